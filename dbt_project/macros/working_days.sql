@@ -1,0 +1,25 @@
+{#
+  wd(a, b) from indicators.md: for a <= b, the number of working days d with a < d <= b
+  (same day = 0; Friday -> next Monday = 1; Saturday -> Monday = 1).
+
+  Expands to index(b) - index(a) over int_working_days.working_day_index, so
+    - b < a gives the negative count -wd(b, a);
+    - a null input, or a date outside the calendar (2009-01-01 .. 2031-12-31), gives null;
+    - timestamps are allowed: they are cast to their date first.
+
+  Usable anywhere an expression is (select list, where, aggregates, join conditions). DuckDB
+  decorrelates each scalar subquery into a hash join on the ~8,400-row calendar: about 40 ms
+  per million rows, the same as writing the two joins by hand.
+
+  The calendar columns are renamed inside the subquery (_wd_date, _wd_index) so that a caller's
+  unqualified column (say date_day) binds to the caller's row, not to the calendar.
+#}
+{% macro working_days(start_expr, end_expr) -%}
+    ({{ _working_day_index(end_expr) }} - {{ _working_day_index(start_expr) }})
+{%- endmacro %}
+
+{% macro _working_day_index(date_expr) -%}
+    (select _wd_index
+     from (select date_day as _wd_date, working_day_index as _wd_index from {{ ref('int_working_days') }})
+     where _wd_date = cast({{ date_expr }} as date))
+{%- endmacro %}

@@ -1,0 +1,46 @@
+-- published.indicator_values (warehouse.md): every family's indicator rows, kept only where the
+-- LA supplied every entity the catalogue says the indicator needs, so an indicator whose source
+-- entity was not supplied has no rows for that LA (never zeros).
+with family_values as (
+    select * from {{ ref('fct_referrals') }}
+    union all by name
+    select * from {{ ref('fct_assessments') }}
+    union all by name
+    select * from {{ ref('fct_cp_plans') }}
+    union all by name
+    select * from {{ ref('fct_cla') }}
+),
+
+indicator_needs as (
+    select catalogue.id as indicator_id, trim(need.entity) as entity
+    from {{ ref('indicator_catalogue') }} as catalogue,
+        unnest(string_split(catalogue.needs, ';')) as need(entity)
+),
+
+available as (
+    -- LA x indicator where none of the needed entities is missing
+    select las.la_code, indicator_needs.indicator_id
+    from (select distinct la_code from family_values) as las
+    cross join indicator_needs
+    left join {{ ref('stg_supplied_entities') }} as supplied
+        on supplied.la_code = las.la_code
+        and supplied.entity = indicator_needs.entity
+    group by las.la_code, indicator_needs.indicator_id
+    having bool_and(supplied.entity is not null)
+)
+
+select
+    cast(family_values.la_code as varchar) as la_code,
+    cast(family_values.indicator_id as varchar) as indicator_id,
+    cast(family_values.period_type as varchar) as period_type,
+    cast(family_values.period_start as date) as period_start,
+    cast(family_values.period_end as date) as period_end,
+    cast(family_values.dimension as varchar) as dimension,
+    cast(family_values.dimension_value as varchar) as dimension_value,
+    cast(family_values.numerator as bigint) as numerator,
+    cast(family_values.denominator as bigint) as denominator,
+    cast(family_values.value as double) as value
+from family_values
+inner join available
+    on available.la_code = family_values.la_code
+    and available.indicator_id = family_values.indicator_id

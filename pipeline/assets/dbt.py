@@ -1,0 +1,33 @@
+"""Every dbt seed, model and test as Dagster assets and asset checks, through one translator."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from pipeline.progress import progress
+from pipeline.resources import RefreshSettings, dbt_project
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Groups follow the dbt folders (staging, intermediate, marts); seeds are reference data."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "marts"
+
+
+translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator)
+def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: RefreshSettings):
+    # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
+    os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
+    progress("dbt", "building seeds, staging, intermediate and indicator models")
+    yield from dbt.cli(["build"], context=context).stream()
+    progress("dbt", "done")

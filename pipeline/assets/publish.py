@@ -1,0 +1,33 @@
+"""The publish asset: depends directly on the gated indicators, so a failing blocking check stops it."""
+
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from pipeline.checks.indicators import INDICATORS_KEY
+from pipeline.progress import progress
+from pipeline.publish import publish
+from pipeline.resources import RefreshSettings
+
+
+@dg.asset(
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=[INDICATORS_KEY],
+    description="The published warehouse (schema published + audit.quarantine), swapped in atomically.",
+)
+def published_warehouse(context: dg.AssetExecutionContext, settings: RefreshSettings) -> dg.MaterializeResult:
+    run = context.instance.get_run_by_id(context.run.run_id)
+    stats = context.instance.get_run_stats(context.run.run_id) if run else None
+    started = (datetime.fromtimestamp(stats.start_time, timezone.utc).replace(tzinfo=None)
+               if stats and stats.start_time else datetime.now(timezone.utc).replace(tzinfo=None))
+    verdicts = publish(settings.build_db, settings.warehouse, context.run.run_id, started)
+    for v in verdicts:
+        progress("publish", f"{v.la_code}: {v.status}" + (f" ({v.reason})" if v.reason else ""))
+    return dg.MaterializeResult(
+        metadata={
+            "warehouse": str(settings.warehouse),
+            "published": [v.la_code for v in verdicts if v.status == "published"],
+            "held_back": [v.la_code for v in verdicts if v.status == "held_back"],
+        }
+    )

@@ -1,0 +1,28 @@
+"""The one Dagster code location: raw loaders -> dbt -> gate -> publish."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.assets.dbt import warehouse_dbt_assets
+from pipeline.assets.publish import published_warehouse
+from pipeline.assets.raw import raw_entity_assets, raw_manifests
+from pipeline.checks.indicators import indicator_values_suite
+from pipeline.jobs import full_refresh_job
+from pipeline.resources import build_resources
+from pipeline.schedules import nightly_refresh
+from pipeline.sensors import inbox_sensor
+
+
+def build_definitions(inbox: Path | None = None, warehouse: Path | None = None) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[raw_manifests, *raw_entity_assets, warehouse_dbt_assets, published_warehouse],
+        asset_checks=[indicator_values_suite],
+        jobs=[full_refresh_job],
+        schedules=[nightly_refresh],
+        sensors=[inbox_sensor],
+        resources=build_resources(inbox, warehouse),
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,74 @@
+"""The children the synthetic case system knows: parallel arrays indexed by registry position.
+
+Besides the columns of `children`, the registry keeps the journey state the front door needs to
+reuse children: when they were last contacted or referred, and until when an earlier referral
+(with every service that followed it) keeps them busy, so a re-referral never overlaps a plan or
+a period of care.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .draws import LONG_AGO, NEVER, categorical
+
+ETHNICITY = {
+    "WBRI": 64, "WIRI": 0.4, "WIRT": 0.2, "WROM": 0.6, "WOTH": 6, "MWBC": 3, "MWBA": 1, "MWAS": 1.2,
+    "MOTH": 3, "AIND": 2, "APKN": 3.5, "ABAN": 1.5, "AOTH": 1.5, "BCRB": 1.5, "BAFR": 4, "BOTH": 0.6,
+    "CHNE": 0.4, "OOTH": 2, "REFU": 0.6, "NOBT": 3,
+}
+UASC_ETHNICITY = {"AOTH": 35, "BAFR": 30, "OOTH": 20, "BOTH": 5, "WOTH": 5, "NOBT": 5}
+SEX = {"M": 52, "F": 47.6, "U": 0.4}
+P_DISABILITY = 0.08
+
+
+class Children:
+    def __init__(self) -> None:
+        self.dob = np.empty(0, "datetime64[D]")
+        self.sex = np.empty(0, object)
+        self.ethnicity = np.empty(0, object)
+        self.disability = np.empty(0, bool)
+        self.uasc = np.empty(0, bool)
+        self.last_contact = np.empty(0, "datetime64[D]")
+        self.last_referral = np.empty(0, "datetime64[D]")
+        self.busy_until = np.empty(0, "datetime64[D]")
+        self.cp_plans = np.empty(0, np.int64)
+
+    def __len__(self) -> int:
+        return len(self.dob)
+
+    def add(self, rng: np.random.Generator, dob: np.ndarray, busy_until=NEVER) -> np.ndarray:
+        """Register new children born on dob; returns their registry positions.
+
+        Children who arrive as open cases (stock) stay busy for ever: they are never re-referred.
+        """
+        n = len(dob)
+        first = len(self)
+        self.dob = np.concatenate([self.dob, dob.astype("datetime64[D]")])
+        self.sex = np.concatenate([self.sex, categorical(rng, n, SEX)])
+        self.ethnicity = np.concatenate([self.ethnicity, categorical(rng, n, ETHNICITY)])
+        self.disability = np.concatenate([self.disability, rng.random(n) < P_DISABILITY])
+        self.uasc = np.concatenate([self.uasc, np.zeros(n, bool)])
+        self.last_contact = np.concatenate([self.last_contact, np.full(n, LONG_AGO)])
+        self.last_referral = np.concatenate([self.last_referral, np.full(n, LONG_AGO)])
+        self.busy_until = np.concatenate([self.busy_until, np.broadcast_to(busy_until, n).astype("datetime64[D]")])
+        self.cp_plans = np.concatenate([self.cp_plans, np.zeros(n, np.int64)])
+        return np.arange(first, first + n)
+
+    def mark_uasc(self, rng: np.random.Generator, child: np.ndarray) -> None:
+        """Unaccompanied asylum-seeking children: mostly boys, recorded ethnicity of recent arrivals."""
+        self.uasc[child] = True
+        self.sex[child] = np.where(rng.random(len(child)) < 0.9, "M", "F")
+        self.ethnicity[child] = categorical(rng, len(child), UASC_ETHNICITY)
+
+    def table(self, child_ids: np.ndarray) -> dict[str, np.ndarray]:
+        n = len(self)
+        return {
+            "child_id": child_ids,
+            "sex": self.sex,
+            "date_of_birth": self.dob,
+            "expected_date_of_birth": np.full(n, np.datetime64("NaT"), "datetime64[D]"),
+            "ethnicity": self.ethnicity,
+            "disability": np.where(self.disability, "Y", "N").astype(object),
+            "uasc": np.where(self.uasc, "Y", "N").astype(object),
+        }

@@ -1,0 +1,40 @@
+"""DDL of the raw and audit tables in the build warehouse (shapes in shared/spec/warehouse.md)."""
+
+from pipeline.specs import entities
+
+LINEAGE = {
+    "la_code": "VARCHAR",
+    "_source_file": "VARCHAR",
+    "_source_row": "BIGINT",
+    "_file_sha256": "VARCHAR",
+    "_run_id": "VARCHAR",
+    "_extra": "VARCHAR",  # JSON of columns the contract does not know: kept, ignored downstream
+}
+
+AUDIT_DDL = """
+create schema if not exists raw;
+create schema if not exists audit;
+create table if not exists raw.manifests (
+    la_code varchar, la_name varchar, extract_date date, case_system varchar,
+    population_0_17 varchar, source_file varchar, file_sha256 varchar, run_id varchar);
+create table if not exists raw.supplied_entities (
+    la_code varchar, entity varchar, source_file varchar, file_sha256 varchar,
+    rows_supplied bigint, rows_loaded bigint, rows_quarantined bigint, run_id varchar);
+create table if not exists audit.quarantine (
+    la_code varchar, entity varchar, source_file varchar, row_number bigint, column_name varchar,
+    raw_value varchar, rule varchar, message varchar, run_id varchar, raw_record varchar);
+create table if not exists audit.dataset_issues (
+    la_code varchar, entity varchar, source_file varchar, rule varchar, severity varchar,
+    message varchar, run_id varchar);
+create table if not exists audit.data_quality (
+    run_id varchar, la_code varchar, entity varchar, check_name varchar, severity varchar,
+    rows_checked bigint, rows_failed bigint, passed boolean, details varchar);
+"""
+
+
+def ensure_tables(con) -> None:
+    con.execute(AUDIT_DDL)
+    for entity in entities().values():
+        cols = [f'"{c.name}" {c.sql_type}' for c in entity.columns]
+        cols += [f"{name} {sql_type}" for name, sql_type in LINEAGE.items()]
+        con.execute(f"create table if not exists raw.{entity.name} ({', '.join(cols)})")

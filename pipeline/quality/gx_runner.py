@@ -1,0 +1,202 @@
+"""Run a GX suite (JSON dict from `suites`) on a pandas DataFrame and summarise the outcome.
+
+GX's SQL datasource does not work on DuckDB, so callers read a table with DuckDB's `.df()` and
+validate the frame here. One ephemeral GX context (pandas datasource, dataframe asset,
+whole-dataframe batch definition) is created per process and reused: creating it is cheap, but
+importing great_expectations takes seconds, so the import happens on first use only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.quality.suites import EXPECTATIONS_DIR
+
+MAX_EXAMPLES = 5
+# Ask GX for more than we keep: its partial list repeats values (a duplicated key appears twice).
+_RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+_DATASOURCE, _ASSET, _BATCH = "frames", "frame", "whole_frame"
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation: str
+    column: str | None  # the column; "earlier,later" for pair checks; "a,b,..." for compound keys
+    severity: str  # "error" | "warning"
+    rule: str
+    success: bool
+    unexpected_count: int
+    element_count: int
+    examples: list  # up to 5 distinct unexpected values, JSON-safe
+    exception: str | None = None  # set when GX raised while evaluating the expectation
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    success: bool  # False iff some error-severity expectation failed
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+def load_suite(name: str, expectations_dir: Path | None = None) -> dict:
+    path = (expectations_dir or EXPECTATIONS_DIR) / f"{name}.json"
+    return json.loads(path.read_text())
+
+
+@lru_cache(maxsize=1)
+def _gx():
+    """The process-wide ephemeral context and its whole-dataframe batch definition."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    asset = context.data_sources.add_pandas(_DATASOURCE).add_dataframe_asset(_ASSET)
+    return gx, context, asset.add_batch_definition_whole_dataframe(_BATCH)
+
+
+@lru_cache(maxsize=64)
+def _suite_object(suite_json: str):
+    """Parsed ExpectationSuite, with each expectation's id set to its position in the JSON.
+
+    GX returns results in its own order; the ids map them back to suite order.
+    """
+    gx, _, _ = _gx()
+    suite = gx.ExpectationSuite(**json.loads(suite_json))
+    for position, expectation in enumerate(suite.expectations):
+        expectation.id = str(position)
+    return suite
+
+
+def _docs_site(data_docs_dir: Path) -> str:
+    """Register (once) a filesystem Data Docs site rooted at data_docs_dir; return its name."""
+    _, context, _ = _gx()
+    base = str(data_docs_dir.resolve())
+    name = "site_" + hashlib.sha1(base.encode()).hexdigest()[:10]
+    if name not in context.list_data_docs_sites():
+        context.add_data_docs_site(name, {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": base},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
+    return name
+
+
+def _validate_with_docs(suite_dict: dict, frame, data_docs_dir: Path):
+    """Validate through stored suite + validation definition so Data Docs can render the result."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    gx, context, batch_definition = _gx()
+    suite = context.suites.add_or_update(gx.ExpectationSuite(**json.loads(json.dumps(suite_dict))))
+    positions = {e.id: str(i) for i, e in enumerate(suite.expectations)}
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"{suite.name}_frame", data=batch_definition, suite=suite)
+    )
+    run_id = RunIdentifier(run_name=suite.name, run_time=datetime.now(timezone.utc))
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT, run_id=run_id)
+    # Render only this run's page and the suite page (a full rebuild grows with every stored run).
+    stored = [k for k in context.validation_results_store.list_keys() if k.run_id == run_id]
+    context.build_data_docs(
+        site_names=[_docs_site(data_docs_dir)],
+        resource_identifiers=[*stored, ExpectationSuiteIdentifier(name=suite.name)],
+    )
+    return result, positions
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of an unexpected value (numpy scalars, timestamps, NaN/NaT -> None)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, (datetime, date)):  # includes pandas.Timestamp and NaT
+        return None if value != value else value.isoformat()
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else str(value)
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return None if pd.isna(value) else str(value)  # pd.NA and anything else
+
+
+def _examples(values: list) -> list:
+    distinct: dict[str, Any] = {}
+    for value in values:
+        plain = _plain(value)
+        distinct.setdefault(json.dumps(plain, sort_keys=True, default=str), plain)
+        if len(distinct) == MAX_EXAMPLES:
+            break
+    return list(distinct.values())
+
+
+def _column_label(kwargs: dict) -> str | None:
+    if "column" in kwargs:
+        return kwargs["column"]
+    if "column_list" in kwargs:
+        return ",".join(kwargs["column_list"])
+    if "column_A" in kwargs:  # our pairs are "A >= B", i.e. B is the earlier/smaller column
+        return f"{kwargs['column_B']},{kwargs['column_A']}"
+    return None
+
+
+def _exception_message(info: dict) -> str | None:
+    """GX reports exceptions either flat or keyed by the metric that raised; return the first."""
+    reports = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    for report in reports:
+        if report.get("raised_exception"):
+            return report.get("exception_message") or "GX raised an exception"
+    return None
+
+
+def _outcome(result, row_count: int) -> ExpectationOutcome:
+    config = result.expectation_config
+    details = result.result or {}
+    examples = _examples(details.get("partial_unexpected_list") or [])
+    if "column_A" in config.kwargs:  # GX lists pairs as (A, B); match the "B,A" column label
+        examples = [list(reversed(pair)) for pair in examples]
+    return ExpectationOutcome(
+        expectation=config.type,
+        column=_column_label(config.kwargs),
+        severity=config.meta.get("severity", "error"),
+        rule=config.meta.get("rule", config.type),
+        success=bool(result.success),
+        unexpected_count=int(details.get("unexpected_count") or 0),
+        element_count=int(details.get("element_count", row_count) or 0),
+        examples=examples,
+        exception=_exception_message(result.exception_info),
+    )
+
+
+def run_suite(suite: dict, frame: pd.DataFrame, data_docs_dir: Path | None = None) -> SuiteOutcome:
+    """Validate frame against suite; success is False iff an error-severity expectation failed."""
+    if data_docs_dir is not None:
+        result, positions = _validate_with_docs(suite, frame, data_docs_dir)
+    else:
+        _, _, batch_definition = _gx()
+        suite_object = _suite_object(json.dumps(suite, sort_keys=True))
+        positions = {e.id: e.id for e in suite_object.expectations}
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite_object, result_format=_RESULT_FORMAT)
+
+    ordered = sorted(result.results, key=lambda r: int(positions[r.expectation_config.id]))
+    outcomes = [_outcome(r, len(frame)) for r in ordered]
+    success = all(o.success for o in outcomes if o.severity == "error")
+    return SuiteOutcome(suite=suite["name"], success=success, outcomes=outcomes)

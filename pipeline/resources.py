@@ -1,0 +1,51 @@
+"""Resources in one place: where the inbox and warehouses are, the build DuckDB, and dbt."""
+
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
+
+from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, build_path_for
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class RefreshSettings(dg.ConfigurableResource):
+    """What one refresh reads and writes. Defaults: the bundled synthetic inbox and data/warehouse.duckdb."""
+
+    inbox_dir: str = str(DEFAULT_INBOX)
+    warehouse_path: str = str(DEFAULT_WAREHOUSE)
+    # extracts.md: the share of quarantined rows in any entity must stay under this (dataset rule)
+    max_quarantine_share: float = 0.05
+    # extracts.md: overlapping CP plans / CLA episodes per child, as a share of the entity's children
+    max_overlap_share: float = 0.05
+
+    @property
+    def inbox(self) -> Path:
+        return Path(self.inbox_dir)
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_path)
+
+    @property
+    def build_db(self) -> Path:
+        return build_path_for(self.warehouse)
+
+
+def build_resources(inbox: Path | None = None, warehouse: Path | None = None) -> dict:
+    inbox = Path(inbox or os.environ.get("PIPELINE_INBOX") or DEFAULT_INBOX).resolve()
+    warehouse = Path(warehouse or os.environ.get("PIPELINE_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+    return {
+        "settings": RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse)),
+        "build_db": DuckDBResource(database=str(build_path_for(warehouse))),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(DBT_PROJECT_DIR),
+            # the dbt installed beside this interpreter, whether or not the venv is on PATH
+            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        ),
+    }
