@@ -65,13 +65,13 @@ def _check_inbox(inbox: Path) -> None:
         raise UsageError(f"inbox {inbox} has no LA folders (expected {inbox}/<la_code>/manifest.yml)")
 
 
-def run_refresh(inbox: Path, warehouse: Path):
+def run_refresh(inbox: Path, warehouse: Path, **settings):
     """Run the full_refresh job in-process, as the nightly schedule does. Returns the Dagster result."""
     import dagster as dg
 
     from pipeline.definitions import build_definitions
 
-    job = build_definitions(inbox.resolve(), warehouse.resolve()).resolve_job_def("full_refresh")
+    job = build_definitions(inbox.resolve(), warehouse.resolve(), **settings).resolve_job_def("full_refresh")
     with dg.DagsterInstance.ephemeral() as instance:
         return job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER)
 

@@ -14,14 +14,14 @@ from pipeline.schedules import nightly_refresh
 from pipeline.sensors import inbox_sensor
 
 
-def build_definitions(inbox: Path | None = None, warehouse: Path | None = None) -> dg.Definitions:
+def build_definitions(inbox: Path | None = None, warehouse: Path | None = None, **settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_manifests, *raw_entity_assets, warehouse_dbt_assets, published_warehouse],
         asset_checks=[indicator_values_suite],
         jobs=[full_refresh_job],
         schedules=[nightly_refresh],
         sensors=[inbox_sensor],
-        resources=build_resources(inbox, warehouse),
+        resources=build_resources(inbox, warehouse, **settings),
     )
 
 

@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, build_path_for
+from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, build_path_for
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -22,6 +22,7 @@ class RefreshSettings(dg.ConfigurableResource):
     max_quarantine_share: float = 0.05
     # extracts.md: overlapping CP plans / CLA episodes per child, as a share of the entity's children
     max_overlap_share: float = 0.05
+    expectations_dir: str = str(EXPECTATIONS_DIR)
 
     @property
     def inbox(self) -> Path:
@@ -32,15 +33,20 @@ class RefreshSettings(dg.ConfigurableResource):
         return Path(self.warehouse_path)
 
     @property
+    def expectations(self) -> Path:
+        return Path(self.expectations_dir)
+
+    @property
     def build_db(self) -> Path:
         return build_path_for(self.warehouse)
 
 
-def build_resources(inbox: Path | None = None, warehouse: Path | None = None) -> dict:
+def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **settings) -> dict:
+    """Resources for one inbox and warehouse; `settings` overrides RefreshSettings fields (thresholds, suites)."""
     inbox = Path(inbox or os.environ.get("PIPELINE_INBOX") or DEFAULT_INBOX).resolve()
     warehouse = Path(warehouse or os.environ.get("PIPELINE_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
     return {
-        "settings": RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse)),
+        "settings": RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse), **settings),
         "build_db": DuckDBResource(database=str(build_path_for(warehouse))),
         "dbt": DbtCliResource(
             project_dir=dbt_project,

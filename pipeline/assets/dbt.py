@@ -12,7 +12,12 @@ from pipeline.resources import RefreshSettings, dbt_project
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt folders (staging, intermediate, marts); seeds are reference data."""
+    """Keys are the model names (stg_/int_/fct_ say the layer); groups follow the dbt folders."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed"):
+            return dg.AssetKey(dbt_resource_props["name"])
+        return super().get_asset_key(dbt_resource_props)  # sources: meta.dagster.asset_key -> raw_<entity>
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

@@ -10,6 +10,7 @@ from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
 from pipeline.assets.dbt import warehouse_dbt_assets
+from pipeline.resources import RefreshSettings
 
 INDICATORS_KEY = get_asset_key_for_model([warehouse_dbt_assets], "fct_indicator_values")
 
@@ -21,12 +22,12 @@ left join seeds.indicator_catalogue c on c.id = v.indicator_id
 
 
 @dg.asset_check(asset=INDICATORS_KEY, blocking=True, description="expectations/indicator_values.json on the built indicators")
-def indicator_values_suite(build_db: DuckDBResource) -> dg.AssetCheckResult:
+def indicator_values_suite(build_db: DuckDBResource, settings: RefreshSettings) -> dg.AssetCheckResult:
     from pipeline.quality.gx_runner import load_suite, run_suite
 
     with build_db.get_connection() as con:
         frame = con.execute(INDICATOR_FRAME_SQL).df()
-    outcome = run_suite(load_suite("indicator_values"), frame)
+    outcome = run_suite(load_suite("indicator_values", settings.expectations), frame)
     failing = [o for o in outcome.outcomes if not o.success]
     return dg.AssetCheckResult(
         passed=outcome.success,

@@ -103,3 +103,16 @@ def null_after(d: np.ndarray, limit: np.datetime64) -> np.ndarray:
     out = np.asarray(d).copy()
     out[out.astype("datetime64[D]") > limit] = np.datetime64("NaT")
     return out
+
+
+def choose_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
+    """Index of the option drawn per row, from a rows x options matrix of probabilities (rows sum to 1)."""
+    cum = np.cumsum(probs, axis=1)
+    return np.minimum((rng.random(len(probs))[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
+
+
+def map_codes(values: np.ndarray, mapping: dict[str, str], default: str) -> np.ndarray:
+    out = np.full(len(values), default, dtype=object)
+    for code, mapped in mapping.items():
+        out[values == code] = mapped
+    return out

@@ -26,7 +26,8 @@ P_CP_TO_CARE = 0.12               # plan ends because the child becomes looked a
 P_CP_TO_CIN = 0.45                # plan ends with a step down to a CIN plan
 P_CARE_DIRECT = 0.045             # of assessed referrals: looked after during the assessment
 CLA_ENTRIES_PER_10K = 27
-PLACEMENT_MOVES_PER_YEAR = 0.42
+PLACEMENT_MOVES_FIRST_YEAR = 0.8      # moves a year in a period's first year
+PLACEMENT_MOVES_LATER = 0.15
 CP_VISIT_GAP_WD = (4, 12)         # working days between CP visits, uniform
 P_REVIEW_LATE = 0.06
 

@@ -45,7 +45,7 @@ def gate_entity(con, entity: Entity, settings, run_id: str) -> list[dg.AssetChec
     rows: list[CheckRow] = []
     for la in las:
         rows += _file_checks(con, entity, la, settings)
-        rows += _gx_checks(con, entity, la)
+        rows += _gx_checks(con, entity, la, settings)
         rows += _overlap_checks(con, entity, la, settings)
     con.execute("delete from audit.data_quality where entity = $e", {"e": entity.name})
     for r in rows:
@@ -101,7 +101,7 @@ def _file_checks(con, entity: Entity, la: str, settings) -> list[CheckRow]:
     return rows
 
 
-def _gx_checks(con, entity: Entity, la: str) -> list[CheckRow]:
+def _gx_checks(con, entity: Entity, la: str, settings) -> list[CheckRow]:
     from pipeline.quality.gx_runner import load_suite, run_suite
 
     frame = con.execute(f"select * from raw.{entity.name} where la_code = $la", {"la": la}).df()
@@ -109,7 +109,7 @@ def _gx_checks(con, entity: Entity, la: str) -> list[CheckRow]:
         "select count(*) from raw.supplied_entities where la_code = $la and entity = $e", {"la": la, "e": entity.name}
     ).fetchone()[0]:
         return []  # not supplied: nothing to validate (file_usable reports a missing required file)
-    outcome = run_suite(load_suite(entity.name), frame)
+    outcome = run_suite(load_suite(entity.name, settings.expectations), frame)
     return [
         CheckRow(la, f"gx_suite:{o.rule}:{o.column or ''}".rstrip(":"), o.severity, o.element_count,
                  o.unexpected_count, o.success,

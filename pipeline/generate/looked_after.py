@@ -1,0 +1,325 @@
+"""Children looked after: periods of care drawn as whole timelines, then cut into SSDA903 episodes.
+
+A period follows a legal path (voluntary s20, care order, police protection first, adoption,
+remand, UASC), has its own placement moves, and ends with an E-code (or at the 18th birthday).
+Episodes are the pieces between consecutive changes: RNE S at the start, P for a placement move,
+L for a legal status change, T for both; each within-period episode ends X1 on the day the next
+starts. Care leavers are the young people whose period ended at 18.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import profiles as base
+from .context import Simulation, concat
+from .draws import (NEVER, age_years, ages_from_weights, birthday, categorical, categorical_by_group,
+                    days, dob_from_age, map_codes, uniform_between)
+
+PATHS = ["adoption", "care_order", "police", "voluntary", "remand"]
+# rows: age at entry <1, 1-4, 5-9, 10-15, 16-17
+PATH_BY_AGE = np.array([
+    [0.35, 0.50, 0.03, 0.12, 0.00],
+    [0.15, 0.55, 0.07, 0.23, 0.00],
+    [0.00, 0.58, 0.10, 0.32, 0.00],
+    [0.00, 0.45, 0.10, 0.40, 0.05],
+    [0.00, 0.15, 0.05, 0.70, 0.10],
+])
+# England entries by age: <1 19%, 1-4 13%, 5-9 17%, 10-15 37%, 16+ 14%
+ENTRY_AGE_WEIGHTS = [19] + [13 / 4] * 4 + [17 / 5] * 5 + [37 / 6] * 6 + [7, 7]
+P_UASC = 0.3          # of children aged 14+ starting to be looked after
+
+END_AT_18 = {"E17": 22, "E5": 45, "E6": 8, "E8": 25}
+END_BY_PATH = {
+    "voluntary": {"E4A": 45, "E4B": 5, "E13": 15, "E41": 5, "E45": 4, "E47": 6, "E8": 12, "E3": 3, "E16": 2, "E7": 1},
+    "care_order": {"E4A": 25, "E41": 10, "E45": 10, "E46": 3, "E47": 17, "E48": 2, "E13": 10, "E8": 10, "E3": 3,
+                   "E11": 5, "E12": 3},
+    "adoption": {"E11": 80, "E12": 20},
+    "remand": {"E14": 90, "E4A": 10},
+    "uasc": {"E15": 15, "E16": 15, "E8": 40, "E5": 30},
+}
+END_BY_PATH["police"] = END_BY_PATH["care_order"]
+
+NEED = {"N1": 65, "N2": 3, "N3": 3, "N4": 8, "N5": 14, "N6": 2, "N7": 0.3, "N8": 4.7}
+
+PLACEMENTS = ["U1", "U2", "U3", "U4", "U5", "U6", "K2", "R1", "P1", "H5", "S1", "Z1", "K1", "R5", "P2"]
+# rows: age <5, 5-9, 10-15, 16-17, remand, uasc
+PLACEMENT_BY_GROUP = np.array([
+    [.05, .05, .08, .40, .20, .17, .00, .00, .04, .00, .00, .01, .00, .00, .00],
+    [.05, .05, .07, .38, .20, .16, .03, .01, .04, .00, .00, .01, .00, .00, .00],
+    [.04, .03, .05, .30, .15, .13, .17, .02, .04, .00, .03, .02, .01, .00, .01],
+    [.02, .02, .03, .17, .10, .08, .14, .02, .03, .30, .02, .03, .00, .00, .04],
+    [.00, .00, .00, .25, .05, .00, .20, .00, .00, .00, .00, .00, .20, .30, .00],
+    [.00, .00, .00, .25, .05, .05, .20, .00, .00, .40, .00, .05, .00, .00, .00],
+])
+PROVIDERS = ["PR0", "PR1", "PR2", "PR3", "PR4", "PR5"]
+PROVIDER_BY_PLACEMENT = {
+    "U1": [0, 1, 0, 0, 0, 0], "U2": [0, 1, 0, 0, 0, 0], "U3": [0, 1, 0, 0, 0, 0],
+    "U4": [0, .6, 0, 0, .35, .05], "U5": [0, .6, 0, 0, .35, .05], "U6": [0, .6, 0, 0, .35, .05],
+    "K2": [0, .2, 0, 0, .75, .05], "R1": [0, 0, 0, .5, .5, 0], "P1": [1, 0, 0, 0, 0, 0],
+    "H5": [0, .3, 0, 0, .7, 0], "S1": [0, 0, 0, 0, .6, .4], "Z1": [0, .5, 0, 0, .5, 0],
+    "K1": [0, .5, .5, 0, 0, 0], "R5": [0, 0, 0, 1, 0, 0], "P2": [0, .5, 0, 0, .5, 0],
+    "A5": [0, .7, 0, 0, 0, .3], "A6": [0, .7, 0, 0, 0, .3],
+}
+PLACE_CHANGE = {"CARPL": 20, "CHILD": 10, "LAREQ": 20, "PLACE": 25, "CLOSE": 5, "ALLEG": 3, "STAND": 5,
+                "APPRR": 4, "CREQB": 2, "CREQO": 2, "CUSTOD": 1, "OTHER": 3}
+CLOSURE_BY_END = {"E11": "RC1", "E12": "RC1", "E41": "RC3", "E45": "RC4", "E46": "RC4", "E47": "RC4",
+                  "E48": "RC4", "E3": "RC5"}
+
+SUITABLE = {"U1": 30, "R1": 12, "D1": 15, "E1": 8, "B1": 15, "K1": 5, "Z1": 5, "C1": 3, "T1": 3, "Y1": 4}
+UNSUITABLE = {"S2": 15, "V2": 15, "W2": 10, "X2": 20, "B2": 15, "U2": 10, "Y2": 15}
+EET = {"F1": 8, "P1": 1, "F2": 25, "P2": 5, "F4": 35, "P4": 15, "F5": 7, "P5": 4}
+NEET = {"G4": 25, "G5": 55, "G6": 20}
+
+
+def _age_group(age: np.ndarray) -> np.ndarray:
+    return np.digitize(age, [1, 5, 10, 16])
+
+
+def closure_reason_for(end_reason: np.ndarray) -> np.ndarray:
+    """The CIN closure reason a referral gets when the child's period of care ends this way."""
+    return map_codes(end_reason, CLOSURE_BY_END, "RC7")
+
+
+def draw_periods(sim: Simulation, dob: np.ndarray, start: np.ndarray, uasc: np.ndarray) -> dict[str, np.ndarray]:
+    """Whole timelines of periods of care starting on `start` for children born on `dob`."""
+    rng, n = sim.rng, len(start)
+    age = age_years(dob, start)
+    path = categorical_by_group(rng, _age_group(age), PATHS, PATH_BY_AGE)
+    path[uasc] = "uasc"
+
+    ls0 = np.full(n, "C1", dtype=object)
+    t1, t2, placed = (np.full(n, NEVER) for _ in range(3))
+    ls1 = np.full(n, None, dtype=object)
+    ls2 = np.full(n, None, dtype=object)
+    length = np.zeros(n, np.int64)
+    proceedings = rng.integers(150, 421, n)          # interim care order -> full care order
+
+    m = path == "voluntary"
+    short = rng.random(n) < 0.55
+    length[m] = np.where(short, rng.lognormal(np.log(45), 1.0, n), rng.lognormal(np.log(700), 0.8, n))[m]
+    ls0[m] = "V2"
+    to_court = m & (rng.random(n) < 0.15)
+    t1[to_court] = start[to_court] + days(rng.integers(30, 301, n)[to_court])
+    ls1[to_court] = "C1"
+    t2[to_court] = t1[to_court] + days(proceedings[to_court])
+    ls2[to_court] = "C2"
+
+    m = (path == "care_order") | (path == "police")
+    length[m] = rng.lognormal(np.log(1000), 0.9, n)[m]
+    c = path == "care_order"
+    t1[c] = start[c] + days(proceedings[c])
+    ls1[c] = "C2"
+    p = path == "police"
+    ls0[p] = np.where(rng.random(n) < 0.6, "L1", "L2")[p]
+    t1[p] = start[p] + days(rng.integers(1, 9, n)[p])
+    ls1[p] = "C1"
+    t2[p] = t1[p] + days(proceedings[p])
+    ls2[p] = "C2"
+
+    m = path == "adoption"                           # placement order, adoptive placement, adoption order
+    t1[m] = start[m] + days(rng.integers(200, 451, n)[m])
+    ls1[m] = "E1"
+    placed[m] = t1[m] + days(rng.integers(30, 251, n)[m])
+    length[m] = ((placed - start).astype(np.int64) + rng.integers(120, 401, n))[m]
+
+    m = path == "remand"
+    ls0[m] = "J2"
+    length[m] = rng.integers(7, 121, n)[m]
+
+    m = path == "uasc"
+    ls0[m] = "V2"
+    length[m] = rng.lognormal(np.log(2500), 0.5, n)[m]
+
+    end = start + days(np.maximum(length, 1))
+    eighteen = birthday(dob, 18)
+    aged_out = end >= eighteen
+    end = np.maximum(np.where(aged_out, eighteen, end), start + 1)
+
+    end_reason = np.full(n, None, dtype=object)
+    for name, weights in END_BY_PATH.items():
+        m = path == name
+        end_reason[m] = categorical(rng, int(m.sum()), weights)
+    end_reason[aged_out] = categorical(rng, int(aged_out.sum()), END_AT_18)
+
+    need = categorical(rng, n, NEED)
+    need[path == "uasc"] = "N8"
+    return {"dob": dob, "start": start, "end": end, "path": path, "ls0": ls0, "t1": t1, "ls1": ls1,
+            "t2": t2, "ls2": ls2, "placed": placed, "end_reason": end_reason, "aged_out": aged_out,
+            "need": need, "uasc": uasc}
+
+
+def start_periods(sim: Simulation, child: np.ndarray, start: np.ndarray,
+                  uasc: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Known children start to be looked after; returns each period's end date and end reason."""
+    uasc = np.zeros(len(child), bool) if uasc is None else uasc
+    spec = draw_periods(sim, sim.children.dob[child], start, uasc)
+    spec["child"] = child
+    spec["in_extract"] = np.ones(len(child), bool)
+    sim.cla.append(spec)
+    if uasc.any():
+        sim.children.mark_uasc(sim.rng, child[uasc])
+    return spec["end"], spec["end_reason"]
+
+
+def seed_stock(sim: Simulation, years: int = 18) -> None:
+    """Periods that began before the window: the children looked after when it opens, and the
+    care leavers who aged out before it. Drawn by running the same entry process over `years`."""
+    rng = sim.rng
+    n = rng.poisson(base.CLA_ENTRIES_PER_10K * sim.profile.cla_entries * sim.per_year * years)
+    first = sim.window_start - days(round(years * 365.25))
+    start = uniform_between(rng, np.full(n, first), np.full(n, sim.window_start))
+    age = ages_from_weights(rng, n, ENTRY_AGE_WEIGHTS)
+    dob = dob_from_age(start, age)
+    uasc = (age >= 14) & (rng.random(n) < P_UASC)
+    spec = draw_periods(sim, dob, start, uasc)
+
+    open_at_window = spec["end"] > sim.window_start
+    care_leaver = spec["aged_out"] & (age_years(dob, sim.extract) <= 21)
+    keep = open_at_window | care_leaver
+    spec = {k: v[keep] for k, v in spec.items()}
+    spec["child"] = sim.children.add(rng, spec["dob"])
+    spec["in_extract"] = open_at_window[keep]
+    sim.children.mark_uasc(rng, spec["child"][spec["uasc"]])
+    sim.cla.append(spec)
+
+
+def _placement_group(age: np.ndarray, path: np.ndarray) -> np.ndarray:
+    group = np.digitize(age, [5, 10, 16])
+    group[path == "remand"] = 4
+    group[path == "uasc"] = 5
+    return group
+
+
+def episodes(sim: Simulation) -> dict[str, np.ndarray]:
+    """Cut every period in the extract into episodes, censored at the extract date."""
+    rng, extract = sim.rng, sim.extract
+    spec = concat(sim.cla)
+    spec = {k: v[spec["in_extract"]] for k, v in spec.items()}
+    n = len(spec["start"])
+    pid = np.arange(n)
+    start, end, path, dob = spec["start"], spec["end"], spec["path"], spec["dob"]
+
+    def rows(pids, t, legal, place, kind, adoption=False):
+        k = len(pids)
+        return pd.DataFrame({
+            "pid": pids, "t": t, "legal": legal, "place": place,
+            "is_start": kind == "S", "legal_change": kind in ("L", "T"), "place_change": kind in ("P", "T"),
+            "adoption": np.full(k, adoption),
+        })
+
+    parts = [rows(pid, start, spec["ls0"],
+                  categorical_by_group(rng, _placement_group(age_years(dob, start), path), PLACEMENTS,
+                                       PLACEMENT_BY_GROUP), "S")]
+    for t, ls in (("t1", "ls1"), ("t2", "ls2")):
+        ok = (spec[t] > start) & (spec[t] < end) & (spec[t] <= extract)
+        parts.append(rows(pid[ok], spec[t][ok], spec[ls][ok], None, "L"))
+
+    # placement moves: frequent in the first year of care, rare once settled
+    horizon = np.minimum(end, extract + 1)
+    move_until = np.where(path == "adoption", np.minimum(spec["placed"], horizon), horizon)
+    settled = start + 365
+    remand = np.where(path == "remand", 0.3, 1.0)
+    for seg_start, seg_end, rate in ((start, np.minimum(settled, move_until), base.PLACEMENT_MOVES_FIRST_YEAR),
+                                     (settled, move_until, base.PLACEMENT_MOVES_LATER)):
+        span = np.maximum((seg_end - seg_start).astype(np.int64), 0)
+        k = rng.poisson(rate * sim.profile.placement_moves * remand * span / 365.25)
+        rep = np.repeat(pid, k)
+        t = seg_start[rep] + days(np.floor(rng.random(len(rep)) * span[rep]))
+        ok = (t > start[rep]) & (t < move_until[rep])
+        rep, t = rep[ok], t[ok]
+        parts.append(rows(rep, t, None, categorical_by_group(
+            rng, _placement_group(age_years(dob[rep], t), path[rep]), PLACEMENTS, PLACEMENT_BY_GROUP), "P"))
+
+    ok = (path == "adoption") & (spec["placed"] < end) & (spec["placed"] <= extract)
+    parts.append(rows(pid[ok], spec["placed"][ok], None,
+                      np.where(rng.random(int(ok.sum())) < 0.2, "A5", "A6"), "P", adoption=True))
+
+    # one episode per distinct change date; a legal and a placement change on one day is one episode
+    df = (pd.concat(parts, ignore_index=True)
+          .groupby(["pid", "t"], sort=True)
+          .agg(legal=("legal", "first"), place=("place", "first"), is_start=("is_start", "max"),
+               legal_change=("legal_change", "max"), place_change=("place_change", "max"),
+               adoption=("adoption", "max"))
+          .reset_index())
+    df[["legal", "place"]] = df.groupby("pid")[["legal", "place"]].ffill()
+
+    p = df["pid"].to_numpy()
+    ep_start = df["t"].to_numpy().astype("datetime64[D]")
+    last = np.r_[p[1:] != p[:-1], True]
+    ep_end = np.where(last, end[p], np.r_[ep_start[1:], ep_start[:1]])
+    reason = np.where(last, spec["end_reason"][p], "X1").astype(object)
+
+    legal_change = df["legal_change"].to_numpy()
+    place_change = df["place_change"].to_numpy()
+    adoption = df["adoption"].to_numpy()
+    place = df["place"].to_numpy().astype(object)
+    same_carer = adoption & (place == "A5")            # adopted by the foster carer: placement, same carer
+    both = legal_change & place_change
+    rne = np.select(
+        [df["is_start"].to_numpy(), both & (rng.random(len(df)) < 0.15), both, legal_change, same_carer],
+        ["S", "U", "T", "L", "B"], "P").astype(object)
+
+    moved = np.isin(rne, ["P", "T", "U", "B"])
+    place_reason = np.where(moved, categorical(rng, len(df), PLACE_CHANGE), None).astype(object)
+    place_reason[adoption] = "PLACE"
+
+    placement_codes = np.array(sorted(PROVIDER_BY_PLACEMENT))
+    provider = categorical_by_group(rng, np.searchsorted(placement_codes, place.astype(str)), PROVIDERS,
+                                    np.array([PROVIDER_BY_PLACEMENT[c] for c in placement_codes]))
+    postcode = _postcodes(rng, len(df))
+
+    ceased = ep_end > extract
+    ep_end = ep_end.astype("datetime64[D]")
+    ep_end[ceased] = np.datetime64("NaT")
+    reason[ceased] = None
+    return {
+        "key": sim.new_keys("episode", len(df)), "child": spec["child"][p], "start_date": ep_start,
+        "reason_new_episode": rne, "legal_status": df["legal"].to_numpy().astype(object),
+        "category_of_need": spec["need"][p], "placement_type": place, "placement_provider": provider,
+        "placement_postcode": postcode, "end_date": ep_end, "reason_episode_ceased": reason,
+        "reason_place_change": place_reason,
+    }
+
+
+def _postcodes(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Postcodes in the fictional QQ area (no real UK postcode starts with Q)."""
+    letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+    district = rng.integers(1, 41, n).astype(str)
+    sector = rng.integers(0, 10, n).astype(str)
+    unit = np.char.add(letters[rng.integers(0, 20, n)], letters[rng.integers(0, 20, n)])
+    return np.char.add(np.char.add(np.char.add("QQ", district), np.char.add(" ", sector)), unit).astype(object)
+
+
+def care_leavers(sim: Simulation) -> dict[str, np.ndarray]:
+    """Latest status of young people who left care at 18 and are 18-21 now, and of 17-year-olds
+    looked after for at least 13 weeks; contacted around their birthday."""
+    rng, extract, prof = sim.rng, sim.extract, sim.profile
+    spec = concat(sim.cla)
+    age_now = age_years(spec["dob"], extract)
+    left_at_18 = spec["aged_out"] & (spec["end"] <= extract) & (age_now >= 18) & (age_now <= 21)
+    still_in_care = (spec["start"] <= extract - 91) & (spec["end"] > extract) & (age_now == 17) & spec["in_extract"]
+    chosen = np.flatnonzero(left_at_18 | still_in_care)
+    child, first = np.unique(spec["child"][chosen], return_index=True)
+    dob = spec["dob"][chosen][first]
+    n = len(child)
+
+    contact = birthday(dob, age_years(dob, extract)) + days(rng.integers(-30, 46, n))
+    contact = np.minimum(contact, extract)
+
+    p_out = min(0.9, 0.10 * prof.care_leaver_contact)
+    in_touch = np.where(rng.random(n) < p_out,
+                        categorical(rng, n, {"NO": 50, "REFU": 15, "NREQ": 20, "RHOM": 10, "DIED": 5}),
+                        "YES").astype(object)
+    touching = in_touch == "YES"
+    activity = np.where(rng.random(n) < 0.57, categorical(rng, n, EET),
+                        np.where(rng.random(n) < 0.92, categorical(rng, n, NEET), "0")).astype(object)
+    accommodation = np.where(rng.random(n) < 0.94, categorical(rng, n, SUITABLE),
+                             categorical(rng, n, UNSUITABLE)).astype(object)
+    activity[~touching] = "0"
+    accommodation[~touching] = "0"
+    activity[in_touch == "DIED"] = None
+    accommodation[in_touch == "DIED"] = None
+    return {"child": child, "contact_date": contact, "in_touch": in_touch, "activity": activity,
+            "accommodation": accommodation}
