@@ -2,19 +2,34 @@
 swap it in with one atomic rename, so a reader never sees a half-written or mixed warehouse.
 
 Per LA: published if no error-severity check failed for it, else held back, keeping the figures
-of its last good publication (and saying why in published.publications).
+of its last good publication (and saying why in published.publications). Every table the dbt
+project builds in schema `published` is published this way; a table without la_code (the
+catalogue) is replaced whole.
 """
 
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-# published tables whose rows belong to one LA and are replaced when that LA publishes again
-PER_LA_TABLES = ("indicator_values",)
+# Tables publish itself keeps, appending to the previous publication's rows (warehouse.md).
+LEDGER_DDL = """
+create schema if not exists published;
+create schema if not exists audit;
+create table published.indicator_history as
+    select *, null::timestamp as published_at, null::date as extract_date, null::varchar as run_id
+    from build.published.indicator_values where false;
+create table published.publications (
+    run_id varchar, la_code varchar, started_at timestamp, finished_at timestamp, extract_date date,
+    status varchar, reason varchar);
+create table published.data_quality (
+    run_id varchar, la_code varchar, entity varchar, check_name varchar, severity varchar,
+    rows_checked bigint, rows_failed bigint, passed boolean, details varchar);
+create table audit.quarantine as select * from build.audit.quarantine where false;
+"""
 
 
 @dataclass
@@ -22,10 +37,11 @@ class LaVerdict:
     la_code: str
     status: str  # published | held_back
     reason: str | None
-    extract_date: object | None
+    extract_date: date | None
 
 
 def la_verdicts(build: duckdb.DuckDBPyConnection) -> list[LaVerdict]:
+    """Every LA folder of this refresh, held back if any error-severity check or issue failed for it."""
     rows = build.execute(
         """with las as (
               select la_code from raw.manifests
@@ -43,76 +59,62 @@ def la_verdicts(build: duckdb.DuckDBPyConnection) -> list[LaVerdict]:
     return [LaVerdict(la, "held_back" if why else "published", why, d) for la, why, d in rows]
 
 
-PUBLISHED_DDL = """
-create schema published;
-create schema audit;
-create table published.indicator_values (
-    la_code varchar, indicator_id varchar, period_type varchar, period_start date, period_end date,
-    dimension varchar, dimension_value varchar, numerator bigint, denominator bigint, value double,
-    primary key (la_code, indicator_id, period_type, period_end, dimension, dimension_value));
-create table published.indicator_history (
-    la_code varchar, indicator_id varchar, period_type varchar, period_start date, period_end date,
-    dimension varchar, dimension_value varchar, numerator bigint, denominator bigint, value double,
-    published_at timestamp, extract_date date, run_id varchar);
-create table published.publications (
-    run_id varchar, la_code varchar, started_at timestamp, finished_at timestamp, extract_date date,
-    status varchar, reason varchar);
-create table published.data_quality (
-    run_id varchar, la_code varchar, entity varchar, check_name varchar, severity varchar,
-    rows_checked bigint, rows_failed bigint, passed boolean, details varchar);
-create table audit.quarantine (
-    la_code varchar, entity varchar, source_file varchar, row_number bigint, column_name varchar,
-    raw_value varchar, rule varchar, message varchar, run_id varchar, raw_record varchar);
-"""
-
-
 def publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime) -> list[LaVerdict]:
-    """Build <warehouse>.<uuid>.tmp from the previous publication + this run, then rename it over."""
+    """Build <warehouse>.<random>.tmp from the previous publication + this run, then rename it over."""
+    with duckdb.connect(str(build_db), read_only=True) as build:
+        verdicts = la_verdicts(build)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     tmp = warehouse.with_name(f"{warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    with duckdb.connect(str(build_db), read_only=True) as build:
-        verdicts = la_verdicts(build)
     try:
-        con = duckdb.connect(str(tmp))
-        con.execute(PUBLISHED_DDL)
-        con.execute("attach $path as build (read_only)", {"path": str(build_db)})
-        has_previous = warehouse.exists()
-        if has_previous:
-            con.execute("attach $path as prev (read_only)", {"path": str(warehouse)})
-        con.execute("create temp table verdicts (la_code varchar, status varchar, reason varchar, extract_date date)")
-        con.executemany("insert into verdicts values (?, ?, ?, ?)",
-                        [(v.la_code, v.status, v.reason, v.extract_date) for v in verdicts])
-        published = "(select la_code from verdicts where status = 'published')"
-
-        # LA figures: new ones for published LAs, the last good ones for everyone else
-        con.execute(f"insert into published.indicator_values select * from build.marts.fct_indicator_values "
-                    f"where la_code in {published}")
-        if has_previous:
-            con.execute(f"insert into published.indicator_values select * from prev.published.indicator_values "
-                        f"where la_code not in {published}")
-            for table in ("indicator_history", "publications", "data_quality"):
-                con.execute(f"insert into published.{table} select * from prev.published.{table}")
-            con.execute("insert into audit.quarantine select * from prev.audit.quarantine "
-                        "where la_code not in (select la_code from verdicts)")
-        con.execute(
-            f"""insert into published.indicator_history
-            select v.*, $now, x.extract_date, $run from build.marts.fct_indicator_values v
-            join verdicts x using (la_code) where x.status = 'published'""",
-            {"now": now, "run": run_id},
-        )
-        con.execute(
-            "insert into published.publications select $run, la_code, $start, $now, extract_date, status, reason "
-            "from verdicts",
-            {"run": run_id, "start": started_at, "now": now},
-        )
-        con.execute("insert into published.data_quality select * from build.audit.data_quality")
-        con.execute("insert into audit.quarantine select * from build.audit.quarantine")
-        con.execute("create table published.indicator_catalogue as select * from build.seeds.indicator_catalogue")
-        con.execute("checkpoint")
-        con.close()
+        with duckdb.connect(str(tmp)) as con:
+            con.execute("attach $path as build (read_only)", {"path": str(build_db)})
+            previous = warehouse.exists()
+            if previous:
+                con.execute("attach $path as prev (read_only)", {"path": str(warehouse)})
+            con.execute("create temp table verdicts (la_code varchar, status varchar, reason varchar, extract_date date)")
+            con.executemany("insert into verdicts values (?, ?, ?, ?)",
+                            [(v.la_code, v.status, v.reason, v.extract_date) for v in verdicts])
+            con.execute(LEDGER_DDL)
+            for table in _tables(con, "build", "published"):
+                _publish_table(con, table, previous)
+            if previous:
+                for table in ("indicator_history", "publications", "data_quality"):
+                    con.execute(f"insert into published.{table} by name select * from prev.published.{table}")
+                # quarantine of LAs not in this refresh stays; LAs in it get this run's
+                con.execute("insert into audit.quarantine by name select * from prev.audit.quarantine "
+                            "where la_code not in (select la_code from verdicts)")
+            con.execute(
+                """insert into published.indicator_history by name
+                select v.*, $now as published_at, x.extract_date, $run as run_id
+                from build.published.indicator_values v join verdicts x using (la_code) where x.status = 'published'""",
+                {"now": now, "run": run_id},
+            )
+            con.execute("insert into published.publications select $run, la_code, $start, $now, extract_date, status, "
+                        "reason from verdicts", {"run": run_id, "start": started_at, "now": now})
+            con.execute("insert into published.data_quality by name select * from build.audit.data_quality")
+            con.execute("insert into audit.quarantine by name select * from build.audit.quarantine")
+            con.execute("checkpoint")
         os.replace(tmp, warehouse)  # atomic on POSIX: readers see the old file or the new one
     finally:
         tmp.unlink(missing_ok=True)
     return verdicts
 
+
+def _tables(con, catalog: str, schema: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = $c and schema_name = $s order by 1",
+        {"c": catalog, "s": schema}).fetchall()]
+
+
+def _publish_table(con, table: str, previous: bool) -> None:
+    """New rows of published LAs; a held-back LA's rows come from the previous publication."""
+    columns = [r[0] for r in con.execute(f"describe build.published.{table}").fetchall()]
+    if "la_code" not in columns:
+        con.execute(f"create table published.{table} as select * from build.published.{table}")
+        return
+    con.execute(f"""create table published.{table} as select * from build.published.{table}
+                    where la_code in (select la_code from verdicts where status = 'published')""")
+    if previous and table in _tables(con, "prev", "published"):
+        con.execute(f"""insert into published.{table} by name select * from prev.published.{table}
+                        where la_code not in (select la_code from verdicts where status = 'published')""")

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
+from pipeline.assets.dbt import warehouse_dbt_assets
 from pipeline.checks.indicators import INDICATORS_KEY
 from pipeline.progress import progress
 from pipeline.publish import publish
@@ -13,7 +14,8 @@ from pipeline.resources import RefreshSettings
 @dg.asset(
     group_name="publish",
     kinds={"duckdb"},
-    deps=[INDICATORS_KEY],
+    # directly on the gated indicators (so the blocking check can stop it) and on every table it publishes
+    deps=[INDICATORS_KEY, *(spec.key for spec in warehouse_dbt_assets.specs if spec.group_name == "published")],
     description="The published warehouse (schema published + audit.quarantine), swapped in atomically.",
 )
 def published_warehouse(context: dg.AssetExecutionContext, settings: RefreshSettings) -> dg.MaterializeResult:

@@ -12,7 +12,7 @@ import numpy as np
 from pipeline.specs import entities
 
 from .profiles import synthetic_las
-from .simulate import simulate_la
+from .simulate import simulate_la, window_start
 from .writer import clear_entity_files, write_entity, write_manifest
 
 DEFAULT_EXTRACT_DATE = date(2026, 10, 31)   # fixed, so output never depends on when it is run
@@ -30,7 +30,7 @@ def generate_inbox(out_dir: Path, n_las: int = 3, months: int = 36, seed: int = 
         raise ValueError("n_las and months must be at least 1")
     extract_date = extract_date or DEFAULT_EXTRACT_DATE
     out_dir = Path(out_dir)
-    first_year = (np.datetime64(extract_date, "D") - np.timedelta64(round(months * 30.44), "D")).astype(object).year
+    first_year = window_start(extract_date, months).astype(object).year
     codes = []
     for i, la in enumerate(synthetic_las(n_las, seed)):
         rng = np.random.Generator(np.random.PCG64(seed).jumped(i + 1))   # one independent stream per LA

@@ -269,18 +269,26 @@ def episodes(sim: Simulation) -> dict[str, np.ndarray]:
     provider = categorical_by_group(rng, np.searchsorted(placement_codes, place.astype(str)), PROVIDERS,
                                     np.array([PROVIDER_BY_PLACEMENT[c] for c in placement_codes]))
     postcode = _postcodes(rng, len(df))
+    # a legal-status-only change keeps the child where they are: same provider and postcode
+    where = pd.DataFrame({"pid": p, "provider": provider, "postcode": postcode})
+    where.loc[rne == "L", ["provider", "postcode"]] = None
+    where = where.groupby("pid")[["provider", "postcode"]].ffill()
+    provider = where["provider"].to_numpy().astype(object)
+    postcode = where["postcode"].to_numpy().astype(object)
 
     ceased = ep_end > extract
     ep_end = ep_end.astype("datetime64[D]")
     ep_end[ceased] = np.datetime64("NaT")
     reason[ceased] = None
-    return {
-        "key": sim.new_keys("episode", len(df)), "child": spec["child"][p], "start_date": ep_start,
-        "reason_new_episode": rne, "legal_status": df["legal"].to_numpy().astype(object),
-        "category_of_need": spec["need"][p], "placement_type": place, "placement_provider": provider,
-        "placement_postcode": postcode, "end_date": ep_end, "reason_episode_ceased": reason,
-        "reason_place_change": place_reason,
+    table = {
+        "child": spec["child"][p], "start_date": ep_start, "reason_new_episode": rne,
+        "legal_status": df["legal"].to_numpy().astype(object), "category_of_need": spec["need"][p],
+        "placement_type": place, "placement_provider": provider, "placement_postcode": postcode,
+        "end_date": ep_end, "reason_episode_ceased": reason, "reason_place_change": place_reason,
     }
+    started = ep_start <= extract                      # periods the front door starts after the extract
+    table = {k: v[started] for k, v in table.items()}
+    return {"key": sim.new_keys("episode", int(started.sum())), **table}
 
 
 def _postcodes(rng: np.random.Generator, n: int) -> np.ndarray:

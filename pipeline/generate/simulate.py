@@ -21,15 +21,19 @@ def simulate_la(la: SyntheticLA, months: int, extract_date: date, rng: np.random
     """Entity name -> {column: array} in the native contract's columns (IDs as strings, nulls as
     None/NaT), for `months` months of history ending on extract_date."""
     extract = np.datetime64(extract_date, "D")
-    window_start = add_months(np.array([extract + 1]), -months)[0]
-    sim = Simulation(rng=rng, profile=la.profile, extract=extract, window_start=window_start,
-                     population=la.population)
+    first = window_start(extract_date, months)
+    sim = Simulation(rng=rng, profile=la.profile, extract=extract, window_start=first, population=la.population)
     looked_after.seed_stock(sim)
     protection.seed_cp_stock(sim)
     protection.seed_cin_stock(sim)
-    for first, last in _months(window_start, extract):
-        front_door.simulate_month(sim, first, last)
+    for month_first, month_last in _months(first, extract):
+        front_door.simulate_month(sim, month_first, month_last)
     return _tables(sim)
+
+
+def window_start(extract_date: date, months: int) -> np.datetime64:
+    """First day of the history: `months` calendar months before the day after the extract date."""
+    return add_months(np.array([np.datetime64(extract_date, "D") + 1]), -months)[0]
 
 
 def _months(first: np.datetime64, last: np.datetime64):
