@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stdout)
     logging.getLogger("pipeline").setLevel(logging.INFO)
+    for noisy in ("dagster", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return args.func(args)
     except UsageError as exc:
@@ -81,17 +83,17 @@ def cmd_refresh(args) -> int:
 
     _check_inbox(args.inbox)
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}")
-    result = run_refresh(args.inbox, args.warehouse)
+    dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
+    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log))
     if not result.success:
-        failed = [e for e in result.all_events if e.is_step_failure or e.event_type_value == "ASSET_CHECK_EVALUATION"]
-        blocked = any(
-            e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.evaluation.passed
-            for e in failed if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        )
+        blocked = [e for e in result.get_asset_check_evaluations() if not e.passed
+                   and e.severity.value == "ERROR" and e.asset_check_key.name == "indicator_values_suite"]
+        for e in blocked:
+            print(f"BLOCKED by check {e.asset_check_key.name} on {e.asset_key.to_user_string()}: "
+                  f"{e.metadata.get('failures').value if e.metadata.get('failures') else ''}")
         for e in result.all_events:
-            if e.is_step_failure:
-                err = e.event_specific_data.error
-                print(f"FAILED step {e.step_key}: {err.message.strip() if err else ''}")
+            if e.is_step_failure and e.event_specific_data.error:
+                print(f"FAILED step {e.step_key}: {e.event_specific_data.error.message.strip()}")
         print("nothing published: the previous publication is unchanged")
         return EXIT_HELD_BACK if blocked else EXIT_USAGE
     with duckdb.connect(str(args.warehouse), read_only=True) as con:

@@ -47,10 +47,12 @@ def la_verdicts(build: duckdb.DuckDBPyConnection) -> list[LaVerdict]:
               select la_code from raw.manifests
               union select la_code from audit.dataset_issues where entity = 'manifest'),
            failures as (
-              select la_code, entity || ': ' || coalesce(message, rule) as why from audit.dataset_issues
-              where severity = 'error'
+              -- a bad manifest stops an LA before any entity loads; entity issues reach file_usable below
+              select la_code, 'manifest: ' || coalesce(message, rule) as why from audit.dataset_issues
+              where severity = 'error' and entity = 'manifest'
               union all
-              select la_code, entity || ': ' || check_name || ' failed (' || rows_failed || ' rows)'
+              select la_code, entity || ': ' || check_name || ' failed: '
+                     || coalesce(json_extract_string(details, '$.message'), rows_failed || ' rows')
               from audit.data_quality where severity = 'error' and not passed)
            select l.la_code, string_agg(distinct f.why, '; ' order by f.why), any_value(m.extract_date)
            from las l left join failures f using (la_code) left join raw.manifests m using (la_code)

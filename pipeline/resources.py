@@ -23,6 +23,8 @@ class RefreshSettings(dg.ConfigurableResource):
     # extracts.md: overlapping CP plans / CLA episodes per child, as a share of the entity's children
     max_overlap_share: float = 0.05
     expectations_dir: str = str(EXPECTATIONS_DIR)
+    # where dbt's own output goes; empty: the run's stdout (the Dagster UI shows it per step)
+    dbt_log: str = ""
 
     @property
     def inbox(self) -> Path:

@@ -1,5 +1,6 @@
 """Every dbt seed, model and test as Dagster assets and asset checks, through one translator."""
 
+import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -33,6 +34,15 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: RefreshSettings):
     # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
     os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
-    progress("dbt", "building seeds, staging, intermediate and indicator models")
-    yield from dbt.cli(["build"], context=context).stream()
+    progress("dbt", "building seeds, staging, intermediate and indicator models, running dbt tests")
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    if settings.dbt_log:
+        # dagster-dbt echoes every dbt line to stdout; the CLI keeps its own output to progress lines
+        with open(settings.dbt_log, "w") as log, contextlib.redirect_stdout(log):
+            yield from invocation.stream()
+    else:
+        yield from invocation.stream()
+    if not invocation.is_successful():
+        raise RuntimeError(f"dbt build failed: {invocation.get_error() or 'see the dbt log'}"
+                           + (f" (full log: {settings.dbt_log})" if settings.dbt_log else ""))
     progress("dbt", "done")

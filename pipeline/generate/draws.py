@@ -11,7 +11,6 @@ import numpy as np
 
 NEVER = np.datetime64("2200-01-01", "D")
 LONG_AGO = np.datetime64("1900-01-01", "D")
-NAT = np.datetime64("NaT", "D")
 DAYS_PER_YEAR = 365.25
 
 

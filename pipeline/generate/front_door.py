@@ -14,7 +14,7 @@ from . import looked_after, protection
 from . import profiles as base
 from .context import Simulation
 from .draws import (LONG_AGO, NEVER, add_months, age_years, ages_from_weights, categorical, choose_rows,
-                    days, dob_from_age, lognormal_int, map_codes, random_days, workdays_after)
+                    days, dob_from_age, lognormal_int, random_days, workdays_after)
 
 SOURCES = {"6": 29, "2A": 20, "2B": 1, "3A": 3, "3B": 2, "3C": 1, "3D": 2, "3E": 3, "3F": 3, "5A": 3,
            "5B": 4, "5C": 3, "5D": 2, "1A": 3, "1B": 1, "1C": 2, "1D": 1, "4": 2, "7": 3, "8": 4, "9": 3, "10": 5}

@@ -91,12 +91,15 @@ def _seed_open_at_window(sim: Simulation, per_10k: float, years: int, age_weight
 
 
 def seed_cp_stock(sim: Simulation) -> None:
+    """CP plans open when the window opens, started at the rate the front door will start them."""
     dob, start, end = _seed_open_at_window(sim, expected_plan_starts(sim), 6, CP_AGE_WEIGHTS,
                                            lambda s, d: plan_end(sim, s, d))
     start_cp_plans(sim, sim.children.add(sim.rng, dob), start, end)
 
 
 def seed_cin_stock(sim: Simulation, per_10k: float = 140) -> None:
+    """CIN plans open when the window opens; 140 a year per 10,000 is about what the front door starts."""
+
     def ends(start, dob):
         length = lognormal_int(sim.rng, CIN_MEDIAN_DAYS, 0.7, len(start), minimum=14)
         return np.maximum(np.minimum(start + days(length), birthday(dob, 18)), start)

@@ -92,12 +92,14 @@ def _file_checks(con, entity: Entity, la: str, settings) -> list[CheckRow]:
     if entity.required and n_files and n_supplied == 0:
         problems.append(f"{la}: required file {entity.name} has no rows")
     rows = [CheckRow(la, "file_usable", "error", n_supplied, len(problems), not problems,
-                     {"problems": problems} if problems else {})]
+                     {"message": "; ".join(problems)} if problems else {})]
     if n_files:
         share = n_quarantined / n_supplied if n_supplied else 0.0
         ok = share <= settings.max_quarantine_share
-        rows.append(CheckRow(la, "quarantine_share", "error", n_supplied, n_quarantined, ok,
-                             {"share": round(share, 4), "threshold": settings.max_quarantine_share}))
+        rows.append(CheckRow(la, "quarantine_share", "error", n_supplied, n_quarantined, ok, {
+            "share": round(share, 4), "threshold": settings.max_quarantine_share,
+            "message": f"{n_quarantined} of {n_supplied} rows quarantined ({share:.1%}, threshold "
+                       f"{settings.max_quarantine_share:.0%}); see audit.quarantine"}))
     return rows
 
 
@@ -113,7 +115,9 @@ def _gx_checks(con, entity: Entity, la: str, settings) -> list[CheckRow]:
     return [
         CheckRow(la, f"gx_suite:{o.rule}:{o.column or ''}".rstrip(":"), o.severity, o.element_count,
                  o.unexpected_count, o.success,
-                 {"expectation": o.expectation, "examples": o.examples} if not o.success else {})
+                 {"expectation": o.expectation, "examples": o.examples,
+                  "message": f"{o.expectation} on {o.column}: {o.unexpected_count} of {o.element_count} rows "
+                             f"unexpected, e.g. {o.examples[:3]}"} if not o.success else {})
         for o in outcome.outcomes
     ]
 
@@ -137,4 +141,6 @@ def _overlap_checks(con, entity: Entity, la: str, settings) -> list[CheckRow]:
     share = overlapping / children if children else 0.0
     ok = share <= settings.max_overlap_share
     return [CheckRow(la, "no_overlaps", "error" if not ok else "warning", children, overlapping,
-                     overlapping == 0, {"share": round(share, 4), "threshold": settings.max_overlap_share})]
+                     overlapping == 0, {"share": round(share, 4), "threshold": settings.max_overlap_share,
+                                        "message": f"{overlapping} of {children} children have overlapping "
+                                                   f"{entity.name.replace('_', ' ')} ({share:.1%})"})]
