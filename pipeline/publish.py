@@ -15,6 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+# Views over the published tables (e.g. first-published vs restated figures), created in each new file
+VIEWS_DIR = Path(__file__).resolve().parent / "published_views"
+
 # Tables publish itself keeps, appending to the previous publication's rows (warehouse.md).
 LEDGER_DDL = """
 create schema if not exists published;
@@ -96,6 +99,8 @@ def publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime) 
                         "reason from verdicts", {"run": run_id, "start": started_at, "now": now})
             con.execute("insert into published.data_quality by name select * from build.audit.data_quality")
             con.execute("insert into audit.quarantine by name select * from build.audit.quarantine")
+            for view in sorted(VIEWS_DIR.glob("*.sql")):
+                con.execute(view.read_text())
             con.execute("checkpoint")
         os.replace(tmp, warehouse)  # atomic on POSIX: readers see the old file or the new one
     finally:

@@ -15,10 +15,13 @@ WORKBOOK = "extract.xlsx"  # all entities as sheets of one workbook
 
 @dataclass(frozen=True)
 class EntitySource:
-    """Where one entity of one LA comes from: a CSV, an xlsx (first sheet) or a sheet of extract.xlsx."""
+    """Where one entity of one LA comes from: a CSV, an xlsx (first sheet), a sheet of extract.xlsx,
+    or rows a statutory-format adapter already read (`rows`: an Arrow table of text columns with
+    `_row` and, to name rows in the source's own terms, `_location`, e.g. "sheet List 3, row 12")."""
 
     path: Path
     sheet: str | None = None  # None: CSV, or the first sheet of a per-entity workbook
+    rows: object | None = field(default=None, compare=False)  # pyarrow.Table from an adapter
 
     @property
     def label(self) -> str:
@@ -38,6 +41,9 @@ class LaExtract:
     case_system: str | None = None
     population_0_17: dict[int, int] | None = None
     manifest_sha256: str | None = None
+    # False when the folder holds only statutory formats (Annex A, SSDA903, CIN census): then the
+    # native "required" files do not apply, only what those formats carry (extracts.md)
+    native: bool = True
     problems: list[str] = field(default_factory=list)  # dataset-level: the LA cannot be loaded
 
     @property

@@ -53,7 +53,7 @@ def land_entity(con, la: LaExtract, entity: Entity, source: EntitySource | None,
     clear(con, la.la_code, entity.name)
     result = LandResult(la.la_code, entity.name, source.label if source else None)
     if source is None:
-        if entity.required:
+        if entity.required and la.native:
             result.issues.append(("required_file_missing", "error",
                                   f"{la.la_code}: required file {entity.name}.csv (or .xlsx / sheet of extract.xlsx) is missing"))
         _record(con, result, None, run_id)
@@ -75,12 +75,13 @@ def land_entity(con, la: LaExtract, entity: Entity, source: EntitySource | None,
                                   f"{la.la_code}/{source.label}: required column {name} is missing"))
     extras = [h for h in headers if h.strip().lower() not in {c.name for c in entity.columns}]
 
-    con.execute(_typed_sql(entity, by_name, headers, extras))
+    columns_in = [r[0] for r in con.execute("describe _in").fetchall()]
+    con.execute(_typed_sql(entity, by_name, headers, extras, columns_in))
     con.execute(_violations_sql(la, entity, source, missing))
     con.execute(
         f"""insert into audit.quarantine
         select {lit(la.la_code)}, {lit(entity.name)}, {lit(source.label)}, b._row, b.column_name, b.raw_value,
-               b.rule, {lit(la.la_code + '/' + source.label)} || ' row ' || b._row || ': ' || b.message,
+               b.rule, {lit(la.la_code + '/' + source.label)} || ' ' || t._location || ': ' || b.message,
                {lit(run_id)}, t._record
         from _bad b join _typed t using (_row)"""
     )
@@ -133,8 +134,9 @@ def _typed_expr(col: Column, raw: str) -> str:
     raise ValueError(f"unknown column type {col.type}")
 
 
-def _typed_sql(entity: Entity, by_name: dict[str, str], headers: list[str], extras: list[str]) -> str:
-    parts = ["_row"]
+def _typed_sql(entity: Entity, by_name: dict[str, str], headers: list[str], extras: list[str],
+               headers_all: list[str]) -> str:
+    parts = ["_row", "_location" if "_location" in headers_all else "'row ' || _row as _location"]
     for col in entity.columns:
         header = by_name.get(col.name)
         raw = f"nullif(trim({q(header)}), '')" if header else "NULL::varchar"

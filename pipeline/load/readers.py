@@ -21,13 +21,16 @@ class UnreadableSource(Exception):
 
 def read_into(con, source: EntitySource, entity: Entity, table: str = "_in") -> list[str]:
     """Create temp table `table` (`_row` + one VARCHAR column per header); return the headers."""
-    if source.path.stat().st_size == 0:
+    if source.rows is not None:
+        headers, arrow = [c for c in source.rows.column_names if not c.startswith("_")], source.rows
+    elif source.path.stat().st_size == 0:
         raise UnreadableSource(f"{source.label}: file is empty (rule empty_file)")
-    if source.is_xlsx:
+    elif source.is_xlsx:
         headers, arrow = _read_xlsx(source, entity)
-        con.register("_xlsx_rows", arrow)
-        con.execute(f"create or replace temp table {table} as select * from _xlsx_rows")
-        con.unregister("_xlsx_rows")
+    if source.rows is not None or source.is_xlsx:
+        con.register("_arrow_rows", arrow)
+        con.execute(f"create or replace temp table {table} as select * from _arrow_rows")
+        con.unregister("_arrow_rows")
         return headers
     try:
         con.execute(
