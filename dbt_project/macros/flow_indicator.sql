@@ -2,17 +2,30 @@
   A flow indicator (indicators.md, "kind: flow"): events whose event_date falls in the period,
   for every period of int_periods (month, fytd, r12m), so a period without events is a row too.
 
-  events: a relation or CTE with la_code, event_date (date) and, for unit 'percent', is_numerator
-  (boolean; null counts as false).
+  events: a relation or CTE with la_code and event_date (a date), plus whatever columns the
+  numerator / denominator expressions use, plus dimension_value for a breakdown.
     unit 'count'   -> numerator and denominator null, value = number of events (0 when none).
-    unit 'percent' -> denominator = events, numerator = events with is_numerator,
+    unit 'percent' -> denominator = events where `denominator` is true (default: all),
+                      numerator = events where `numerator` is true (null counts as false),
                       value = 100 * numerator / denominator, null when the denominator is 0.
-  Longer periods count their own events, so an fytd/r12m percent is sum(num) / sum(den) of its
-  months, never an average of monthly percents.
+                      The two are counted independently: when the numerator must be a subset
+                      of the denominator, the numerator expression says so.
+  dimension: 'all', or the name of a breakdown; then events carry dimension_value and
+  dimension_values (a relation with one column dimension_value, e.g. a code list) gives the
+  values that get a row in every period, zeros included.
+
+  Events are first counted per LA and calendar month, and every period is a run of whole months,
+  so each period adds up its months: an fytd/r12m percent is sum(numerator) / sum(denominator),
+  never an average of monthly percents, and the join stays small at national scale.
 #}
-{% macro flow_indicator(events, indicator_id, unit='count') -%}
+{% macro flow_indicator(events, indicator_id, unit='count', numerator='is_numerator', denominator='true',
+                        dimension='all', dimension_values=none) -%}
     {%- if unit not in ('count', 'percent') -%}
         {{ exceptions.raise_compiler_error("flow_indicator " ~ indicator_id ~ ": unit must be count or percent, got " ~ unit) }}
+    {%- endif -%}
+    {%- set by_dimension = dimension != 'all' -%}
+    {%- if by_dimension and dimension_values is none -%}
+        {{ exceptions.raise_compiler_error("flow_indicator " ~ indicator_id ~ ": a breakdown needs dimension_values") }}
     {%- endif -%}
 select
     periods.la_code,
@@ -20,21 +33,40 @@ select
     periods.period_type,
     periods.period_start,
     periods.period_end,
-    'all' as dimension,
-    'all' as dimension_value,
+    '{{ dimension }}' as dimension,
+    {{ "periods.dimension_value" if by_dimension else "'all'" }} as dimension_value,
     {%- if unit == 'count' %}
     cast(null as bigint) as numerator,
     cast(null as bigint) as denominator,
-    cast(count(events.event_date) as double) as value
+    cast(coalesce(sum(monthly.events), 0) as double) as value
     {%- else %}
-    count(events.event_date) filter (where events.is_numerator) as numerator,
-    count(events.event_date) as denominator,
-    100.0 * count(events.event_date) filter (where events.is_numerator)
-        / nullif(count(events.event_date), 0) as value
+    cast(coalesce(sum(monthly.numerator), 0) as bigint) as numerator,
+    cast(coalesce(sum(monthly.denominator), 0) as bigint) as denominator,
+    100.0 * coalesce(sum(monthly.numerator), 0) / nullif(sum(monthly.denominator), 0) as value
     {%- endif %}
-from {{ ref('int_periods') }} as periods
-left join {{ events }} as events
-    on events.la_code = periods.la_code
-    and events.event_date between periods.period_start and periods.period_end
-group by periods.la_code, periods.period_type, periods.period_start, periods.period_end
+from (
+    select int_periods.*{{ ", dimension_values.dimension_value" if by_dimension }}
+    from {{ ref('int_periods') }} as int_periods
+    {%- if by_dimension %}
+    cross join (select distinct dimension_value from {{ dimension_values }}) as dimension_values
+    {%- endif %}
+) as periods
+left join (
+    select
+        la_code,
+        cast(date_trunc('month', event_date) as date) as month_start,
+        {{ "dimension_value," if by_dimension }}
+        count(*) as events,
+        count(*) filter (where coalesce({{ numerator if unit == 'percent' else 'false' }}, false)) as numerator,
+        count(*) filter (where coalesce({{ denominator }}, false)) as denominator
+    from {{ events }}
+    where event_date is not null
+    group by all
+) as monthly
+    on monthly.la_code = periods.la_code
+    and monthly.month_start between periods.period_start and periods.period_end
+    {%- if by_dimension %}
+    and monthly.dimension_value = periods.dimension_value
+    {%- endif %}
+group by all
 {%- endmacro %}

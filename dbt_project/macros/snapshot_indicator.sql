@@ -1,27 +1,86 @@
 {#
-  A snapshot count (indicators.md, "kind: snapshot"): distinct children with a spell open at the
-  month's last day M1, i.e. start_date <= M1 and (end_date null or end_date > M1), so a spell
-  ending on M1 is closed at M1. Month periods only; a month with nobody open is a row with 0.
-
-  spells: a relation or CTE with la_code, child_id, start_date, end_date.
+  Snapshots (indicators.md, "kind: snapshot"): measured as at the last day M1 of each reported
+  month, period type month only.
 #}
-{% macro snapshot_count(spells, indicator_id) -%}
+
+{#
+  open_at_month_end(spells): one row per month M1 of int_periods and spell open at M1, i.e.
+  start_date <= M1 and (end_date null or end_date > M1), so a spell ending on M1 is closed at M1
+  and one starting on M1 is open. Columns: la_code, period_start, period_end (= M1), then every
+  column of the spell except la_code.
+
+  spells: a relation or CTE with la_code, start_date, end_date.
+#}
+{% macro open_at_month_end(spells) -%}
+select
+    periods.la_code,
+    periods.period_start,
+    periods.period_end,
+    spells.* exclude (la_code)
+from {{ ref('int_periods') }} as periods
+inner join {{ spells }} as spells
+    on spells.la_code = periods.la_code
+    and spells.start_date <= periods.period_end
+    and (spells.end_date is null or spells.end_date > periods.period_end)
+where periods.period_type = 'month'
+{%- endmacro %}
+
+{#
+  snapshot_indicator(members, ...): one indicator row per LA x month of int_periods, counting
+  distinct children, so a month with nobody is a row too and a child with two open spells counts
+  once.
+
+  members: a relation or CTE with la_code, period_end (M1) and child_id, one row per child in the
+  snapshot (e.g. from open_at_month_end), plus whatever columns the expressions use, plus
+  dimension_value for a breakdown.
+    unit 'count'   -> value = children in members (0 when none); numerator and denominator null.
+    unit 'percent' -> denominator = children where `denominator` is true (default: all),
+                      numerator = children where `numerator` is true (null counts as false),
+                      value = 100 * numerator / denominator, null when the denominator is 0.
+                      As in flow_indicator, the numerator expression includes the denominator's
+                      condition when the numerator must be a subset.
+  dimension / dimension_values: as in flow_indicator.
+#}
+{% macro snapshot_indicator(members, indicator_id, unit='count', numerator='is_numerator', denominator='true',
+                            dimension='all', dimension_values=none) -%}
+    {%- if unit not in ('count', 'percent') -%}
+        {{ exceptions.raise_compiler_error("snapshot_indicator " ~ indicator_id ~ ": unit must be count or percent, got " ~ unit) }}
+    {%- endif -%}
+    {%- set by_dimension = dimension != 'all' -%}
+    {%- if by_dimension and dimension_values is none -%}
+        {{ exceptions.raise_compiler_error("snapshot_indicator " ~ indicator_id ~ ": a breakdown needs dimension_values") }}
+    {%- endif -%}
 select
     periods.la_code,
     '{{ indicator_id }}' as indicator_id,
     periods.period_type,
     periods.period_start,
     periods.period_end,
-    'all' as dimension,
-    'all' as dimension_value,
+    '{{ dimension }}' as dimension,
+    {{ "periods.dimension_value" if by_dimension else "'all'" }} as dimension_value,
+    {%- if unit == 'count' %}
     cast(null as bigint) as numerator,
     cast(null as bigint) as denominator,
-    cast(count(distinct spells.child_id) as double) as value
-from {{ ref('int_periods') }} as periods
-left join {{ spells }} as spells
-    on spells.la_code = periods.la_code
-    and spells.start_date <= periods.period_end
-    and (spells.end_date is null or spells.end_date > periods.period_end)
-where periods.period_type = 'month'
-group by periods.la_code, periods.period_type, periods.period_start, periods.period_end
+    cast(count(distinct members.child_id) as double) as value
+    {%- else %}
+    count(distinct members.child_id) filter (where coalesce({{ numerator }}, false)) as numerator,
+    count(distinct members.child_id) filter (where coalesce({{ denominator }}, false)) as denominator,
+    100.0 * count(distinct members.child_id) filter (where coalesce({{ numerator }}, false))
+        / nullif(count(distinct members.child_id) filter (where coalesce({{ denominator }}, false)), 0) as value
+    {%- endif %}
+from (
+    select int_periods.*{{ ", dimension_values.dimension_value" if by_dimension }}
+    from {{ ref('int_periods') }} as int_periods
+    {%- if by_dimension %}
+    cross join (select distinct dimension_value from {{ dimension_values }}) as dimension_values
+    {%- endif %}
+    where int_periods.period_type = 'month'
+) as periods
+left join {{ members }} as members
+    on members.la_code = periods.la_code
+    and members.period_end = periods.period_end
+    {%- if by_dimension %}
+    and members.dimension_value = periods.dimension_value
+    {%- endif %}
+group by all
 {%- endmacro %}

@@ -1,0 +1,7 @@
+{#
+  The codes of one list of seeds/code_lists.csv as a relation with one column, dimension_value:
+  the values every breakdown row is produced for (zeros included), e.g. code_list('cp_category').
+#}
+{% macro code_list(list_name) -%}
+    (select code as dimension_value from {{ ref('code_lists') }} where list_name = '{{ list_name }}')
+{%- endmacro %}
