@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup manifest demo test ui bench clean
+.PHONY: setup manifest browser demo test ui bench clean
 
 setup: $(STAMP) manifest
 
@@ -24,8 +24,18 @@ demo: setup
 	$(BIN)/pipeline refresh --inbox data/inbox --warehouse data/warehouse.duckdb
 	$(BIN)/pipeline scorecard --warehouse data/warehouse.duckdb
 
-test: setup
+# Debian's headless Chromium, which the report tests open the scorecard in (tests/report/); CI runs as root
+browser:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
+		|| { echo "install Debian's chromium package (as root: make browser) for the report tests"; exit 1; }
+
+test: setup browser
 	$(BIN)/pytest -q
+
+# speed figures (README "Benchmarks"): generation, a bare DuckDB scan and a full refresh of one
+# average-sized synthetic LA; e.g. `make bench BENCH="--scale region --jobs 2"` for more
+bench: setup
+	$(BIN)/pipeline bench $(BENCH)
 
 ui: setup
 	mkdir -p $(DAGSTER_HOME)

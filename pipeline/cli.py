@@ -1,9 +1,8 @@
-"""`pipeline` command line: refresh, validate, generate, scorecard (shared/spec/warehouse.md)."""
+"""`pipeline` command line: refresh, validate, generate, bench, scorecard, report (shared/spec/warehouse.md)."""
 
 import argparse
 import logging
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -46,17 +45,34 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("generate", help="write a synthetic inbox of fictional LAs")
     g.add_argument("--out", type=Path, default=DEFAULT_INBOX)
-    g.add_argument("--las", type=int, default=3)
-    g.add_argument("--months", type=int, default=36)
-    g.add_argument("--seed", type=int, default=42)
+    _scale_arguments(g)
     g.add_argument("--extract-date", type=date.fromisoformat, default=None)
-    g.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    g.add_argument("--format", choices=["csv", "xlsx", "workbook"], default="csv",
+                   help="csv or xlsx: one file per entity; workbook: every entity a sheet of extract.xlsx")
+    g.add_argument("--defects", type=float, default=0.0, metavar="RATE",
+                   help="share of rows given one realistic data-quality defect each, listed in <out>/defects.csv")
     g.set_defaults(func=cmd_generate)
+
+    b = sub.add_parser("bench", help="time generation and a full refresh against a bare DuckDB scan of the same files")
+    _scale_arguments(b, default_scale="la")
+    b.add_argument("--work", type=Path, default=None, help="folder for the inbox and warehouse (default: a temporary one)")
+    b.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    b.add_argument("--skip-refresh", action="store_true", help="time generation and the bare scan only")
+    b.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("scorecard", help="print the latest month's published figures")
     s.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     s.add_argument("--la", default=None)
     s.set_defaults(func=cmd_scorecard)
+
+    rp = sub.add_parser("report", help="write the scorecard pack: self-contained HTML and an Excel workbook")
+    rp.add_argument("--la", default=None, help="LA code (default: every LA, plus the regional view)")
+    rp.add_argument("--month", default=None, metavar="YYYY-MM", help="default: the latest published month")
+    rp.add_argument("--out", type=Path, default=None, help="folder (default: <warehouse folder>/reports)")
+    rp.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    rp.add_argument("--regional", action="store_true",
+                    help="with --la, also the regional view: every LA side by side, small numbers suppressed")
+    rp.set_defaults(func=cmd_report)
     return p
 
 
@@ -110,60 +126,124 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    import dagster as dg
+    """Load and gate the inbox as a refresh would (pipeline.quality.inbox_check), into memory; print the findings."""
     import duckdb
 
-    from pipeline.assets.raw import raw_entity_assets, raw_manifests
-    from pipeline.paths import build_path_for
-    from pipeline.resources import build_resources
+    from pipeline.quality.inbox_check import check_inbox
+    from pipeline.resources import RefreshSettings
 
     _check_inbox(args.inbox)
-    with tempfile.TemporaryDirectory() as tmp:
-        warehouse = Path(tmp) / "validate.duckdb"
-        with dg.DagsterInstance.ephemeral() as instance:
-            result = dg.materialize(
-                [raw_manifests, *raw_entity_assets], resources=build_resources(args.inbox.resolve(), warehouse),
-                instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER,
-            )
-        if not result.success:
-            print("validation could not run to the end; see the errors above")
+    settings = RefreshSettings(inbox_dir=str(args.inbox.resolve()))
+    with duckdb.connect() as con:
+        try:
+            check_inbox(con, args.inbox.resolve(), settings)
+        except Exception as exc:  # a bug, not a finding: say what failed without a traceback
+            logging.getLogger("pipeline").debug("validate failed", exc_info=True)
+            print(f"error: validation stopped: {exc.__class__.__name__}: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        with duckdb.connect(str(build_path_for(warehouse)), read_only=True) as con:
-            return _print_findings(con)
+        return _print_findings(con)
 
 
-def _print_findings(con) -> int:
-    issues = con.execute(
-        "select la_code, entity, severity, message from audit.dataset_issues order by all").fetchall()
-    files = con.execute(
-        "select la_code, source_file, rows_supplied, rows_loaded, rows_quarantined from raw.supplied_entities "
-        "order by la_code, source_file").fetchall()
+EXAMPLES_PER_RULE = 5  # quarantined rows listed per file and rule; the counts are always complete
+
+
+def _print_findings(con, la_code: str | None = None) -> int:
+    """Per LA (or only la_code), per file: rows supplied/loaded/quarantined, quarantined rows by rule,
+    dataset issues and failed checks. Exit 1 when any error-level rule failed (a row quarantined, or
+    an LA held back)."""
+    from pipeline.publish import la_verdicts
+
+    verdicts = [v for v in la_verdicts(con) if la_code is None or v.la_code == la_code]
+    files = {(la, e): (f, n, loaded, quarantined) for la, e, f, n, loaded, quarantined in con.execute(
+        "select la_code, entity, source_file, rows_supplied, rows_loaded, rows_quarantined from raw.supplied_entities"
+    ).fetchall()}
+    issues = con.execute("select la_code, entity, rule, severity, message from audit.dataset_issues order by all").fetchall()
     checks = con.execute(
-        "select la_code, entity, check_name, severity, rows_failed, details from audit.data_quality "
-        "where not passed order by la_code, entity, check_name").fetchall()
-    errors = sum(1 for i in issues if i[2] == "error") + sum(1 for c in checks if c[3] == "error")
-    for la, entity, severity, message in issues:
-        print(f"{severity.upper()} {message}")
-    for la, source_file, supplied, loaded, quarantined in files:
-        print(f"{la}/{source_file}: {supplied} rows, {loaded} loaded, {quarantined} quarantined")
-        for (message,) in con.execute(
-            "select message || ' (rule ' || rule || ')' from audit.quarantine "
-            "where la_code = $la and source_file = $f order by row_number, rule",
-            {"la": la, "f": source_file},
-        ).fetchall():
-            print(f"  {message}")
-    for la, entity, check, severity, failed, details in checks:
-        print(f"{severity.upper()} {la}/{entity}: check {check} failed ({failed} rows) {details}")
-    print(f"{errors} error(s); " + ("the inbox would be held back" if errors else "the inbox passes the contract"))
-    return EXIT_HELD_BACK if errors else EXIT_OK
+        """select la_code, entity, check_name, severity, rows_failed, json_extract_string(details, '$.message')
+           from audit.data_quality where not passed and check_name not in ('file_usable', 'manifest_valid')
+           order by la_code, entity, severity, check_name""").fetchall()
+    issue_rules = {(la, e, rule) for la, e, rule, _, _ in issues}
+    n_errors = n_warnings = n_quarantined = 0
+    for v in verdicts:
+        print(f"{v.la_code}: {'would publish' if v.status == 'published' else 'would be HELD BACK'}"
+              + (f" (extract {v.extract_date})" if v.extract_date else ""))
+        entities = ["manifest", *sorted({e for la, e in files if la == v.la_code}
+                                        | {e for la, e, *_ in issues if la == v.la_code and e != "manifest"}
+                                        | {e for la, e, *_ in checks if la == v.la_code and e != "manifest"})]
+        for entity in entities:
+            source, supplied, loaded, quarantined = files.get((v.la_code, entity), (None, None, None, None))
+            lines = [f"{sev.upper()} {msg} (rule {rule})" for la, e, rule, sev, msg in issues
+                     if la == v.la_code and e == entity]
+            lines += [f"{sev.upper()} {name}: {msg or f'{failed} rows'}" for la, e, name, sev, failed, msg in checks
+                      if la == v.la_code and e == entity and (la, e, name) not in issue_rules]
+            n_errors += sum(line.startswith("ERROR") for line in lines)
+            n_warnings += sum(line.startswith("WARNING") for line in lines)
+            if entity == "manifest":
+                print(f"  manifest.yml: {'ok' if not lines else ''}".rstrip())
+            elif source is not None:
+                print(f"  {source}: {supplied} rows supplied, {loaded} loaded, {quarantined} quarantined")
+                n_quarantined += quarantined or 0
+                lines += _quarantine_lines(con, v.la_code, entity)
+            else:
+                print(f"  {entity}: not supplied")
+            for line in lines:
+                print(f"    {line}")
+    held = [v.la_code for v in verdicts if v.status != "published"]
+    print(f"{len(verdicts)} LA(s): {len(verdicts) - len(held)} would publish, {len(held)} would be held back"
+          f"{' (' + ', '.join(held) + ')' if held else ''}; {n_quarantined} row(s) quarantined; "
+          f"{n_errors} error(s), {n_warnings} warning(s)")
+    return EXIT_HELD_BACK if held or n_quarantined or n_errors else EXIT_OK
+
+
+def _quarantine_lines(con, la: str, entity: str) -> list[str]:
+    lines = []
+    for rule, n, messages in con.execute(
+        f"""select rule, count(distinct row_number),
+                   list(message order by row_number, column_name)[1:{EXAMPLES_PER_RULE}]
+            from audit.quarantine where la_code = $la and entity = $e group by rule order by rule""",
+        {"la": la, "e": entity},
+    ).fetchall():
+        lines.append(f"QUARANTINED {n} row(s) by rule {rule}:")
+        lines += [f"  {m}" for m in messages]
+        if n > len(messages):
+            lines.append(f"  ... and {n - len(messages)} more (all are in audit.quarantine after a refresh)")
+    return lines
+
+
+def _scale_arguments(p: argparse.ArgumentParser, default_scale: str = "demo") -> None:
+    from pipeline.generate.scales import SCALES
+
+    p.add_argument("--scale", choices=list(SCALES), default=default_scale,
+                   help="; ".join(f"{name}: {s.about}" for name, s in SCALES.items()))
+    p.add_argument("--las", type=int, default=None, help="only the first N LAs of the scale (demo: any N)")
+    p.add_argument("--months", type=int, default=36, help="months of history ending on the extract date")
+    p.add_argument("--seed", type=int, default=42, help="same seed, same arguments: byte-identical files")
+    p.add_argument("--jobs", type=int, default=1, help="LAs generated in parallel processes")
 
 
 def cmd_generate(args) -> int:
-    from pipeline.generate import generate_inbox
+    from pipeline.generate import DEFECTS_FILE, generate_inbox
 
-    codes = generate_inbox(args.out, n_las=args.las, months=args.months, seed=args.seed,
-                           extract_date=args.extract_date, fmt=args.format)
-    print(f"generated {len(codes)} synthetic LA extracts in {args.out}: {', '.join(codes)}")
+    try:
+        codes = generate_inbox(args.out, n_las=args.las, months=args.months, seed=args.seed, scale=args.scale,
+                               extract_date=args.extract_date, fmt=args.format, defects=args.defects, jobs=args.jobs)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    shown = ", ".join(codes) if len(codes) <= 5 else f"{codes[0]} ... {codes[-1]}"
+    print(f"generated {len(codes)} synthetic LA extracts in {args.out}: {shown}")
+    if args.defects:
+        print(f"planted defects are listed in {args.out / DEFECTS_FILE}")
+    return EXIT_OK
+
+
+def cmd_bench(args) -> int:
+    from pipeline import bench
+
+    try:
+        bench.run(args.scale, args.las, args.months, args.seed, args.jobs, args.work, args.keep,
+                  with_refresh=not args.skip_refresh)
+    except ValueError as exc:
+        raise UsageError(str(exc))
     return EXIT_OK
 
 
@@ -194,6 +274,30 @@ def cmd_scorecard(args) -> int:
             print(f"\n{la} - month ending {months[la]}")
             print(f"  {'indicator':<55} {'month':>10} {'FYTD':>10}")
         print(f"  {name:<55} {_fmt(value, unit):>10} {_fmt(fytd, unit):>10}")
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    import re
+
+    from pipeline.report import ReportError, write_all_reports, write_la_report, write_regional_report
+
+    if not args.warehouse.exists():
+        raise UsageError(f"warehouse {args.warehouse} does not exist (run `pipeline refresh` first)")
+    if args.month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        raise UsageError(f"--month {args.month!r} is not a month like 2026-10")
+    try:
+        if args.la:
+            files = [write_la_report(args.warehouse, args.la, args.month, args.out)]
+            if args.regional:
+                files.append(write_regional_report(args.warehouse, args.month, args.out))
+        else:
+            files = write_all_reports(args.warehouse, args.out, args.month)
+    except ReportError as exc:
+        raise UsageError(str(exc))
+    for f in files:
+        print(f"{f.name} {f.month}: {f.html}")
+        print(f"{' ' * len(f.name)} {f.month}: {f.xlsx}")
     return EXIT_OK
 
 

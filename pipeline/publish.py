@@ -5,9 +5,16 @@ Per LA: published if no error-severity check failed for it, else held back, keep
 of its last good publication (and saying why in published.publications). Every table the dbt
 project builds in schema `published` is published this way; a table without la_code (the
 catalogue) is replaced whole.
+
+Crash safety: until the rename, the published file is only read. A refresh killed at any point
+leaves at most a stale `<warehouse>.<random>.tmp` (and the build warehouse, which the next
+refresh rebuilds from nothing); the next publish removes stale temp files under the publish lock.
 """
 
+import fcntl
 import os
+import sys
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -44,18 +51,15 @@ class LaVerdict:
 
 
 def la_verdicts(build: duckdb.DuckDBPyConnection) -> list[LaVerdict]:
-    """Every LA folder of this refresh, held back if any error-severity check or issue failed for it."""
+    """Every LA folder of this refresh, held back if any error-severity check failed for it
+    (audit.data_quality holds every check, the manifest's included)."""
     rows = build.execute(
         """with las as (
               select la_code from raw.manifests
-              union select la_code from audit.dataset_issues where entity = 'manifest'),
+              union select la_code from audit.data_quality where entity = 'manifest'),
            failures as (
-              -- a bad manifest stops an LA before any entity loads; entity issues reach file_usable below
-              select la_code, 'manifest: ' || coalesce(message, rule) as why from audit.dataset_issues
-              where severity = 'error' and entity = 'manifest'
-              union all
               select la_code, entity || ': ' || check_name || ' failed: '
-                     || coalesce(json_extract_string(details, '$.message'), rows_failed || ' rows')
+                     || coalesce(json_extract_string(details, '$.message'), rows_failed || ' rows') as why
               from audit.data_quality where severity = 'error' and not passed)
            select l.la_code, string_agg(distinct f.why, '; ' order by f.why), any_value(m.extract_date)
            from las l left join failures f using (la_code) left join raw.manifests m using (la_code)
@@ -69,6 +73,13 @@ def publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime) 
     with duckdb.connect(str(build_db), read_only=True) as build:
         verdicts = la_verdicts(build)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with _publish_lock(warehouse):
+        _remove_stale_temp_files(warehouse)
+        _publish(build_db, warehouse, run_id, started_at, verdicts)
+    return verdicts
+
+
+def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime, verdicts: list[LaVerdict]) -> None:
     tmp = warehouse.with_name(f"{warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
@@ -81,6 +92,7 @@ def publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime) 
             con.executemany("insert into verdicts values (?, ?, ?, ?)",
                             [(v.la_code, v.status, v.reason, v.extract_date) for v in verdicts])
             con.execute(LEDGER_DDL)
+            pause_point("publish:copying")
             for table in _tables(con, "build", "published"):
                 _publish_table(con, table, previous)
             if previous:
@@ -97,15 +109,54 @@ def publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime) 
             )
             con.execute("insert into published.publications select $run, la_code, $start, $now, extract_date, status, "
                         "reason from verdicts", {"run": run_id, "start": started_at, "now": now})
-            con.execute("insert into published.data_quality by name select * from build.audit.data_quality")
+            # examples are supplied values (child IDs, dates): they stay in the build's audit schema
+            con.execute("""insert into published.data_quality by name
+                           select * replace (json_merge_patch(details, '{"examples": null, "quarantined_examples": null}')
+                                             ::varchar as details)
+                           from build.audit.data_quality""")
             con.execute("insert into audit.quarantine by name select * from build.audit.quarantine")
             for view in sorted(VIEWS_DIR.glob("*.sql")):
                 con.execute(view.read_text())
             con.execute("checkpoint")
+        pause_point("publish:renaming")
         os.replace(tmp, warehouse)  # atomic on POSIX: readers see the old file or the new one
     finally:
         tmp.unlink(missing_ok=True)
-    return verdicts
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+class _publish_lock:
+    """An exclusive lock on <warehouse>.lock while publishing, so two refreshes never publish at once
+    and the stale-file clean-up never removes another publisher's temp file."""
+
+    def __init__(self, warehouse: Path):
+        self.path = warehouse.with_name(warehouse.name + ".lock")
+
+    def __enter__(self):
+        self.file = open(self.path, "a")
+        fcntl.flock(self.file, fcntl.LOCK_EX)  # released by the OS if the process dies
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+
+def _remove_stale_temp_files(warehouse: Path) -> None:
+    """Temp files of a publish that was killed before its rename (we hold the lock: nobody else is publishing)."""
+    for stale in warehouse.parent.glob(f"{warehouse.name}.*.tmp*"):
+        stale.unlink(missing_ok=True)
+
+
+def pause_point(stage: str) -> None:
+    """Crash-test hook: with PIPELINE_PAUSE_AT=<stage>, say so on stdout and wait to be killed.
+
+    tests/gate/test_crash_safety.py kills a refresh with SIGKILL at each stage in turn."""
+    if os.environ.get("PIPELINE_PAUSE_AT") == stage:
+        print(f"[pause] {stage}", flush=True)
+        sys.stdout.flush()
+        while True:
+            time.sleep(60)
 
 
 def _tables(con, catalog: str, schema: str) -> list[str]:

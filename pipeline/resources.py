@@ -20,8 +20,12 @@ class RefreshSettings(dg.ConfigurableResource):
     warehouse_path: str = str(DEFAULT_WAREHOUSE)
     # extracts.md: the share of quarantined rows in any entity must stay under this (dataset rule)
     max_quarantine_share: float = 0.05
-    # extracts.md: overlapping CP plans / CLA episodes per child, as a share of the entity's children
+    # extracts.md: CP plans / CLA episodes overlapping another of the same child, as a share of the rows
     max_overlap_share: float = 0.05
+    # month-on-month warnings: rows per month of an entity, and each indicator's monthly value,
+    # changing by more than this factor (up or down) on the month before (pipeline/quality/suites.py)
+    volume_change_factor: float = 2.0
+    indicator_change_factor: float = 2.0
     expectations_dir: str = str(EXPECTATIONS_DIR)
     # where dbt's own output goes; empty: the run's stdout (the Dagster UI shows it per step)
     dbt_log: str = ""

@@ -18,7 +18,8 @@ select
     counts.dimension_value,
     cast(counts.value as bigint) as numerator,
     population.population_0_17 as denominator,
-    counts.value / nullif(population.population_0_17, 0) * 10000 as value
+    -- multiply first: 3 x 10,000 / 20,000 is exactly 1.5, 3 / 20,000 x 10,000 is not
+    counts.value * 10000 / nullif(population.population_0_17, 0) as value
 from {{ counts }} as counts
 left join {{ ref('int_period_population') }} as population
     on population.la_code = counts.la_code

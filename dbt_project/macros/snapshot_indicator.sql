@@ -26,13 +26,14 @@ where periods.period_type = 'month'
 {%- endmacro %}
 
 {#
-  snapshot_indicator(members, ...): one indicator row per LA x month of int_periods, counting
-  distinct children, so a month with nobody is a row too and a child with two open spells counts
-  once.
+  snapshot_indicator(members, ...): one indicator row per LA x month of int_periods counting
+  children, so a month with nobody is a row too.
 
-  members: a relation or CTE with la_code, period_end (M1) and child_id, one row per child in the
-  snapshot (e.g. from open_at_month_end), plus whatever columns the expressions use, plus
-  dimension_value for a breakdown.
+  members: a relation or CTE with la_code, period_end (M1) and child_id, exactly one row per child
+  in the snapshot (a child with two open spells must be made one row first, e.g. int_cla_month_end
+  or `select distinct` over open_at_month_end), plus whatever columns the expressions use, plus
+  dimension_value for a breakdown. Rows are counted, not distinct child_ids: at national scale a
+  distinct count over millions of hashed IDs costs ten times the rest of the family.
     unit 'count'   -> value = children in members (0 when none); numerator and denominator null.
     unit 'percent' -> denominator = children where `denominator` is true (default: all),
                       numerator = children where `numerator` is true (null counts as false),
@@ -61,12 +62,12 @@ select
     {%- if unit == 'count' %}
     cast(null as bigint) as numerator,
     cast(null as bigint) as denominator,
-    cast(count(distinct members.child_id) as double) as value
+    cast(count(members.child_id) as double) as value
     {%- else %}
-    count(distinct members.child_id) filter (where coalesce({{ numerator }}, false)) as numerator,
-    count(distinct members.child_id) filter (where coalesce({{ denominator }}, false)) as denominator,
-    100.0 * count(distinct members.child_id) filter (where coalesce({{ numerator }}, false))
-        / nullif(count(distinct members.child_id) filter (where coalesce({{ denominator }}, false)), 0) as value
+    count(members.child_id) filter (where coalesce({{ numerator }}, false)) as numerator,
+    count(members.child_id) filter (where coalesce({{ denominator }}, false)) as denominator,
+    100.0 * count(members.child_id) filter (where coalesce({{ numerator }}, false))
+        / nullif(count(members.child_id) filter (where coalesce({{ denominator }}, false)), 0) as value
     {%- endif %}
 from (
     select int_periods.*{{ ", dimension_values.dimension_value" if by_dimension }}

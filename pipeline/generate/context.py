@@ -16,7 +16,8 @@ class Simulation:
     rng: np.random.Generator
     profile: Profile
     extract: np.datetime64            # extract date: nothing later appears in the files
-    window_start: np.datetime64       # first day of the simulated history
+    window_start: np.datetime64       # first day of the history the extract covers
+    start: np.datetime64              # first day simulated: a burn-in before the window
     population: int
     children: Children = field(default_factory=Children)
     # services, as specs with full (possibly future) timelines; rows are built from them at the end

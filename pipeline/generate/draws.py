@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calendar import is_workday
+
 NEVER = np.datetime64("2200-01-01", "D")
 LONG_AGO = np.datetime64("1900-01-01", "D")
 DAYS_PER_YEAR = 365.25
@@ -32,10 +34,12 @@ def categorical_by_group(rng: np.random.Generator, group: np.ndarray, codes: lis
 
 
 def ages_from_weights(rng: np.random.Generator, n: int, weights_by_year: list[float]) -> np.ndarray:
-    """Ages in fractional years: a whole year drawn by weight, then uniform within the year."""
+    """Ages in fractional years: a whole year drawn by weight, then uniform within the year, except
+    that babies come to notice mostly in their first weeks (age within the first year ~ U^2)."""
     p = np.asarray(weights_by_year, dtype=float)
     years = rng.choice(len(p), size=n, p=p / p.sum())
-    return years + rng.random(n)
+    within = rng.random(n)
+    return years + np.where(years == 0, within ** 2, within)
 
 
 def lognormal_int(rng: np.random.Generator, median: float, sigma: float, n: int, minimum: int = 1) -> np.ndarray:
@@ -44,19 +48,6 @@ def lognormal_int(rng: np.random.Generator, median: float, sigma: float, n: int,
 
 def days(n) -> np.ndarray:
     return np.asarray(n).astype(np.int64).astype("timedelta64[D]")
-
-
-def workdays_after(d: np.ndarray, n) -> np.ndarray:
-    """The n-th Monday-Friday after d (a weekend d first rolls to Monday). Bank holidays ignored."""
-    return np.busday_offset(d, n, roll="forward")
-
-
-def on_or_after_weekday(d: np.ndarray) -> np.ndarray:
-    return np.busday_offset(d, 0, roll="forward")
-
-
-def on_or_before_weekday(d: np.ndarray) -> np.ndarray:
-    return np.busday_offset(d, 0, roll="backward")
 
 
 def add_months(d: np.ndarray, k) -> np.ndarray:
@@ -85,9 +76,9 @@ def dob_from_age(at: np.ndarray, age: np.ndarray) -> np.ndarray:
 
 def random_days(rng: np.random.Generator, first: np.datetime64, last: np.datetime64, n: int,
                 weekend_weight: float = 1.0) -> np.ndarray:
-    """n dates in [first, last], weekend days weighted down (front doors are quieter then)."""
+    """n dates in [first, last], weekends and bank holidays weighted down (front doors are quieter)."""
     span = np.arange(first, last + 1, dtype="datetime64[D]")
-    weight = np.where(np.is_busday(span), 1.0, weekend_weight)
+    weight = np.where(is_workday(span), 1.0, weekend_weight)
     return span[rng.choice(len(span), size=n, p=weight / weight.sum())]
 
 

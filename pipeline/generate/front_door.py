@@ -12,9 +12,10 @@ import numpy as np
 
 from . import looked_after, protection
 from . import profiles as base
+from .calendar import is_workday, workdays_after
 from .context import Simulation
-from .draws import (LONG_AGO, NEVER, add_months, age_years, ages_from_weights, categorical, choose_rows,
-                    days, dob_from_age, lognormal_int, random_days, workdays_after)
+from .draws import (LONG_AGO, NEVER, add_months, age_years, ages_from_weights, birthday, categorical, choose_rows,
+                    days, dob_from_age, lognormal_int, random_days)
 
 SOURCES = {"6": 29, "2A": 20, "2B": 1, "3A": 3, "3B": 2, "3C": 1, "3D": 2, "3E": 3, "3F": 3, "5A": 3,
            "5B": 4, "5C": 3, "5D": 2, "1A": 3, "1B": 1, "1C": 2, "1D": 1, "4": 2, "7": 3, "8": 4, "9": 3, "10": 5}
@@ -22,12 +23,18 @@ NON_REFERRAL_OUTCOMES = {"INFO_ADVICE": 35, "NFA": 33, "EARLY_HELP": 22, "OTHER"
 PRIMARY_NEED = {"N1": 55, "N2": 3, "N3": 3, "N4": 8, "N5": 15, "N6": 3, "N7": 0.5, "N8": 3.5, "N9": 5, "N0": 4}
 # children referred, by age (England: <1 8%, 1-4 20%, 5-9 26%, 10-15 35%, 16-17 11%)
 REFERRAL_AGE_WEIGHTS = [8] + [5] * 4 + [5.2] * 5 + [35 / 6] * 6 + [5.5, 5.5]
-# how much likelier than average an assessed child of each age group (<1, 1-4, 5-9, 10-15, 16-17)
-# is to come into care, so entrants match England's age mix rather than the referrals'
-CARE_AGE_WEIGHT = np.array([2.4, 0.65, 0.65, 1.06, 1.27])
+# how much likelier than average an assessed child of each age group (unborn, <1, 1-4, 5-9, 10-15,
+# 16-17) is to come into care, so entrants match England's age mix rather than the referrals'
+CARE_AGE_WEIGHT = np.array([3.2, 2.0, 0.55, 0.55, 1.06, 2.8])
+CARE_AGE_GROUPS = [0, 1, 5, 10, 16]
+# a child first known before birth: share of new children, and how far ahead of the birth
+P_UNBORN = {"referral": 0.05, "other": 0.01}
+UNBORN_DAYS_BEFORE_DUE = (20, 190)
+P_ICPC_BEFORE_S47 = 0.005   # S47 start recorded after the conference (a warning, not an error)
 # Jan..Dec: fewer contacts in the school holidays
 SEASON = np.array([1.03, 1.05, 1.08, 0.97, 1.03, 1.03, 1.02, 0.80, 0.98, 1.08, 1.07, 0.86])
 P_KNOWN_CHILD = 0.25        # non-referral contacts about a child contacted in the last year
+P_RETURNING = 0.08          # referrals of a child known before, last referred over a year ago
 
 # assessment routes: probabilities among assessed referrals (strategy and care set per LA/child)
 ROUTES = ["strategy", "care", "cin", "early_help", "other", "nfa"]
@@ -44,7 +51,7 @@ def simulate_month(sim: Simulation, first: np.datetime64, last: np.datetime64) -
     n = rng.poisson(base.CONTACTS_PER_10K * prof.contacts * sim.per_year * span_days / 365.25 * SEASON[month])
 
     day = np.sort(random_days(rng, first, last, n, weekend_weight=0.3))
-    weekday = np.is_busday(day)
+    weekday = is_workday(day)
     secs = np.where(weekday, np.clip(rng.normal(12.75, 2.6, n), 8, 18.5) * 3600,
                     rng.uniform(0, 86_340, n)).astype(np.int64)
     order = np.lexsort((secs, day))
@@ -75,10 +82,11 @@ def simulate_month(sim: Simulation, first: np.datetime64, last: np.datetime64) -
 
 def _contact_children(sim: Simulation, first: np.datetime64, day: np.ndarray, referral: np.ndarray) -> np.ndarray:
     """Who each contact is about: re-referrals reuse children whose last referral (within 12
-    months) has closed, some other contacts reuse recently contacted children, the rest are new."""
+    months) has closed, some referrals children whose services ended in the last two years, some
+    other contacts recently contacted children; the rest are new."""
     rng, kids, prof = sim.rng, sim.children, sim.profile
     child = np.full(len(day), -1, dtype=np.int64)
-    young = age_years(kids.dob, np.full(len(kids), first)) < 17
+    young = kids.dob > add_months(np.array([first]), -17 * 12)[0]      # under 17 (one comparison, not an age)
     year_ago = add_months(np.array([first]), -12)[0]
 
     referral_at = np.flatnonzero(referral)
@@ -88,6 +96,18 @@ def _contact_children(sim: Simulation, first: np.datetime64, day: np.ndarray, re
     if take:
         child[wanted[:take]] = rng.choice(pool, size=take, replace=False)
 
+    # others come back later, within two years of their services ending (children who had a CP
+    # plan more often): the repeat plans of CPP_REPEAT_2Y
+    rest = referral_at[child[referral_at] < 0]
+    back = rest[rng.random(len(rest)) < P_RETURNING]
+    two_years_ago = add_months(np.array([first]), -24)[0]
+    pool = np.flatnonzero((kids.last_referral < year_ago) & (kids.last_referral > LONG_AGO)
+                          & (kids.busy_until < first) & (kids.busy_until >= two_years_ago) & young)
+    take = min(len(back), len(pool))
+    if take:
+        weight = np.where(kids.cp_plans[pool] > 0, 3.0, 1.0)
+        child[back[:take]] = rng.choice(pool, size=take, replace=False, p=weight / weight.sum())
+
     other_at = np.flatnonzero(~referral)
     known = other_at[rng.random(len(other_at)) < P_KNOWN_CHILD]
     pool = np.flatnonzero((kids.last_contact >= year_ago) & young)
@@ -96,7 +116,11 @@ def _contact_children(sim: Simulation, first: np.datetime64, day: np.ndarray, re
 
     new = np.flatnonzero(child < 0)
     dob = dob_from_age(day[new], ages_from_weights(rng, len(new), REFERRAL_AGE_WEIGHTS))
-    child[new] = kids.add(rng, dob, busy_until=LONG_AGO)
+    unborn = rng.random(len(new)) < np.where(referral[new], P_UNBORN["referral"], P_UNBORN["other"])
+    due = day[new] + days(rng.integers(*UNBORN_DAYS_BEFORE_DUE, len(new)))
+    dob[unborn] = (due + days(np.clip(np.round(rng.normal(-4, 9, len(new))), -35, 14)))[unborn]
+    child[new] = kids.add(rng, dob, busy_until=LONG_AGO,
+                          expected_dob=np.where(unborn, due, np.datetime64("NaT")))
     return child
 
 
@@ -138,8 +162,9 @@ def _assessments(sim: Simulation, child: np.ndarray, referral_date: np.ndarray,
     seen = np.where(seen > authorised, start, seen)
     seen[rng.random(n) < 0.03] = NEVER                 # seen date not recorded
 
-    age = age_years(dob, start)
-    p_care = base.P_CARE_DIRECT * prof.cla_entries * CARE_AGE_WEIGHT[np.digitize(age, [1, 5, 10, 16])] * (age < 17)
+    age = age_years(dob, start)                        # negative before birth
+    months_to_18 = (birthday(dob, 18) - start).astype(np.int64) / 30.4
+    p_care = base.P_CARE_DIRECT * prof.cla_entries * CARE_AGE_WEIGHT[np.digitize(age, CARE_AGE_GROUPS)] * (months_to_18 > 3)
     probs = np.column_stack([np.full(n, base.P_STRATEGY * prof.strategy), p_care]
                             + [np.full(n, ROUTE_SHARES[r]) for r in ROUTES[2:5]])
     probs = np.column_stack([probs, np.clip(1 - probs.sum(axis=1), 0, None)])
@@ -155,7 +180,9 @@ def _assessments(sim: Simulation, child: np.ndarray, referral_date: np.ndarray,
 
     c = route == 1
     uasc = (age[c] >= 14) & (rng.random(int(c.sum())) < looked_after.P_UASC)
-    end, ended = looked_after.start_periods(sim, child[c], start[c] + days(rng.integers(0, 15, int(c.sum()))), uasc)
+    # an unborn child comes into care at birth, as they leave hospital
+    entry = np.maximum(start[c] + days(rng.integers(0, 15, int(c.sum()))), dob[c] + days(rng.integers(0, 6, int(c.sum()))))
+    end, ended = looked_after.start_periods(sim, child[c], entry, uasc)
     service_end[c] = np.maximum(authorised[c], end)
     reason[c] = looked_after.closure_reason_for(ended)
 
@@ -196,8 +223,11 @@ def _child_protection(sim: Simulation, child: np.ndarray, assessment_start: np.n
     ended = workdays_after(started, rng.integers(5, 21, k))
     ended = np.where(conference, np.minimum(ended, icpc), ended)
     plan = conference & (rng.random(k) < base.P_ICPC_TO_PLAN)
+    # a few S47 starts are keyed in after the conference: the gate warns, timeliness excludes them
+    late_record = conference & (rng.random(k) < P_ICPC_BEFORE_S47)
+    recorded_start = np.where(late_record, workdays_after(icpc, rng.integers(1, 6, k)), started)
     sim.collect("s47_enquiries", key=sim.new_keys("s47", k), child=kid, strategy=strategy_keys[s],
-                referral=referral[s], start_date=started, end_date=ended,
+                referral=referral[s], start_date=recorded_start, end_date=np.maximum(ended, recorded_start),
                 icpc_not_required=np.where(~conference & (rng.random(k) < 0.03), "Y", "N").astype(object),
                 icpc_date=icpc, icpc_outcome_cp_plan=np.where(plan, "Y", "N").astype(object))
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import profiles as base
+from .calendar import on_or_before_workday
 from .context import Simulation, concat
 from .draws import (NEVER, age_years, ages_from_weights, birthday, categorical, categorical_by_group,
                     days, dob_from_age, map_codes, uniform_between)
@@ -28,7 +29,10 @@ PATH_BY_AGE = np.array([
 ])
 # England entries by age: <1 19%, 1-4 13%, 5-9 17%, 10-15 37%, 16+ 14%
 ENTRY_AGE_WEIGHTS = [19] + [13 / 4] * 4 + [17 / 5] * 5 + [37 / 6] * 6 + [7, 7]
-P_UASC = 0.3          # of children aged 14+ starting to be looked after
+P_UASC = 0.4          # of children aged 14+ starting to be looked after
+PLACEMENT_MOVES_SHAPE = 0.4
+CARE_LEAVER_AGES = (17, 25)   # LAs support care leavers to 25; the indicators' cohort is 19-21
+NOT_LEAVING_CARE = ["E11", "E12", "E13", "E4A", "E4B", "E41", "E45", "E46", "E47", "E48", "E2", "E3"]
 
 END_AT_18 = {"E17": 22, "E5": 45, "E6": 8, "E8": 25}
 END_BY_PATH = {
@@ -97,7 +101,7 @@ def draw_periods(sim: Simulation, dob: np.ndarray, start: np.ndarray, uasc: np.n
     proceedings = rng.integers(150, 421, n)          # interim care order -> full care order
 
     m = path == "voluntary"
-    short = rng.random(n) < 0.55
+    short = rng.random(n) < np.where(age >= 16, 0.3, 0.55)     # homeless 16-17s mostly stay to 18
     length[m] = np.where(short, rng.lognormal(np.log(45), 1.0, n), rng.lognormal(np.log(700), 0.8, n))[m]
     ls0[m] = "V2"
     to_court = m & (rng.random(n) < 0.15)
@@ -107,7 +111,8 @@ def draw_periods(sim: Simulation, dob: np.ndarray, start: np.ndarray, uasc: np.n
     ls2[to_court] = "C2"
 
     m = (path == "care_order") | (path == "police")
-    length[m] = rng.lognormal(np.log(1000), 0.9, n)[m]
+    # young children more often go home or to kinship carers within a few years; older ones stay
+    length[m] = rng.lognormal(np.log(np.where(age < 5, 650, 1900)), 1.0, n)[m]
     c = path == "care_order"
     t1[c] = start[c] + days(proceedings[c])
     ls1[c] = "C2"
@@ -156,7 +161,6 @@ def start_periods(sim: Simulation, child: np.ndarray, start: np.ndarray,
     uasc = np.zeros(len(child), bool) if uasc is None else uasc
     spec = draw_periods(sim, sim.children.dob[child], start, uasc)
     spec["child"] = child
-    spec["in_extract"] = np.ones(len(child), bool)
     sim.cla.append(spec)
     if uasc.any():
         sim.children.mark_uasc(sim.rng, child[uasc])
@@ -164,23 +168,20 @@ def start_periods(sim: Simulation, child: np.ndarray, start: np.ndarray,
 
 
 def seed_stock(sim: Simulation, years: int = 18) -> None:
-    """Periods that began before the window: the children looked after when it opens, and the
-    care leavers who aged out before it. Drawn by running the same entry process over `years`."""
+    """Periods that began before the simulation: the children looked after when it starts, and
+    the care leavers who left before it. Drawn by running the same entry process over `years`."""
     rng = sim.rng
     n = rng.poisson(base.CLA_ENTRIES_PER_10K * sim.profile.cla_entries * sim.per_year * years)
-    first = sim.window_start - days(round(years * 365.25))
-    start = uniform_between(rng, np.full(n, first), np.full(n, sim.window_start))
+    first = sim.start - days(round(years * 365.25))
+    start = uniform_between(rng, np.full(n, first), np.full(n, sim.start))
     age = ages_from_weights(rng, n, ENTRY_AGE_WEIGHTS)
     dob = dob_from_age(start, age)
     uasc = (age >= 14) & (rng.random(n) < P_UASC)
     spec = draw_periods(sim, dob, start, uasc)
 
-    open_at_window = spec["end"] > sim.window_start
-    care_leaver = spec["aged_out"] & (age_years(dob, sim.extract) <= 21)
-    keep = open_at_window | care_leaver
+    keep = (spec["end"] > sim.start) | _care_leaver(spec, sim.extract)
     spec = {k: v[keep] for k, v in spec.items()}
     spec["child"] = sim.children.add(rng, spec["dob"])
-    spec["in_extract"] = open_at_window[keep]
     sim.children.mark_uasc(rng, spec["child"][spec["uasc"]])
     sim.cla.append(spec)
 
@@ -192,11 +193,17 @@ def _placement_group(age: np.ndarray, path: np.ndarray) -> np.ndarray:
     return group
 
 
+def periods_in_extract(sim: Simulation) -> dict[str, np.ndarray]:
+    """Whole periods of care that reach into the window and began by the extract date."""
+    spec = concat(sim.cla)
+    keep = (spec["end"] >= sim.window_start) & (spec["start"] <= sim.extract)
+    return {k: v[keep] for k, v in spec.items()}
+
+
 def episodes(sim: Simulation) -> dict[str, np.ndarray]:
     """Cut every period in the extract into episodes, censored at the extract date."""
     rng, extract = sim.rng, sim.extract
-    spec = concat(sim.cla)
-    spec = {k: v[spec["in_extract"]] for k, v in spec.items()}
+    spec = periods_in_extract(sim)
     n = len(spec["start"])
     pid = np.arange(n)
     start, end, path, dob = spec["start"], spec["end"], spec["path"], spec["dob"]
@@ -220,11 +227,12 @@ def episodes(sim: Simulation) -> dict[str, np.ndarray]:
     horizon = np.minimum(end, extract + 1)
     move_until = np.where(path == "adoption", np.minimum(spec["placed"], horizon), horizon)
     settled = start + 365
-    remand = np.where(path == "remand", 0.3, 1.0)
+    # moves cluster: most children settle, a few move again and again (gamma, mean 1)
+    unsettled = np.where(path == "remand", 0.3, 1.0) * rng.gamma(PLACEMENT_MOVES_SHAPE, 1 / PLACEMENT_MOVES_SHAPE, n)
     for seg_start, seg_end, rate in ((start, np.minimum(settled, move_until), base.PLACEMENT_MOVES_FIRST_YEAR),
                                      (settled, move_until, base.PLACEMENT_MOVES_LATER)):
         span = np.maximum((seg_end - seg_start).astype(np.int64), 0)
-        k = rng.poisson(rate * sim.profile.placement_moves * remand * span / 365.25)
+        k = rng.poisson(rate * sim.profile.placement_moves * unsettled * span / 365.25)
         rep = np.repeat(pid, k)
         t = seg_start[rep] + days(np.floor(rng.random(len(rep)) * span[rep]))
         ok = (t > start[rep]) & (t < move_until[rep])
@@ -300,21 +308,30 @@ def _postcodes(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.add(np.char.add(np.char.add("QQ", district), np.char.add(" ", sector)), unit).astype(object)
 
 
+def _care_leaver(spec: dict[str, np.ndarray], extract: np.datetime64) -> np.ndarray:
+    """Periods after which the young person is a care leaver the LA still supports at the extract:
+    left care aged 16 or over, after 13 weeks or more, other than by going home, adoption or an
+    order; aged CARE_LEAVER_AGES now."""
+    dob, end = spec["dob"], spec["end"]
+    age_now = age_years(dob, np.full(len(dob), extract))
+    return ((end <= extract) & (age_years(dob, end) >= 16) & (end - spec["start"] >= np.timedelta64(91, "D"))
+            & ~np.isin(spec["end_reason"], NOT_LEAVING_CARE) & (age_now >= CARE_LEAVER_AGES[0])
+            & (age_now <= CARE_LEAVER_AGES[1]))
+
+
 def care_leavers(sim: Simulation) -> dict[str, np.ndarray]:
-    """Latest status of young people who left care at 18 and are 18-21 now, and of 17-year-olds
-    looked after for at least 13 weeks; contacted around their birthday."""
+    """Latest status of each care leaver, contacted around their last birthday (after leaving care)."""
     rng, extract, prof = sim.rng, sim.extract, sim.profile
     spec = concat(sim.cla)
-    age_now = age_years(spec["dob"], extract)
-    left_at_18 = spec["aged_out"] & (spec["end"] <= extract) & (age_now >= 18) & (age_now <= 21)
-    still_in_care = (spec["start"] <= extract - 91) & (spec["end"] > extract) & (age_now == 17) & spec["in_extract"]
-    chosen = np.flatnonzero(left_at_18 | still_in_care)
-    child, first = np.unique(spec["child"][chosen], return_index=True)
-    dob = spec["dob"][chosen][first]
+    chosen = np.flatnonzero(_care_leaver(spec, extract))
+    order = chosen[np.lexsort((-spec["end"][chosen].astype(np.int64), spec["child"][chosen]))]
+    child, first = np.unique(spec["child"][order], return_index=True)     # the latest period per child
+    dob, left = spec["dob"][order][first], spec["end"][order][first]
     n = len(child)
 
-    contact = birthday(dob, age_years(dob, extract)) + days(rng.integers(-30, 46, n))
-    contact = np.minimum(contact, extract)
+    contact = birthday(dob, age_years(dob, np.full(n, extract))) + days(rng.integers(-30, 46, n))
+    contact = np.minimum(np.maximum(contact, left), extract)
+    contact = np.maximum(on_or_before_workday(contact), left)     # a working day, never before leaving care
 
     p_out = min(0.9, 0.10 * prof.care_leaver_contact)
     in_touch = np.where(rng.random(n) < p_out,

@@ -1,9 +1,8 @@
-"""Fictional LAs and their performance profiles: multipliers on a baseline of English rates."""
+"""Performance profiles: how one fictional LA differs from a baseline of English rates."""
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -26,8 +25,8 @@ P_CP_TO_CARE = 0.12               # plan ends because the child becomes looked a
 P_CP_TO_CIN = 0.45                # plan ends with a step down to a CIN plan
 P_CARE_DIRECT = 0.045             # of assessed referrals: looked after during the assessment
 CLA_ENTRIES_PER_10K = 27
-PLACEMENT_MOVES_FIRST_YEAR = 0.8      # moves a year in a period's first year
-PLACEMENT_MOVES_LATER = 0.15
+PLACEMENT_MOVES_FIRST_YEAR = 1.2      # moves a year in a period's first year
+PLACEMENT_MOVES_LATER = 0.25
 CP_VISIT_GAP_WD = (4, 12)         # working days between CP visits, uniform
 P_REVIEW_LATE = 0.06
 
@@ -62,34 +61,24 @@ PROFILES: tuple[Profile, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class SyntheticLA:
-    code: str
-    name: str
-    population: int          # children 0-17 in the extract year
-    profile: Profile
-
-    def population_in(self, year: int, extract_year: int) -> int:
-        """A gently growing population (0.4% a year), so each covered year has its own figure."""
-        return int(round(self.population * (1 + 0.004 * (year - extract_year))))
-
-
-def _letters(i: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA, like spreadsheet columns."""
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = string.ascii_uppercase[r] + out
-    return out
+# How far LAs beyond the three named ones spread around the baseline: the sigma of a mean-one
+# lognormal multiplier per field. English LAs differ most in how many children they look after.
+VARIATION = {
+    "contacts": 0.2, "referral_conversion": 0.08, "decision_delay": 0.4, "rereferral": 0.2,
+    "assessment_delay": 0.15, "strategy": 0.15, "icpc": 0.1, "icpc_delay": 0.2, "cp_duration": 0.2,
+    "cla_entries": 0.25, "placement_moves": 0.3, "visit_gap": 0.2, "review_lateness": 0.5,
+    "care_leaver_contact": 0.4,
+}
+NEED_SIGMA = 0.12   # a shared level of need moves contacts, child protection and care together
 
 
-def synthetic_las(n_las: int, seed: int) -> list[SyntheticLA]:
-    """n fictional LAs (codes X99000001...), populations 30,000-60,000, profiles cycled."""
-    rng = np.random.Generator(np.random.PCG64(seed))
-    populations = np.round(rng.uniform(30_000, 60_000, n_las), -1).astype(int)
-    return [
-        SyntheticLA(code=f"X99{i + 1:06d}", name=f"Synthetic Borough {_letters(i)}",
-                    population=int(populations[i]), profile=PROFILES[i % len(PROFILES)])
-        for i in range(n_las)
-    ]
+def varied_profile(rng: np.random.Generator) -> Profile:
+    """A profile of its own for an LA beyond the named ones: every rate a little off the baseline."""
+    def mean_one(sigma: float) -> float:
+        return float(np.clip(rng.lognormal(-sigma ** 2 / 2, sigma), 0.5, 2.0))
+
+    need = mean_one(NEED_SIGMA)
+    multipliers = {f.name: mean_one(VARIATION[f.name]) for f in fields(Profile) if f.name in VARIATION}
+    for name in ("contacts", "strategy", "cla_entries"):
+        multipliers[name] *= need
+    return replace(Profile("varied"), **multipliers)

@@ -3,7 +3,8 @@
 Besides the columns of `children`, the registry keeps the journey state the front door needs to
 reuse children: when they were last contacted or referred, and until when an earlier referral
 (with every service that followed it) keeps them busy, so a re-referral never overlaps a plan or
-a period of care.
+a period of care. An unborn child has an expected date of birth; `dob` is when they are (or will
+be) born, and the extract shows it only once it has passed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ P_DISABILITY = 0.08
 class Children:
     def __init__(self) -> None:
         self.dob = np.empty(0, "datetime64[D]")
+        self.expected_dob = np.empty(0, "datetime64[D]")    # NaT unless first known before birth
         self.sex = np.empty(0, object)
         self.ethnicity = np.empty(0, object)
         self.disability = np.empty(0, bool)
@@ -37,7 +39,8 @@ class Children:
     def __len__(self) -> int:
         return len(self.dob)
 
-    def add(self, rng: np.random.Generator, dob: np.ndarray, busy_until=NEVER) -> np.ndarray:
+    def add(self, rng: np.random.Generator, dob: np.ndarray, busy_until=NEVER,
+            expected_dob: np.ndarray | None = None) -> np.ndarray:
         """Register new children born on dob; returns their registry positions.
 
         Children who arrive as open cases (stock) stay busy for ever: they are never re-referred.
@@ -45,6 +48,8 @@ class Children:
         n = len(dob)
         first = len(self)
         self.dob = np.concatenate([self.dob, dob.astype("datetime64[D]")])
+        expected = np.full(n, np.datetime64("NaT"), "datetime64[D]") if expected_dob is None else expected_dob
+        self.expected_dob = np.concatenate([self.expected_dob, expected.astype("datetime64[D]")])
         self.sex = np.concatenate([self.sex, categorical(rng, n, SEX)])
         self.ethnicity = np.concatenate([self.ethnicity, categorical(rng, n, ETHNICITY)])
         self.disability = np.concatenate([self.disability, rng.random(n) < P_DISABILITY])
@@ -61,14 +66,20 @@ class Children:
         self.sex[child] = np.where(rng.random(len(child)) < 0.9, "M", "F")
         self.ethnicity[child] = categorical(rng, len(child), UASC_ETHNICITY)
 
-    def table(self, child_ids: np.ndarray) -> dict[str, np.ndarray]:
-        n = len(self)
+    def table(self, child: np.ndarray, extract: np.datetime64) -> dict[str, np.ndarray]:
+        """The children rows for registry positions `child`, as the case system shows them on the
+        extract date: a child not yet born has only an expected date of birth (and sex unknown)."""
+        dob = self.dob[child].copy()
+        unborn = dob > extract
+        dob[unborn] = np.datetime64("NaT")
+        sex = self.sex[child].copy()
+        sex[unborn] = "U"
         return {
-            "child_id": child_ids,
-            "sex": self.sex,
-            "date_of_birth": self.dob,
-            "expected_date_of_birth": np.full(n, np.datetime64("NaT"), "datetime64[D]"),
-            "ethnicity": self.ethnicity,
-            "disability": np.where(self.disability, "Y", "N").astype(object),
-            "uasc": np.where(self.uasc, "Y", "N").astype(object),
+            "child_id": child,
+            "sex": sex,
+            "date_of_birth": dob,
+            "expected_date_of_birth": self.expected_dob[child],
+            "ethnicity": self.ethnicity[child],
+            "disability": np.where(self.disability[child] & ~unborn, "Y", "N").astype(object),
+            "uasc": np.where(self.uasc[child], "Y", "N").astype(object),
         }

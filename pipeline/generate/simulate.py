@@ -1,18 +1,33 @@
-"""One LA's extract: seed the open cases, run the front door month by month, build the 12 tables."""
+"""One LA's extract: seed the open cases, run the front door month by month, build the 12 tables.
+
+The simulation starts BURN_IN_MONTHS before the history the extract covers (the window), so that
+the first month of that history already looks like a going concern (children with earlier
+referrals, plans and periods of care part-way through). The extract then holds what a case
+system's extract would: the front door (contacts, referrals, assessments, strategy discussions,
+S47s) from FRONT_DOOR_LOOKBACK_MONTHS before the window, which re-referrals look back on; CIN
+plans and whole periods of care that reach into the window; CP plans that reach into the
+CP_PLAN_LOOKBACK_MONTHS before it (repeat plans within 2 years); visits within the window.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import front_door, looked_after, protection
 from . import profiles as base
 from .context import Simulation, concat
 from .draws import add_months, null_after
-from .profiles import SyntheticLA
+from .scales import SyntheticLA
 from .visits import all_visits
 
+BURN_IN_MONTHS = 36      # longer than the longest lookback (CP plans, 24 months) plus a ramp-up
+# indicators.md: re-referral looks back 12 months; a repeat plan within 2 years looks back 24
+FRONT_DOOR_LOOKBACK_MONTHS = 12
+CP_PLAN_LOOKBACK_MONTHS = 24
 ID_PREFIX = {"contact": "CT", "referral": "RF", "assessment": "AS", "strategy": "SD", "s47": "SE",
              "cin_plan": "CN", "cp_plan": "CP", "episode": "EP"}
 
@@ -21,12 +36,13 @@ def simulate_la(la: SyntheticLA, months: int, extract_date: date, rng: np.random
     """Entity name -> {column: array} in the native contract's columns (IDs as strings, nulls as
     None/NaT), for `months` months of history ending on extract_date."""
     extract = np.datetime64(extract_date, "D")
-    first = window_start(extract_date, months)
-    sim = Simulation(rng=rng, profile=la.profile, extract=extract, window_start=first, population=la.population)
+    window = window_start(extract_date, months)
+    sim = Simulation(rng=rng, profile=la.profile, extract=extract, window_start=window,
+                     start=add_months(np.array([window]), -BURN_IN_MONTHS)[0], population=la.population)
     looked_after.seed_stock(sim)
     protection.seed_cp_stock(sim)
     protection.seed_cin_stock(sim)
-    for month_first, month_last in _months(first, extract):
+    for month_first, month_last in _months(sim.start, extract):
         front_door.simulate_month(sim, month_first, month_last)
     return _tables(sim)
 
@@ -47,26 +63,38 @@ def _months(first: np.datetime64, last: np.datetime64):
 def _ids(kind: str, keys: np.ndarray) -> np.ndarray:
     """Integer keys -> IDs such as RF0000123; -1 -> None."""
     keys = np.asarray(keys)
-    ids = np.char.add(ID_PREFIX[kind], np.char.zfill((keys + 1).astype(str), 7)).astype(object)
-    ids[keys < 0] = None
-    return ids
+    text = pc.binary_join_element_wise(ID_PREFIX[kind], _zero_padded(keys + 1), "")
+    return pc.if_else(pa.array(keys < 0), pa.scalar(None, pa.string()), text).to_numpy(zero_copy_only=False)
 
 
 def _child_ids(index: np.ndarray) -> np.ndarray:
     """Case-system person IDs: zero-padded numbers (IDs are strings; the leading zeros matter)."""
-    return np.char.zfill((np.asarray(index) + 1).astype(str), 7).astype(object)
+    return _zero_padded(np.asarray(index) + 1).to_numpy(zero_copy_only=False)
 
 
-def _started_by(table: dict[str, np.ndarray], column: str, extract: np.datetime64) -> dict[str, np.ndarray]:
-    keep = table[column] <= extract
+def _zero_padded(numbers: np.ndarray) -> pa.Array:
+    return pc.utf8_lpad(pa.array(numbers, pa.int64()).cast(pa.string()), 7, "0")
+
+
+def _in_extract(table: dict[str, np.ndarray], start: str, end: np.ndarray, since: np.datetime64,
+                extract: np.datetime64) -> dict[str, np.ndarray]:
+    """Rows begun by the extract date whose span (to `end`; NEVER while open) reaches `since`."""
+    keep = (table[start] <= extract) & (end >= since)
     return {k: v[keep] for k, v in table.items()}
 
 
+def _front_door(sim: Simulation, entity: str, date: str) -> dict[str, np.ndarray]:
+    """The entity's rows dated from the front-door lookback to the extract date."""
+    table = concat(sim.rows[entity])
+    since = add_months(np.array([sim.window_start]), -FRONT_DOOR_LOOKBACK_MONTHS)[0]
+    return _in_extract(table, date, table[date].astype("datetime64[D]"), since, sim.extract)
+
+
 def _tables(sim: Simulation) -> dict[str, dict]:
-    extract = sim.extract
+    extract, window = sim.extract, sim.window_start
     t: dict[str, dict] = {}
 
-    c = concat(sim.rows["contacts"])
+    c = _front_door(sim, "contacts", "contact_datetime")
     undecided = c["decision_datetime"].astype("datetime64[D]") > extract
     c["decision_datetime"] = null_after(c["decision_datetime"], extract)
     c["outcome"][undecided] = None
@@ -74,28 +102,27 @@ def _tables(sim: Simulation) -> dict[str, dict]:
                      "contact_datetime": c["contact_datetime"], "contact_source": c["contact_source"],
                      "decision_datetime": c["decision_datetime"], "outcome": c["outcome"]}
 
-    r = concat(sim.rows["referrals"])
-    open_ = r["closure_date"] > extract
-    r["closure_reason"][open_] = None
+    r = _front_door(sim, "referrals", "referral_date")
+    r["closure_reason"][r["closure_date"] > extract] = None
     t["referrals"] = {"referral_id": _ids("referral", r["key"]), "child_id": r["child"],
                       "referral_date": r["referral_date"], "referral_source": r["referral_source"],
                       "contact_id": _ids("contact", r["contact"]), "primary_need": r["primary_need"],
                       "referral_nfa": r["referral_nfa"], "closure_date": null_after(r["closure_date"], extract),
                       "closure_reason": r["closure_reason"]}
 
-    a = _started_by(concat(sim.rows["assessments"]), "start_date", extract)
+    a = _front_door(sim, "assessments", "start_date")
     a["outcome"][a["authorisation_date"] > extract] = None
     t["assessments"] = {"assessment_id": _ids("assessment", a["key"]), "child_id": a["child"],
                         "referral_id": _ids("referral", a["referral"]), "start_date": a["start_date"],
                         "child_seen_date": null_after(a["child_seen_date"], extract),
                         "authorisation_date": null_after(a["authorisation_date"], extract), "outcome": a["outcome"]}
 
-    s = _started_by(concat(sim.rows["strategy_discussions"]), "discussion_date", extract)
+    s = _front_door(sim, "strategy_discussions", "discussion_date")
     t["strategy_discussions"] = {"strategy_id": _ids("strategy", s["key"]), "child_id": s["child"],
                                  "referral_id": _ids("referral", s["referral"]),
                                  "discussion_date": s["discussion_date"], "s47_agreed": s["s47_agreed"]}
 
-    e = _started_by(concat(sim.rows["s47_enquiries"]), "start_date", extract)
+    e = _front_door(sim, "s47_enquiries", "start_date")
     e["icpc_not_required"][e["end_date"] > extract] = None
     e["icpc_outcome_cp_plan"][e["icpc_date"] > extract] = None
     t["s47_enquiries"] = {"s47_id": _ids("s47", e["key"]), "child_id": e["child"],
@@ -104,23 +131,24 @@ def _tables(sim: Simulation) -> dict[str, dict]:
                           "icpc_not_required": e["icpc_not_required"], "icpc_date": null_after(e["icpc_date"], extract),
                           "icpc_outcome_cp_plan": e["icpc_outcome_cp_plan"]}
 
-    cin = _started_by(concat(sim.cin), "start", extract)
+    cin = concat(sim.cin)
+    cin = _in_extract(cin, "start", cin["end"], window, extract)
     t["cin_plans"] = {"cin_plan_id": _ids("cin_plan", cin["key"]), "child_id": cin["child"],
                       "start_date": cin["start"], "end_date": null_after(cin["end"], extract)}
 
-    cp = _started_by(concat(sim.cp), "start", extract)
+    cp = concat(sim.cp)
+    cp = _in_extract(cp, "start", cp["end"], add_months(np.array([window]), -CP_PLAN_LOOKBACK_MONTHS)[0], extract)
     t["cp_plans"] = {"cp_plan_id": _ids("cp_plan", cp["key"]), "child_id": cp["child"], "start_date": cp["start"],
                      "end_date": null_after(cp["end"], extract), "initial_category": cp["initial_category"],
                      "latest_category": cp["latest_category"], "previous_plans": cp["previous_plans"]}
-    rv = protection.cp_reviews(sim, cp)
+    rv = protection.cp_reviews(sim, cp)               # every review of the plans in the extract
     t["cp_reviews"] = {"cp_plan_id": _ids("cp_plan", rv["plan"]), "child_id": rv["child"],
                        "review_date": rv["review_date"]}
 
     ep = looked_after.episodes(sim)
     t["cla_episodes"] = {"episode_id": _ids("episode", ep.pop("key")), "child_id": ep.pop("child"), **ep}
 
-    periods = concat(sim.cla)
-    periods = _started_by({k: v[periods["in_extract"]] for k, v in periods.items()}, "start", extract)
+    periods = looked_after.periods_in_extract(sim)
     lo, hi = base.CP_VISIT_GAP_WD
     gap = (round(lo * sim.profile.visit_gap), round(hi * sim.profile.visit_gap))
     v = all_visits(sim, cp, cin, periods, gap)
@@ -132,8 +160,8 @@ def _tables(sim: Simulation) -> dict[str, dict]:
     t["care_leavers"] = {"child_id": cl["child"], "contact_date": cl["contact_date"], "in_touch": cl["in_touch"],
                          "activity": cl["activity"], "accommodation": cl["accommodation"]}
 
-    t["children"] = sim.children.table(np.arange(len(sim.children)))
+    known = np.unique(np.concatenate([table["child_id"] for table in t.values()]))
+    t["children"] = sim.children.table(known, extract)
     for table in t.values():
         table["child_id"] = _child_ids(table["child_id"])
     return t
-

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calendar import workdays_after, workdays_between
 from .context import Simulation, concat
-from .draws import categorical, days, workdays_after
+from .draws import categorical, days
 
 
 def visit_series(sim: Simulation, child: np.ndarray, start: np.ndarray, end: np.ndarray,
@@ -19,7 +20,7 @@ def visit_series(sim: Simulation, child: np.ndarray, start: np.ndarray, end: np.
     ok = begin <= stop
     child, start, begin, stop = child[ok], start[ok], begin[ok], stop[ok]
 
-    count = np.busday_count(begin, stop + 1) // lo + 2      # enough gaps to pass stop
+    count = workdays_between(begin - 1, stop) // lo + 2      # enough gaps to pass stop
     first_of = np.cumsum(count) - count
     gap = rng.integers(lo, hi + 1, int(count.sum()))
     gap[first_of] = rng.integers(0, hi + 1, len(first_of))  # first visit soon after the start

@@ -1,30 +1,44 @@
-"""Writing one LA's extract folder: manifest.yml and an entity file per table, in the contract's
-column order and formats (ISO dates, `YYYY-MM-DD HH:MM:SS` datetimes, empty cell = null)."""
+"""Writing one LA's extract folder: manifest.yml and its entities, in the contract's column order.
+
+Formats (extracts.md): `csv` (one file per entity), `xlsx` (one workbook per entity, first sheet)
+and `workbook` (every entity a sheet of extract.xlsx). CSV carries ISO dates and `YYYY-MM-DD
+HH:MM:SS` datetimes, empty cell = null; xlsx carries real date cells. `overrides` replace single
+cells with raw text (the planted defects), keyed entity -> column -> row index.
+"""
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import yaml
 
+from pipeline.load.inbox import MANIFEST, WORKBOOK
 from pipeline.specs import Entity, entities
 
-# a fixed timestamp for every xlsx part, so the same data gives the same bytes
-_FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-_FIXED_CORE_TIME = "2000-01-01T00:00:00Z"
+FORMATS = ("csv", "xlsx", "workbook")
+Overrides = dict[str, dict[str, dict[int, str | None]]]
+
+EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
+EXCEL_MAX_ROWS = 1_048_576
+FIXED_CREATED = datetime(2000, 1, 1)     # xlsx document time, so the same data gives the same bytes
+CELL_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss"}
+
+
+def source_label(entity_name: str, fmt: str) -> str:
+    """How the loader names the entity's source (EntitySource.label), e.g. in audit.quarantine."""
+    return {"csv": f"{entity_name}.csv", "xlsx": f"{entity_name}.xlsx",
+            "workbook": f"{WORKBOOK}[{entity_name}]"}[fmt]
 
 
 def write_manifest(folder: Path, la_code: str, la_name: str, extract_date: date,
                    population: dict[int, int]) -> None:
     manifest = {"la_code": la_code, "la_name": la_name, "extract_date": extract_date,
                 "case_system": "synthetic", "population_0_17": population}
-    (folder / "manifest.yml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+    (folder / MANIFEST).write_text(yaml.safe_dump(manifest, sort_keys=False))
 
 
 def clear_entity_files(folder: Path) -> None:
@@ -32,80 +46,110 @@ def clear_entity_files(folder: Path) -> None:
     for name in entities():
         for ext in ("csv", "xlsx"):
             (folder / f"{name}.{ext}").unlink(missing_ok=True)
-    (folder / "extract.xlsx").unlink(missing_ok=True)
+    (folder / WORKBOOK).unlink(missing_ok=True)
 
 
-def write_entity(folder: Path, entity: Entity, table: dict[str, np.ndarray], fmt: str) -> Path:
-    missing = set(entity.column_names) - set(table)
-    if missing:
-        raise ValueError(f"{entity.name}: generator produced no {sorted(missing)}")
+def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: str,
+                 overrides: Overrides | None = None) -> None:
+    """Every entity of the contract, from its {column: array} table."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
+    overrides = overrides or {}
+    specs = entities()
+    for name, entity in specs.items():
+        missing = set(entity.column_names) - set(tables[name])
+        if missing:
+            raise ValueError(f"{name}: generator produced no {sorted(missing)}")
     if fmt == "csv":
-        path = folder / f"{entity.name}.csv"
-        frame = pd.DataFrame({c.name: _as_text(table[c.name], c.type) for c in entity.columns})
-        frame.to_csv(path, index=False, lineterminator="\n")
+        for name, entity in specs.items():
+            _write_csv(folder / f"{name}.csv", entity, tables[name], overrides.get(name, {}))
     elif fmt == "xlsx":
-        path = folder / f"{entity.name}.xlsx"
-        _write_xlsx(path, entity, table)
+        for name, entity in specs.items():
+            _write_xlsx(folder / f"{name}.xlsx", [(entity, tables[name], overrides.get(name, {}))])
     else:
-        raise ValueError(f"unknown format {fmt!r} (csv or xlsx)")
-    return path
+        _write_xlsx(folder / WORKBOOK, [(e, tables[n], overrides.get(n, {})) for n, e in specs.items()])
 
 
-def _is_null(values: np.ndarray) -> np.ndarray:
-    if np.issubdtype(values.dtype, np.datetime64):
-        return np.isnat(values)
-    return pd.isna(values)
-
-
-def _as_text(values: np.ndarray, kind: str) -> np.ndarray:
-    values = np.asarray(values)
-    null = _is_null(values)
-    if kind == "date":
-        text = np.datetime_as_string(values.astype("datetime64[D]"), unit="D")
-    elif kind == "datetime":
-        text = np.char.replace(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "T", " ")
-    else:
-        text = values.astype(str)
-    out = text.astype(object)
-    out[null] = ""
-    return out
-
-
-def _as_cells(values: np.ndarray, kind: str) -> list:
-    """Python values openpyxl writes as real cells: dates, datetimes, ints, strings, None."""
+def _arrow(values: np.ndarray, kind: str) -> pa.Array:
     values = np.asarray(values)
     if kind == "date":
-        return values.astype("datetime64[D]").astype(object).tolist()
+        return pa.array(values.astype("datetime64[D]"))
     if kind == "datetime":
-        return values.astype("datetime64[s]").astype(object).tolist()
+        return pa.array(values.astype("datetime64[s]"))
+    if kind == "integer":
+        return pa.array(values, pa.int64())
+    return pa.array(values, pa.string(), from_pandas=True)
+
+
+def _with_overrides(column: pa.Array, cells: dict[int, str | None]) -> pa.Array:
+    if not cells:
+        return column
+    text = np.asarray(column.cast(pa.string()).to_pylist(), dtype=object)
+    for row, value in cells.items():
+        text[row] = value
+    return pa.array(text, pa.string())
+
+
+def _write_csv(path: Path, entity: Entity, table: dict[str, np.ndarray], overrides: dict[str, dict]) -> None:
+    columns = [_with_overrides(_arrow(table[c.name], c.type), overrides.get(c.name, {})) for c in entity.columns]
+    data = pa.table(columns, names=entity.column_names)
+    header = (",".join(entity.column_names) + "\n").encode()
+    try:      # plain values, as case systems write them; quotes only if some value needs them
+        body = _csv_body(data, "none")
+    except pa.ArrowInvalid:
+        body = _csv_body(data, "needed")
+    path.write_bytes(header + body)
+
+
+def _csv_body(data: pa.Table, quoting: str) -> bytes:
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(data, sink, pa_csv.WriteOptions(include_header=False, quoting_style=quoting))
+    return sink.getvalue().to_pybytes()
+
+
+def _cells(values: np.ndarray, kind: str) -> list:
+    """Python values XlsxWriter writes fast: Excel serial numbers for dates, str, int, None."""
+    values = np.asarray(values)
+    if kind in CELL_FORMATS:
+        stamp = values.astype("datetime64[s]")
+        serial = (stamp - EXCEL_EPOCH).astype(np.int64) / 86_400
+        out = serial.astype(object)
+        out[np.isnat(stamp)] = None
+        return out.tolist()
     if kind == "integer":
         return [int(v) for v in values.tolist()]
-    out = values.astype(object)
-    out[_is_null(values)] = None
-    return out.tolist()
+    return values.astype(object).tolist()
 
 
-def _write_xlsx(path: Path, entity: Entity, table: dict[str, np.ndarray]) -> None:
-    from openpyxl import Workbook
+def _write_xlsx(path: Path, sheets: list[tuple[Entity, dict[str, np.ndarray], dict[str, dict]]]) -> None:
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(entity.name)
-    ws.append(entity.column_names)
-    for row in zip(*(_as_cells(table[c.name], c.type) for c in entity.columns)):
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    _rewrite_deterministically(buffer.getvalue(), path)
-
-
-def _rewrite_deterministically(xlsx: bytes, path: Path) -> None:
-    """openpyxl stamps the save time into the zip entries and docProps/core.xml: pin both."""
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>" + _FIXED_CORE_TIME.encode() + rb"\g<2>", data)
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, data)
+    # constant_memory streams each row to disk as it is written, so memory stays flat
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"created": FIXED_CREATED})
+    formats = {kind: book.add_format({"num_format": f}) for kind, f in CELL_FORMATS.items()}
+    try:
+        for entity, table, overrides in sheets:
+            n = len(table[entity.columns[0].name])
+            if n + 1 > EXCEL_MAX_ROWS:
+                raise ValueError(f"{path.name}: {entity.name} has {n:,} rows, more than a worksheet holds; use csv")
+            sheet = book.add_worksheet(entity.name)
+            sheet.write_row(0, 0, entity.column_names)
+            columns = []
+            for j, col in enumerate(entity.columns):
+                write = sheet.write_number if col.type in ("date", "datetime", "integer") else sheet.write_string
+                columns.append((j, _cells(table[col.name], col.type), write, formats.get(col.type),
+                                overrides.get(col.name, {})))
+            for i in range(n):
+                for j, cells, write, fmt, replaced in columns:
+                    if i in replaced:
+                        value = replaced[i]
+                        if value is not None:
+                            sheet.write_string(i + 1, j, value)
+                        continue
+                    value = cells[i]
+                    if value is not None:
+                        write(i + 1, j, value, fmt)
+    finally:
+        book.close()

@@ -1,11 +1,33 @@
 """Read one entity source into a DuckDB temp table of text columns, one row per supplied row.
 
 Every value stays text here (IDs keep leading zeros); typing and rules are applied in SQL by
-pipeline.load.land so that CSV loads in bulk. `_row` is the row number a person would see in
-the file (the header is row 1; in xlsx, the Excel row).
+pipeline.load.land. `_row` is the row a person would see in a spreadsheet (the header is row 1
+of a CSV; in xlsx, the Excel row). Blank rows are not data and are skipped (numbering goes on).
+
+What a supplier's tools actually produce is read, and every liberty taken is said (`notes`):
+- CSV is parsed with Python's csv module (exact row numbers, quoted newlines, huge cells);
+  UTF-8 with or without BOM is read silently; UTF-16 (Excel "Unicode text") and Windows-1252
+  (Excel's "CSV (comma delimited)" on Windows) are decoded and noted as warnings; anything
+  else is unreadable. A file separated by ';', tab or '|' is split on it, so that the quarantine
+  keeps each value, but every row is quarantined (rule wrong_delimiter): the contract says commas.
+- A row with more values than the header has columns is quarantined (wrong_field_count); fewer
+  values means trailing empty cells. A quote that is never closed makes the file unreadable.
+- xlsx: formulas are read as Excel last calculated them (noted); one never calculated
+  (formula_without_value) and rows under merged cells (merged_cells) are quarantined. Rows above
+  the header row (titles) are skipped and noted. A CSV or an old .xls named .xlsx is reported
+  as such.
+Row-level problems found while reading go to the `_cell_issues` column (JSON list of
+{column, value, rule, message}); land quarantines them like any other rule.
 """
 
+import csv
+import io
+import json
+import re
+import sys
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -13,88 +35,328 @@ from pipeline.load.inbox import EntitySource
 from pipeline.specs import Entity
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
+HEADER_SEARCH_ROWS = 20  # an xlsx header may sit under a title; look this far down for it
+_ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a huge cell is quarantined by land, not a parse error
 
 
 class UnreadableSource(Exception):
     """The file cannot be read at all: a dataset-level problem, reported with the file name."""
 
+    def __init__(self, label: str, message: str, rule: str = "unreadable_file"):
+        super().__init__(f"{label}: {message} (rule {rule})")
+        self.label, self.message, self.rule = label, message, rule
 
-def read_into(con, source: EntitySource, entity: Entity, table: str = "_in") -> list[str]:
-    """Create temp table `table` (`_row` + one VARCHAR column per header); return the headers."""
-    if source.rows is not None:
-        headers, arrow = [c for c in source.rows.column_names if not c.startswith("_")], source.rows
-    elif source.path.stat().st_size == 0:
-        raise UnreadableSource(f"{source.label}: file is empty (rule empty_file)")
+
+@dataclass
+class SourceRead:
+    columns: list[str]  # column names in the temp table, in file order (unique)
+    headers: list[str]  # the header cells as supplied (same order; may repeat)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (rule, message): warnings about the file
+    file_rule: tuple[str, str] | None = None  # (rule, message): a defect that quarantines every row
+
+
+def read_into(con, source: EntitySource, entity: Entity, table: str = "_in") -> SourceRead:
+    """Create temp table `table`: `_row`, optional `_location` / `_cell_issues`, one VARCHAR per column."""
+    if source.rows is not None:  # a statutory-format adapter already read the rows
+        headers = [c for c in source.rows.column_names if not c.startswith("_")]
+        read, arrow = SourceRead(headers, headers), source.rows
     elif source.is_xlsx:
-        headers, arrow = _read_xlsx(source, entity)
-    if source.rows is not None or source.is_xlsx:
-        con.register("_arrow_rows", arrow)
+        read, arrow = _read_xlsx(source, entity)
+    else:
+        read, arrow = _read_csv(source)
+    con.register("_arrow_rows", arrow)
+    try:
         con.execute(f"create or replace temp table {table} as select * from _arrow_rows")
+    finally:
         con.unregister("_arrow_rows")
-        return headers
+    return read
+
+
+def sheet_names(path: Path) -> list[str]:
+    """Sheets of a workbook; [] when it cannot be opened (land reports the unreadable workbook)."""
     try:
-        con.execute(
-            f"""create or replace temp table {table}_text as
-            select * from read_csv($path, header = true, all_varchar = true, delim = ',', quote = '"',
-                                   escape = '"', null_padding = true, normalize_names = false)""",
-            {"path": str(source.path)},
-        )
-    except Exception as exc:  # duckdb raises several error classes for malformed CSV
-        raise UnreadableSource(f"{source.label}: cannot be read as CSV ({_first_line(exc)}) (rule unreadable_file)")
-    headers = [r[0] for r in con.execute(f"describe {table}_text").fetchall()]
-    # a temp table keeps insertion order, so rowid is the record's position in the file
-    con.execute(f"create or replace temp table {table} as select (rowid + 2)::bigint as _row, * from {table}_text")
-    con.execute(f"drop table {table}_text")
-    return headers
-
-
-def sheet_names(path) -> list[str]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise UnreadableSource(f"{path.name}: not a readable xlsx workbook ({_first_line(exc)}) (rule unreadable_file)")
+        wb = _open_workbook(path, path.name, data_only=True)
+    except UnreadableSource:
+        return []
     try:
         return list(wb.sheetnames)
     finally:
         wb.close()
 
 
-def _read_xlsx(source: EntitySource, entity: Entity) -> tuple[list[str], pa.Table]:
+def workbook_problem(path: Path) -> UnreadableSource | None:
+    """Why a workbook cannot be opened, or None when it can."""
+    try:
+        _open_workbook(path, path.name, data_only=True).close()
+    except UnreadableSource as exc:
+        return exc
+    return None
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+def _read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
+    label = source.label
+    data = source.path.read_bytes()
+    if not data.strip():
+        raise UnreadableSource(label, "file is empty", "empty_file")
+    if data.startswith(_ZIP) or data.startswith(_OLE2):
+        kind = "an xlsx workbook" if data.startswith(_ZIP) else "an old-style .xls workbook"
+        raise UnreadableSource(label, f"is {kind}, not CSV text: save it as CSV, or name it .xlsx", "not_csv")
+    text, notes = _decode(data, label)
+    delimiter = _delimiter(text)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    headers: list[str] | None = None
+    rows, numbers, issues = [], [], []
+    n = 0
+    while True:
+        lines.current.clear()
+        n += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "end of data" in str(exc):  # the quote is still open at the end of the file
+                raise UnreadableSource(label, f"row {n}: a quoted value is opened and never closed, so the rest of "
+                                              "the file cannot be split into rows", "unterminated_quote")
+            if headers is None:
+                raise UnreadableSource(label, f"the header row cannot be parsed ({exc})", "malformed_header")
+            raw = "".join(lines.current).rstrip("\r\n")
+            rows.append([None] * len(headers))
+            numbers.append(n)
+            issues.append(_issues(None, raw, "malformed_row", f"row {n} is not valid CSV ({exc}): '{_clip(raw)}'"))
+            continue
+        if not any(v.strip() for v in record):
+            continue  # a blank row is not data (and before the header, not the header)
+        if headers is None:
+            headers = record
+            continue
+        problem = None
+        if len(record) > len(headers):
+            overflow = record[len(headers):]
+            if any(v.strip() for v in overflow):
+                raw = delimiter.join(overflow)
+                problem = _issues(None, raw, "wrong_field_count",
+                                  f"row {n} has {len(record)} values but the header has {len(headers)} columns "
+                                  f"(extra: '{_clip(raw)}')")
+            record = record[:len(headers)]
+        rows.append(record + [None] * (len(headers) - len(record)))
+        numbers.append(n)
+        issues.append(problem)
+    if headers is None:
+        raise UnreadableSource(label, "file has no header row", "empty_file")
+    read = SourceRead(_column_names(headers), headers, notes)
+    if delimiter != ",":
+        read.file_rule = ("wrong_delimiter", f"values are separated by {OTHER_DELIMITERS[delimiter]}, not commas: "
+                                             "save the file as comma-separated CSV")
+    return read, _arrow(read.columns, rows, numbers, issues)
+
+
+class _Lines:
+    """Feeds csv.reader line by line and keeps the lines of the current record (for malformed rows)."""
+
+    def __init__(self, text: str):
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.current: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.current.append(line)
+        return line
+
+
+def _decode(data: bytes, label: str) -> tuple[str, list[tuple[str, str]]]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), [("utf16_text", f"{label}: saved as UTF-16 (Excel 'Unicode text'); read as UTF-16")]
+        except UnicodeDecodeError as exc:
+            raise UnreadableSource(label, f"starts like UTF-16 text but is not ({exc.reason})", "unknown_encoding")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        bad, line = data[exc.start], data.count(b"\n", 0, exc.start) + 1
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise UnreadableSource(label, f"is neither UTF-8 nor Windows-1252 text (byte 0x{bad:02X} on line {line}): "
+                                      "save it as 'CSV UTF-8'", "unknown_encoding")
+    return text, [("windows_1252_text",
+                   f"{label}: not UTF-8 (byte 0x{bad:02X} on line {line}); read as Windows-1252, the encoding Excel "
+                   f"uses for 'CSV (comma delimited)': check accented letters from line {line} on")]
+
+
+def _delimiter(text: str) -> str:
+    """Comma, unless the header row has no comma but another separator (a European-locale Excel export)."""
+    for line in io.StringIO(text):
+        if line.strip():
+            if "," not in line:
+                for d in OTHER_DELIMITERS:
+                    if d in line:
+                        return d
+            return ","
+    return ","
+
+
+# --- xlsx ---------------------------------------------------------------------------------
+
+def _open_workbook(path: Path, label: str, data_only: bool):
     from openpyxl import load_workbook
 
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if not head.strip():
+        raise UnreadableSource(label, "file is empty", "empty_file")
+    if head.startswith(_OLE2):
+        raise UnreadableSource(label, "is an old-style .xls workbook, not .xlsx: save it as .xlsx", "not_xlsx")
+    if not head.startswith(_ZIP):
+        if _looks_like_text(head):
+            raise UnreadableSource(label, "is a text file (CSV?), not an xlsx workbook: name it .csv, "
+                                          "or save it from Excel as .xlsx", "not_xlsx")
+        raise UnreadableSource(label, "is not an xlsx workbook (not a zip archive)", "unreadable_file")
     try:
-        wb = load_workbook(source.path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise UnreadableSource(f"{source.label}: not a readable xlsx workbook ({_first_line(exc)}) (rule unreadable_file)")
+        return load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike
+        raise UnreadableSource(label, f"is a damaged or truncated xlsx workbook ({_first_line(exc)})", "unreadable_file")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            head.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    return b"\x00" not in head
+
+
+def _read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Table]:
+    label = source.label
+    wb = _open_workbook(source.path, label, data_only=False)
     try:
         ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        headers: list[str] | None = None
-        header_row = 0
-        data: list[tuple] = []
-        numbers: list[int] = []
-        for n, values in enumerate(rows, start=1):
-            if headers is None:
-                if any(v is not None and str(v).strip() for v in values):
-                    headers, header_row = [str(v).strip() if v is not None else "" for v in values], n
-                continue
-            if any(v is not None and str(v).strip() for v in values):
-                data.append(values)
-                numbers.append(n)
+        # read-only iter_rows yields every row from 1 (empty ones too), so position = Excel row
+        cells = [list(row) for row in ws.iter_rows()]
+        merged = _merged_ranges(ws)
+    except UnreadableSource:
+        raise
+    except Exception as exc:
+        raise UnreadableSource(label, f"is a damaged or truncated xlsx workbook ({_first_line(exc)})", "unreadable_file")
     finally:
         wb.close()
-    if headers is None:
-        raise UnreadableSource(f"{source.label}: sheet has no header row (rule empty_file)")
-    wanted = {c.name: c for c in entity.columns}
-    columns = {"_row": pa.array(numbers, pa.int64())}
-    for i, h in enumerate(headers):
-        col = wanted.get(h.lower())
-        is_date = col is not None and col.is_date
-        name = h or f"column_{i + 1}"
-        columns[name] = pa.array([_cell_text(r[i] if i < len(r) else None, is_date) for r in data], pa.string())
-    return headers, pa.table(columns)
+    # iter_rows numbers rows from 1 without gaps; cells' own .row is None for empty cells
+    grid = [[c.value for c in row] for row in cells]
+    formulas = {(r, i) for r, row in enumerate(cells, start=1) for i, c in enumerate(row)
+                if getattr(c, "data_type", None) == "f"}
+    notes: list[tuple[str, str]] = []
+    if formulas:
+        calculated = _calculated_values(source, label)
+        for r, i in formulas:
+            grid[r - 1][i] = calculated.get((r, i))
+        notes.append(("formula_values", f"{label}: {len(formulas)} cells hold formulas; their values as Excel last "
+                                        "calculated them were read"))
+    header_row = _header_row(grid, entity)
+    if header_row is None:
+        raise UnreadableSource(label, "sheet has no header row", "empty_file")
+    headers = [str(v).strip() if v is not None else "" for v in grid[header_row - 1]]
+    while headers and not headers[-1]:  # a sheet's used range often runs past the last header
+        headers.pop()
+    above = [r for r in range(1, header_row) if _filled(grid[r - 1])]
+    if above:
+        notes.append(("rows_above_header", f"{label}: rows {above[0]}-{above[-1]} above the header (row {header_row}) "
+                                           "are not data and were not read"))
+    is_date = [bool(h) and h.lower() in entity.column_names and entity.column(h.lower()).is_date for h in headers]
+    rows, numbers, issues = [], [], []
+    for r in range(header_row + 1, len(grid) + 1):
+        values = grid[r - 1]
+        if not _filled(values):
+            continue
+        texts = [_cell_text(values[i] if i < len(values) else None, is_date[i]) for i in range(len(headers))]
+        problems = []
+        overflow = [(i, v) for i, v in enumerate(values[len(headers):], start=len(headers)) if _filled([v])]
+        if overflow:  # a value in a column with no header would otherwise be dropped unseen
+            problems.append({"column": None, "value": _cell_text(overflow[0][1], False), "rule": "wrong_field_count",
+                             "message": f"cell {_cell_ref(r, overflow[0][0])} has a value but its column has no header"})
+        for i in range(len(headers)):
+            if (r, i) in formulas and (values[i] if i < len(values) else None) is None:
+                problems.append({"column": headers[i] or None, "value": None, "rule": "formula_without_value",
+                                 "message": f"cell {_cell_ref(r, i)} holds a formula Excel never calculated: open the "
+                                            "file in Excel and save it"})
+        for ref, (r1, c1, r2, c2) in merged.items():
+            if r1 <= r <= r2 and r2 > header_row and (r1 != r2 or c1 != c2):
+                column = headers[c1] if c1 < len(headers) else None
+                problems.append({"column": column or None, "value": _cell_text(grid[r1 - 1][c1], False)
+                                 if c1 < len(grid[r1 - 1]) else None, "rule": "merged_cells",
+                                 "message": f"{column or 'a column'}: cells {ref} are merged: unmerge them and give "
+                                            "every row its own value"})
+        rows.append(texts)
+        numbers.append(r)
+        issues.append(json.dumps(problems) if problems else None)
+    read = SourceRead(_column_names(headers), headers, notes)
+    return read, _arrow(read.columns, rows, numbers, issues)
+
+
+def _calculated_values(source: EntitySource, label: str) -> dict[tuple[int, int], object]:
+    """Formula cells' cached results (None where Excel never calculated the workbook)."""
+    wb = _open_workbook(source.path, label, data_only=True)
+    try:
+        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
+        return {(r, i): v for r, row in enumerate(ws.iter_rows(values_only=True), start=1) for i, v in enumerate(row)}
+    finally:
+        wb.close()
+
+
+def _merged_ranges(ws) -> dict[str, tuple[int, int, int, int]]:
+    """Merged ranges as {ref: (first row, first col index, last row, last col index)}.
+
+    openpyxl's read-only worksheets do not parse mergeCells, so scan the sheet's XML for them."""
+    try:
+        xml = ws.parent._archive.read(ws._worksheet_path)
+    except (AttributeError, KeyError):
+        return {}
+    out = {}
+    for m in _MERGE_REF.finditer(xml):
+        c1, r1, c2, r2 = m.group(1).decode(), int(m.group(2)), (m.group(3) or m.group(1)).decode(), int(m.group(4) or m.group(2))
+        out[f"{c1}{r1}:{c2}{r2}"] = (r1, _col_index(c1), r2, _col_index(c2))
+    return out
+
+
+def _header_row(grid: list[list], entity: Entity) -> int | None:
+    """The first row naming a contract column (a title may sit above it), else the first non-empty row."""
+    names = set(entity.column_names)
+    filled = [r for r in range(1, len(grid) + 1) if _filled(grid[r - 1])]
+    for r in filled[:HEADER_SEARCH_ROWS]:
+        if any(isinstance(v, str) and v.strip().lower() in names for v in grid[r - 1]):
+            return r
+    return filled[0] if filled else None
+
+
+def _filled(values) -> bool:
+    return any(v is not None and str(v).strip() for v in values)
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _cell_ref(row: int, index: int) -> str:
+    letters, n = "", index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
 
 
 def _cell_text(value, is_date: bool) -> str | None:
@@ -105,6 +367,8 @@ def _cell_text(value, is_date: bool) -> str | None:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
@@ -113,6 +377,37 @@ def _cell_text(value, is_date: bool) -> str | None:
         return str(int(value)) if float(value).is_integer() else repr(value)
     text = str(value)
     return text if text.strip() else None
+
+
+# --- shared -------------------------------------------------------------------------------
+
+def _column_names(headers: list[str]) -> list[str]:
+    """Unique, non-empty names for the temp table; a repeated header gets its position appended."""
+    names, seen = [], set()
+    for i, h in enumerate(headers, start=1):
+        name = h.strip() or f"column_{i}"
+        if name.lower() in seen:
+            name = f"{name} (column {i})"
+        seen.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _arrow(columns: list[str], rows: list[list], numbers: list[int], issues: list) -> pa.Table:
+    data = {"_row": pa.array(numbers, pa.int64()),
+            "_cell_issues": pa.array(issues, pa.string())}
+    values = list(zip(*rows)) if rows else [()] * len(columns)
+    for name, column in zip(columns, values):
+        data[name] = pa.array(column, pa.string())
+    return pa.table(data)
+
+
+def _issues(column: str | None, value: str | None, rule: str, message: str) -> str:
+    return json.dumps([{"column": column, "value": value, "rule": rule, "message": message}])
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _first_line(exc: Exception) -> str:

@@ -19,7 +19,11 @@ create table if not exists raw.manifests (
     population_0_17 varchar, source_file varchar, file_sha256 varchar, run_id varchar);
 create table if not exists raw.supplied_entities (
     la_code varchar, entity varchar, source_file varchar, file_sha256 varchar,
-    rows_supplied bigint, rows_loaded bigint, rows_quarantined bigint, run_id varchar);
+    rows_supplied bigint, rows_loaded bigint, rows_quarantined bigint, run_id varchar,
+    missing_columns varchar);  -- JSON list of required columns the file lacks
+create table if not exists raw.source_coverage (
+    la_code varchar, entity varchar, source_file varchar, indicator_id varchar, dimension varchar,
+    covered_from date, reason varchar, run_id varchar);
 create table if not exists audit.quarantine (
     la_code varchar, entity varchar, source_file varchar, row_number bigint, column_name varchar,
     raw_value varchar, rule varchar, message varchar, run_id varchar, raw_record varchar);

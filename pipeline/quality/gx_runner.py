@@ -4,12 +4,16 @@ GX's SQL datasource does not work on DuckDB, so callers read a table with DuckDB
 validate the frame here. One ephemeral GX context (pandas datasource, dataframe asset,
 whole-dataframe batch definition) is created per process and reused: creating it is cheap, but
 importing great_expectations takes seconds, so the import happens on first use only.
+
+Suite parameters ({"$PARAMETER": name}) take their values from `parameters`; `index_columns`
+(e.g. the source row) are reported beside each failing example so a person can find the row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -25,6 +29,8 @@ from pipeline.quality.suites import EXPECTATIONS_DIR
 MAX_EXAMPLES = 5
 # Ask GX for more than we keep: its partial list repeats values (a duplicated key appears twice).
 _RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+_docs_dirs: list[str] = []  # Data Docs sites registered in this process, latest last
+_unrendered: dict[str, list] = {}  # site name -> validation results and suites stored but not yet rendered
 _DATASOURCE, _ASSET, _BATCH = "frames", "frame", "whole_frame"
 
 
@@ -39,6 +45,10 @@ class ExpectationOutcome:
     element_count: int
     examples: list  # up to 5 distinct unexpected values, JSON-safe
     exception: str | None = None  # set when GX raised while evaluating the expectation
+    check: str | None = None  # meta "check": the Dagster asset check reporting it
+    example_rows: list = field(default_factory=list)  # up to 5 {index column: value, column: value}
+    unexpected_rows: list | None = None  # with index_columns: every unexpected row's index values (+ value)
+    observed: Any = None  # aggregate expectations (row count, mean): the observed value
 
 
 @dataclass
@@ -63,6 +73,9 @@ def _gx():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # GX logs routine steps at INFO ("Created temporary directory ..."); only its warnings matter here
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):  # the latter sets INFO itself
+        logging.getLogger(name).setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas(_DATASOURCE).add_dataframe_asset(_ASSET)
@@ -83,10 +96,17 @@ def _suite_object(suite_json: str):
 
 
 def _docs_site(data_docs_dir: Path) -> str:
-    """Register (once) a filesystem Data Docs site rooted at data_docs_dir; return its name."""
+    """Register (once) a filesystem Data Docs site rooted at data_docs_dir; return its name.
+
+    A new site (a new refresh) starts from an empty results store, so its index lists only its own
+    validations and a long-lived process does not accumulate every result it ever produced."""
     _, context, _ = _gx()
     base = str(data_docs_dir.resolve())
     name = "site_" + hashlib.sha1(base.encode()).hexdigest()[:10]
+    if not _docs_dirs or _docs_dirs[-1] != base:
+        for key in context.validation_results_store.list_keys():
+            context.validation_results_store.remove_key(key)
+        _docs_dirs.append(base)
     if name not in context.list_data_docs_sites():
         context.add_data_docs_site(name, {
             "class_name": "SiteBuilder",
@@ -96,26 +116,37 @@ def _docs_site(data_docs_dir: Path) -> str:
     return name
 
 
-def _validate_with_docs(suite_dict: dict, frame, data_docs_dir: Path):
+def _validate_with_docs(suite_dict: dict, frame, data_docs_dir: Path, parameters: dict | None, run_name: str | None,
+                        result_format: dict):
     """Validate through stored suite + validation definition so Data Docs can render the result."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     gx, context, batch_definition = _gx()
+    site = _docs_site(data_docs_dir)  # before running: a new site starts from an empty results store
     suite = context.suites.add_or_update(gx.ExpectationSuite(**json.loads(json.dumps(suite_dict))))
     positions = {e.id: str(i) for i, e in enumerate(suite.expectations)}
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"{suite.name}_frame", data=batch_definition, suite=suite)
     )
-    run_id = RunIdentifier(run_name=suite.name, run_time=datetime.now(timezone.utc))
-    result = definition.run(batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT, run_id=run_id)
-    # Render only this run's page and the suite page (a full rebuild grows with every stored run).
+    run_id = RunIdentifier(run_name=run_name or suite.name, run_time=datetime.now(timezone.utc))
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format, run_id=run_id,
+                            expectation_parameters=parameters)
     stored = [k for k in context.validation_results_store.list_keys() if k.run_id == run_id]
-    context.build_data_docs(
-        site_names=[_docs_site(data_docs_dir)],
-        resource_identifiers=[*stored, ExpectationSuiteIdentifier(name=suite.name)],
-    )
+    _unrendered.setdefault(site, []).extend([*stored, ExpectationSuiteIdentifier(name=suite.name)])
     return result, positions
+
+
+def build_data_docs(data_docs_dir: Path) -> Path:
+    """Render the validations stored for data_docs_dir since the last call (and the index); return index.html.
+
+    Rendering only what is new keeps each call's cost flat however many validations the site has."""
+    _, context, _ = _gx()
+    site = _docs_site(data_docs_dir)
+    identifiers = _unrendered.pop(site, [])
+    if identifiers:
+        context.build_data_docs(site_names=[site], resource_identifiers=identifiers)
+    return data_docs_dir / "index.html"
 
 
 def _plain(value: Any) -> Any:
@@ -172,7 +203,12 @@ def _outcome(result, row_count: int) -> ExpectationOutcome:
     examples = _examples(details.get("partial_unexpected_list") or [])
     if "column_A" in config.kwargs:  # GX lists pairs as (A, B); match the "B,A" column label
         examples = [list(reversed(pair)) for pair in examples]
+    index_rows = details.get("unexpected_index_list")
     return ExpectationOutcome(
+        check=config.meta.get("check"),
+        example_rows=[_plain(row) for row in (details.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES]],
+        unexpected_rows=None if index_rows is None else [_plain(row) for row in index_rows],
+        observed=_plain(details.get("observed_value")),
         expectation=config.type,
         column=_column_label(config.kwargs),
         severity=config.meta.get("severity", "error"),
@@ -185,16 +221,24 @@ def _outcome(result, row_count: int) -> ExpectationOutcome:
     )
 
 
-def run_suite(suite: dict, frame: pd.DataFrame, data_docs_dir: Path | None = None) -> SuiteOutcome:
-    """Validate frame against suite; success is False iff an error-severity expectation failed."""
+def run_suite(suite: dict, frame: pd.DataFrame, data_docs_dir: Path | None = None, parameters: dict | None = None,
+              index_columns: list[str] | None = None, run_name: str | None = None) -> SuiteOutcome:
+    """Validate frame against suite; success is False iff an error-severity expectation failed.
+
+    parameters: values of the suite's $PARAMETERs; index_columns: reported with each failing
+    example (must be columns of frame); run_name: the validation's name in Data Docs."""
+    result_format = dict(_RESULT_FORMAT)
+    if index_columns:  # COMPLETE: every unexpected row with its index values, so callers can count per LA
+        result_format.update(result_format="COMPLETE",
+                             unexpected_index_column_names=[c for c in index_columns if c in frame.columns])
     if data_docs_dir is not None:
-        result, positions = _validate_with_docs(suite, frame, data_docs_dir)
+        result, positions = _validate_with_docs(suite, frame, data_docs_dir, parameters, run_name, result_format)
     else:
         _, _, batch_definition = _gx()
         suite_object = _suite_object(json.dumps(suite, sort_keys=True))
         positions = {e.id: e.id for e in suite_object.expectations}
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite_object, result_format=_RESULT_FORMAT)
+        result = batch.validate(suite_object, result_format=result_format, expectation_parameters=parameters)
 
     ordered = sorted(result.results, key=lambda r: int(positions[r.expectation_config.id]))
     outcomes = [_outcome(r, len(frame)) for r in ordered]

@@ -100,3 +100,30 @@ def test_failing_blocking_indicator_check_publishes_nothing(first_run, tmp_path)
     assert not [m for m in result.get_asset_materialization_events()
                 if m.asset_key.to_user_string() == "published_warehouse"]
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == digest
+
+
+def test_indicator_error_confined_to_one_la_holds_only_that_la_back(first_run, tmp_path):
+    root, warehouse, _ = first_run
+    suites = tmp_path / "expectations"
+    shutil.copytree(EXPECTATIONS_DIR, suites)
+    suite = json.loads((suites / "indicator_values.json").read_text())
+    # an invariant only X1's figures break: X1 is held back, the build itself is not wrong
+    suite["expectations"].append({"type": "expect_column_values_to_not_be_in_set",
+                                  "kwargs": {"column": "la_code", "value_set": ["X1"]},
+                                  "meta": {"rule": "test_not_x1", "severity": "error"}, "severity": "critical"})
+    (suites / "indicator_values.json").write_text(json.dumps(suite))
+    before = figures(warehouse, "X1")
+    result = run_refresh(root / "inbox", warehouse, expectations_dir=str(suites))
+    assert result.success
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == "indicator_values_suite")
+    assert not evaluation.passed and evaluation.severity.value == "WARN"
+    assert evaluation.metadata["las_held_back"].value == ["X1"]
+    latest = dict(query(warehouse, "select la_code, reason from published.publications where run_id = "
+                                   f"'{result.run_id}' and status = 'held_back'"))
+    assert latest["X1"].startswith("indicator_values: test_not_x1:la_code failed")
+    assert figures(warehouse, "X1") == before
+    dq = query(warehouse, f"select la_code, passed from published.data_quality where run_id = '{result.run_id}' "
+                          "and entity = 'indicator_values' and check_name = 'test_not_x1:la_code'")
+    assert sorted(dq) == [("X1", False), ("X2", True)]
+    docs = warehouse.parent / "data_docs" / result.run_id
+    assert (docs / "index.html").exists() and list((docs / "validations" / "indicator_values").rglob("*.html"))

@@ -196,3 +196,28 @@ def test_one_workbook_with_a_sheet_per_entity(inbox):
     con, results = load(inbox, "referrals")
     assert results["referrals"].rows_loaded == 1
     assert results["referrals"].source_file == "extract.xlsx[Referrals]"
+
+
+def test_csv_short_rows_and_trailing_empty_values_load(inbox):
+    write_la(inbox, "X1", {"children": CHILDREN})
+    (inbox / "X1" / "referrals.csv").write_text(
+        "referral_id,child_id,referral_date,referral_source,referral_nfa,closure_date\n"
+        "R1,001,2024-01-05,1A,N\n"          # the empty trailing cell left out (hand-edited files)
+        "R2,001,2024-01-06,1A,N,,,\n")      # trailing commas: empty surplus values
+    con, results = load(inbox, "referrals")
+    assert (results["referrals"].rows_loaded, results["referrals"].rows_quarantined) == (2, 0)
+
+
+def test_xlsx_value_under_no_header_is_quarantined_not_dropped(inbox):
+    folder = write_la(inbox, "X1", {"children": CHILDREN})
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["referral_id", "child_id", "referral_date", "referral_source", "referral_nfa"])
+    ws.append(["R1", "001", "2024-01-05", "1A", "N"])
+    ws.append(["R2", "001", "2024-01-05", "1A", "N", None, "stray"])
+    wb.save(folder / "referrals.xlsx")
+    (folder / "referrals.csv").unlink()
+    con, results = load(inbox, "referrals")
+    assert (results["referrals"].rows_loaded, results["referrals"].rows_quarantined) == (1, 1)
+    assert quarantined(con, "referrals")[0][:4] == (3, None, "stray", "wrong_field_count")
+    assert con.execute("select _extra from raw.referrals").fetchone()[0] is None  # no empty unnamed columns

@@ -18,7 +18,7 @@ def test_definitions_load_with_the_whole_graph():
         dg.AssetKey("published_warehouse")).parent_keys
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("fct_indicator_values", "indicator_values_suite") in checks
-    assert ("raw_cp_plans", "gx_suite") in checks and ("raw_cla_episodes", "no_overlaps") in checks
+    assert ("raw_cp_plans", "row_rules") in checks and ("raw_cla_episodes", "no_overlaps") in checks
     assert any(name.startswith("not_null") for _, name in checks)  # dbt tests appear as asset checks
 
 

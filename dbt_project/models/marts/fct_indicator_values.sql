@@ -1,14 +1,16 @@
 -- published.indicator_values (warehouse.md): every family's indicator rows, kept only where the
 -- LA supplied every entity the catalogue says the indicator needs, so an indicator whose source
--- entity was not supplied has no rows for that LA (never zeros).
+-- entity was not supplied has no rows for that LA (never zeros), and only for the periods,
+-- indicators and breakdowns a statutory-format source can support (absent, not wrong).
+{%- set families = ['fct_front_door', 'fct_referrals', 'fct_assessments', 'fct_cp_enquiries', 'fct_cp_plans',
+                     'fct_cin', 'fct_cla', 'fct_care_leavers'] %}
 with family_values as (
-    select * from {{ ref('fct_referrals') }}
+    {%- for family in families %}
+    select * from {{ ref(family) }}
+    {%- if not loop.last %}
     union all by name
-    select * from {{ ref('fct_assessments') }}
-    union all by name
-    select * from {{ ref('fct_cp_plans') }}
-    union all by name
-    select * from {{ ref('fct_cla') }}
+    {%- endif %}
+    {%- endfor %}
 ),
 
 indicator_needs as (
@@ -44,3 +46,13 @@ from family_values
 inner join available
     on available.la_code = family_values.la_code
     and available.indicator_id = family_values.indicator_id
+where not exists (
+    -- periods a statutory-format source cannot support (int_uncovered_periods)
+    select 1
+    from {{ ref('int_uncovered_periods') }} as uncovered
+    where uncovered.la_code = family_values.la_code
+        and uncovered.indicator_id = family_values.indicator_id
+        and uncovered.period_type = family_values.period_type
+        and uncovered.period_end = family_values.period_end
+        and (uncovered.dimension is null or uncovered.dimension = family_values.dimension)
+)

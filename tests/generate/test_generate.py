@@ -6,21 +6,27 @@ code_lists.csv itself and asks DuckDB about the CSV files as written.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 import yaml
 
-from pipeline.generate import DEFAULT_EXTRACT_DATE, generate_inbox
+from pipeline.cli import main
+from pipeline.generate import DEFAULT_EXTRACT_DATE, POPULATION_FILE, generate_inbox, population_rows
+from pipeline.generate.scales import synthetic_las
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((ROOT / "pipeline" / "specs" / "entities.yml").read_text())
 CODE_LISTS = ROOT / "seeds" / "code_lists.csv"
+BANK_HOLIDAYS = ROOT / "seeds" / "bank_holidays.csv"
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_RE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+DEMO = ["X99000001", "X99000002", "X99000003"]
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -31,7 +37,7 @@ def _digests(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("inbox")
-    assert generate_inbox(out) == ["X99000001", "X99000002", "X99000003"]
+    assert generate_inbox(out) == DEMO
     return out
 
 
@@ -40,6 +46,7 @@ def db(inbox) -> duckdb.DuckDBPyConnection:
     """One table per LA x entity (<la>_<entity>) from the CSVs, all columns as text, empty cell = NULL."""
     con = duckdb.connect()
     con.execute(f"create table codes as select * from read_csv('{CODE_LISTS}', all_varchar=true)")
+    con.execute(f"create table holidays as select date::date as d from read_csv('{BANK_HOLIDAYS}')")
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir()):
         for entity in SPEC:
             con.execute(f"create table {folder.name}_{entity} as "
@@ -71,9 +78,10 @@ def _contract_violations(con, la: str, folder: Path, extract: date) -> list[str]
         for col, opts in spec["columns"].items():
             opts = opts or {}
             kind, bad = opts["type"], []
+            future_ok = opts.get("future_allowed")
             if kind == "date":
-                bad.append(f"not regexp_full_match({col}, '{DATE_RE}') or try_cast({col} as date) is null "
-                           f"or cast({col} as date) > date '{extract}'")
+                bad.append(f"not regexp_full_match({col}, '{DATE_RE}') or try_cast({col} as date) is null"
+                           + ("" if future_ok else f" or cast({col} as date) > date '{extract}'"))
             if kind == "datetime":
                 bad.append(f"not regexp_full_match({col}, '{DATETIME_RE}') or try_cast({col} as timestamp) is null "
                            f"or cast({col} as date) > date '{extract}'")
@@ -93,7 +101,9 @@ def _contract_violations(con, la: str, folder: Path, extract: date) -> list[str]
                 n = _count(con, f"select count(*) from {table} where {col} is not null and ({cond})")
                 if n:
                     problems.append(f"{table}.{col}: {n} rows where {cond}")
-        for earlier, later, _severity in spec.get("order", []):
+        for earlier, later, severity in spec.get("order", []):
+            if severity != "error":
+                continue
             n = _count(con, f"select count(*) from {table} where cast({later} as timestamp) < cast({earlier} as timestamp)")
             if n:
                 problems.append(f"{table}: {n} rows with {later} before {earlier}")
@@ -108,8 +118,10 @@ def _contract_violations(con, la: str, folder: Path, extract: date) -> list[str]
                 problems.append(f"{table}: {n} rows whose child_id is not in children")
             for col, opts in spec["columns"].items():
                 if opts and opts["type"] in ("date", "datetime"):
-                    n = _count(con, f"select count(*) from {table} e join {la}_children c using (child_id) "
-                                    f"where cast(e.{col} as date) < cast(c.date_of_birth as date)")
+                    # extracts.md: no event before birth, or more than 9 months before an expected birth
+                    n = _count(con, f"""select count(*) from {table} e join {la}_children c using (child_id)
+                        where cast(e.{col} as date) < least(cast(c.date_of_birth as date),
+                              cast(c.expected_date_of_birth as date) - interval 9 month)""")
                     if n:
                         problems.append(f"{table}.{col}: {n} rows before the child's date of birth")
     return problems
@@ -127,6 +139,21 @@ def test_manifests_describe_fictional_las(inbox):
         assert all(30_000 <= v <= 61_000 for v in manifest["population_0_17"].values())
         populations.append(manifest["population_0_17"][2026])
     assert len(set(populations)) == 3
+
+
+def test_population_sidecar_matches_manifests_and_the_committed_seed(inbox):
+    """The inbox's population.csv has the seeds/population.csv shape and the manifests' figures;
+    the committed seed holds exactly the demo LAs' rows."""
+    with open(inbox / POPULATION_FILE, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["la_code", "la_name", "year", "population_0_17"]
+    for la_code, la_name, year, population in rows[1:]:
+        manifest = yaml.safe_load((inbox / la_code / "manifest.yml").read_text())
+        assert la_name == manifest["la_name"] and manifest["population_0_17"][int(year)] == int(population)
+    assert len(rows) == 1 + 3 * 4
+    with open(ROOT / "seeds" / "population.csv", newline="") as f:
+        seed = list(csv.reader(f))
+    assert seed == rows
 
 
 def test_every_file_satisfies_the_row_rules(inbox, db):
@@ -164,6 +191,35 @@ def test_no_overlapping_plans_or_episodes_and_periods_are_contiguous(inbox, db):
         assert broken == 0, la
 
 
+def test_decisions_are_taken_on_working_days(db):
+    """Nothing is authorised, conferenced or reviewed on a weekend or a bank holiday."""
+    offenders = {}
+    for la in DEMO:
+        for table, column in [("assessments", "authorisation_date"), ("s47_enquiries", "icpc_date"),
+                              ("cp_plans", "start_date"), ("cp_reviews", "review_date"),
+                              ("referrals", "referral_date"), ("strategy_discussions", "discussion_date")]:
+            n = _count(db, f"""select count(*) from {la}_{table} where {column} is not null and
+                (isodow(cast({column} as date)) > 5 or cast({column} as date) in (select d from holidays))""")
+            if n:
+                offenders[f"{la}_{table}.{column}"] = n
+    assert offenders == {}
+    # ...while contacts still arrive then, fewer than on working days
+    weekend = _count(db, "select count(*) from X99000001_contacts where isodow(cast(contact_datetime as date)) > 5")
+    holiday = _count(db, "select count(*) from X99000001_contacts where cast(contact_datetime as date) in (select d from holidays)")
+    assert weekend > 0 and holiday > 0
+
+
+def test_the_quirks_real_extracts_have_are_there(db):
+    """Unborn children (expected date of birth only, or born since a pre-birth referral), and the
+    occasional ICPC recorded before its S47 start (a warning in the contract, not an error)."""
+    for la in DEMO:
+        unborn = _count(db, f"select count(*) from {la}_children where date_of_birth is null and expected_date_of_birth is not null")
+        born_since = _count(db, f"""select count(*) from {la}_referrals r join {la}_children c using (child_id)
+                                    where cast(r.referral_date as date) < cast(c.date_of_birth as date)""")
+        early_icpc = _count(db, f"select count(*) from {la}_s47_enquiries where cast(icpc_date as date) < cast(start_date as date)")
+        assert unborn > 0 and born_since > 0 and early_icpc > 0, la
+
+
 def test_steady_la_is_roughly_english(db, populations):
     la = "X99000001"
     year = "between date '2025-11-01' and date '2026-10-31'"
@@ -177,23 +233,29 @@ def test_steady_la_is_roughly_english(db, populations):
     assert 400 <= referrals <= 650
     assert 30 <= cp_open <= 70
     assert 50 <= cla_open <= 120
-    rereferred = db.execute(f"""
-        select avg(case when exists (select 1 from {la}_referrals p where p.child_id = r.child_id
-                     and cast(p.referral_date as date) < cast(r.referral_date as date)
-                     and cast(p.referral_date as date) >= cast(r.referral_date as date) - interval 12 month)
-                   then 1 else 0 end)
-        from {la}_referrals r where cast(referral_date as date) {year}""").fetchone()[0]
-    assert 0.12 <= rereferred <= 0.30
     contacts_to_referral = db.execute(f"""select avg((outcome = 'REFERRAL')::int) from {la}_contacts
                                           where outcome is not null""").fetchone()[0]
     assert 0.40 <= contacts_to_referral <= 0.50
+
+
+def test_rereferrals_are_right_from_the_first_month(db):
+    """The extract carries the referrals of the 12 months before its history (the burn-in), so the
+    re-referral rate does not start at zero."""
+    first_months = db.execute("""
+        select avg(case when exists (select 1 from X99000001_referrals p where p.child_id = r.child_id
+                     and cast(p.referral_date as date) < cast(r.referral_date as date)
+                     and cast(p.referral_date as date) >= cast(r.referral_date as date) - interval 12 month)
+                   then 1 else 0 end)
+        from X99000001_referrals r where cast(referral_date as date) between date '2023-11-01' and date '2024-01-31'
+        """).fetchone()[0]
+    assert 0.12 <= first_months <= 0.30
 
 
 def test_profiles_differ_where_they_say(db, populations):
     """LA B is the slow child-protection profile, LA C the high care rate one."""
     def icpc_within_15wd(la):  # calendar-day proxy: 15 working days <= 21 calendar days
         return db.execute(f"""select avg((cast(icpc_date as date) - cast(start_date as date) <= 21)::int)
-                              from {la}_s47_enquiries where icpc_date is not null""").fetchone()[0]
+                              from {la}_s47_enquiries where icpc_date >= start_date""").fetchone()[0]
 
     def cla_rate(la):
         n = _count(db, f"select count(distinct child_id) from {la}_cla_episodes where end_date is null")
@@ -206,12 +268,30 @@ def test_profiles_differ_where_they_say(db, populations):
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     kwargs = dict(n_las=2, months=12, extract_date=date(2025, 3, 31))
     generate_inbox(tmp_path / "a", seed=7, **kwargs)
-    generate_inbox(tmp_path / "b", seed=7, **kwargs)
+    generate_inbox(tmp_path / "b", seed=7, jobs=2, **kwargs)       # parallel workers: same bytes
     generate_inbox(tmp_path / "c", seed=8, **kwargs)
     a, b, c = (_digests(tmp_path / x) for x in "abc")
-    assert len(a) == 2 * 13
+    assert len(a) == 2 * 13 + 1                                     # + population.csv
     assert a == b
     assert {k for k in a if a[k] != c.get(k)} >= {f"X9900000{i}/{e}.csv" for i in (1, 2) for e in ("contacts", "children")}
+
+
+def test_defects_change_only_the_cells_they_list(tmp_path):
+    kwargs = dict(n_las=1, months=6, seed=5, extract_date=date(2025, 3, 31))
+    generate_inbox(tmp_path / "clean", **kwargs)
+    generate_inbox(tmp_path / "bad", defects=0.02, **kwargs)
+    with open(tmp_path / "bad" / "defects.csv", newline="") as f:
+        listed = {(r["file"], int(r["row"])) for r in csv.DictReader(f)}
+    assert len(listed) > 20
+    changed = set()
+    for path in sorted((tmp_path / "clean" / "X99000001").glob("*.csv")):
+        clean = path.read_text().splitlines()
+        bad = (tmp_path / "bad" / "X99000001" / path.name).read_text().splitlines()
+        assert len(clean) == len(bad), path.name                 # nothing added or lost
+        changed |= {(path.name, i + 1) for i, (x, y) in enumerate(zip(clean, bad)) if x != y}
+    # every changed row is listed (duplicates and overlaps also list only the row they changed)
+    assert changed == listed
+    assert not (tmp_path / "clean" / "defects.csv").exists()
 
 
 def test_history_ends_on_the_extract_date(tmp_path):
@@ -220,10 +300,11 @@ def test_history_ends_on_the_extract_date(tmp_path):
     last, first = con.execute(f"""select max(cast(contact_datetime as date)), min(cast(contact_datetime as date))
                                   from read_csv('{tmp_path}/X99000001/contacts.csv', all_varchar=true)""").fetchone()
     assert last <= date(2025, 6, 15) and last >= date(2025, 6, 10)
-    assert first >= date(2024, 12, 16)
+    # the front door goes back a further 12 months, which re-referrals look back on
+    assert date(2023, 12, 16) <= first <= date(2023, 12, 20)
 
 
-def test_xlsx_has_the_same_rows_as_csv_and_is_deterministic(tmp_path):
+def test_xlsx_and_workbook_have_the_same_rows_as_csv_and_are_deterministic(tmp_path):
     from openpyxl import load_workbook
 
     kwargs = dict(n_las=1, months=2, seed=3, extract_date=date(2025, 1, 31))
@@ -231,13 +312,54 @@ def test_xlsx_has_the_same_rows_as_csv_and_is_deterministic(tmp_path):
     generate_inbox(tmp_path / "x1", **kwargs)                 # a csv run first: xlsx must replace it
     generate_inbox(tmp_path / "x1", fmt="xlsx", **kwargs)
     generate_inbox(tmp_path / "x2", fmt="xlsx", **kwargs)
+    generate_inbox(tmp_path / "wb", fmt="workbook", **kwargs)
     assert _digests(tmp_path / "x1") == _digests(tmp_path / "x2")
     folder = tmp_path / "x1" / "X99000001"
     assert not list(folder.glob("*.csv"))
+    workbook = load_workbook(tmp_path / "wb" / "X99000001" / "extract.xlsx", read_only=True)
+    assert workbook.sheetnames == list(SPEC)
     con = duckdb.connect()
     for entity, spec in SPEC.items():
-        ws = load_workbook(folder / f"{entity}.xlsx", read_only=True).worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
-        assert list(rows[0]) == list(spec["columns"])
-        csv_rows = _count(con, f"select count(*) from read_csv('{tmp_path}/csv/X99000001/{entity}.csv', all_varchar=true)")
-        assert len(rows) - 1 == csv_rows, entity
+        csv_rows = con.execute(f"select * from read_csv('{tmp_path}/csv/X99000001/{entity}.csv', all_varchar=true)").fetchall()
+        for sheet in (load_workbook(folder / f"{entity}.xlsx", read_only=True).worksheets[0], workbook[entity]):
+            rows = list(sheet.iter_rows(values_only=True))
+            assert list(rows[0]) == list(spec["columns"])
+            assert len(rows) - 1 == len(csv_rows), entity
+        # real date cells carrying the same values as the CSV text
+        if entity == "contacts":
+            assert [str(v) for v in rows[1]][:3] == [str(v) for v in csv_rows[0][:3]]
+
+
+def test_scales_have_realistic_populations():
+    national = synthetic_las("national")
+    sizes = np.array([la.population for la in national])
+    assert len(national) == 153 and len({la.code for la in national}) == 153
+    assert 11_500_000 <= sizes.sum() <= 12_500_000
+    assert sizes.min() <= 15_000 and sizes.max() >= 250_000 and 40_000 <= np.median(sizes) <= 75_000
+    assert all(la.name.startswith("Synthetic ") and la.code.startswith("X99") for la in national)
+    assert [la.profile.label for la in national[:3]] == ["steady", "slow child protection", "high care rate"]
+    assert len({la.profile for la in national[3:]}) == 150           # every other LA has its own character
+    region = synthetic_las("region", n_las=6)
+    assert 450_000 <= sum(la.population for la in region) <= 550_000
+    assert [la.population for la in synthetic_las("la")] == [78_000]
+
+
+def test_cli_generate_writes_a_scale_and_rejects_bad_options(tmp_path, capsys):
+    assert main(["generate", "--out", str(tmp_path), "--scale", "la", "--months", "1", "--format", "workbook"]) == 0
+    assert (tmp_path / "X99000001" / "extract.xlsx").is_file()
+    assert "generated 1 synthetic LA" in capsys.readouterr().out
+    assert main(["generate", "--out", str(tmp_path), "--defects", "0.9"]) == 2
+    assert "defects" in capsys.readouterr().err
+
+
+def test_a_smaller_run_removes_the_las_a_larger_one_left(tmp_path):
+    generate_inbox(tmp_path, n_las=3, months=1)
+    (tmp_path / "X99000009").mkdir()                                    # not synthetic: left alone
+    generate_inbox(tmp_path, n_las=1, months=1)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["X99000001", "X99000009"]
+
+
+def test_population_rows_cover_the_history(tmp_path):
+    la = synthetic_las("demo", 1)[0]
+    rows = population_rows([la], 60, date(2026, 10, 31))
+    assert [r[2] for r in rows] == [2021, 2022, 2023, 2024, 2025, 2026]

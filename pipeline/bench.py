@@ -1,0 +1,133 @@
+"""`pipeline bench`: how fast the synthetic inbox is generated and a full refresh runs on it.
+
+Three timings on the same input: generating it, a bare DuckDB scan of its files (every file read
+once into a table of text columns, nothing else: the floor no pipeline can beat), and a full
+refresh (load, gate, dbt, publish). Figures are printed, never asserted: speed goals live here,
+not in tests.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.specs import entities
+
+
+@dataclass
+class Timing:
+    seconds: float
+    rows: int
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else float("nan")
+
+
+def generate(inbox: Path, **options) -> Timing:
+    from pipeline.generate import generate_inbox
+
+    started = time.perf_counter()
+    generate_inbox(inbox, **options)
+    seconds = time.perf_counter() - started
+    return Timing(seconds, count_rows(inbox))
+
+
+def bare_scan(inbox: Path) -> Timing:
+    """Read every entity file of every LA once into DuckDB, as text, and drop it again."""
+    import duckdb
+
+    files = entity_files(inbox)
+    started = time.perf_counter()
+    rows = 0
+    with duckdb.connect() as con:
+        for path in files:
+            con.execute("create or replace temp table scanned as select * from "
+                        "read_csv($path, header = true, all_varchar = true)", {"path": str(path)})
+            rows += con.execute("select count(*) from scanned").fetchone()[0]
+            con.execute("drop table scanned")
+    return Timing(time.perf_counter() - started, rows)
+
+
+def refresh(inbox: Path, warehouse: Path, rows: int) -> tuple[Timing, dict[str, int]]:
+    """A full refresh, as `pipeline refresh` runs it; returns the timing and LAs per status."""
+    import duckdb
+
+    from pipeline.cli import run_refresh
+
+    started = time.perf_counter()
+    result = run_refresh(inbox, warehouse, dbt_log=str(warehouse.with_name("bench.dbt.log")))
+    seconds = time.perf_counter() - started
+    if not result.success:
+        raise RuntimeError(f"the refresh failed; see {warehouse.with_name('bench.dbt.log')} and the output above")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        statuses = dict(con.execute("select status, count(*) from published.publications "
+                                    "where run_id = $run group by 1", {"run": result.run_id}).fetchall())
+    return Timing(seconds, rows), statuses
+
+
+def entity_files(inbox: Path) -> list[Path]:
+    names = {f"{name}.csv" for name in entities()}
+    return sorted(p for p in inbox.glob("*/*.csv") if p.name in names)
+
+
+def count_rows(inbox: Path) -> int:
+    import duckdb
+
+    with duckdb.connect() as con:
+        return sum(con.execute("select count(*) from read_csv($p, header = true, all_varchar = true)",
+                               {"p": str(p)}).fetchone()[0] for p in entity_files(inbox))
+
+
+def peak_memory_mb() -> float:
+    """Largest resident set of this process or any finished worker process (Linux: KiB)."""
+    kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return kib / 1024
+
+
+def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: Path | None,
+        keep: bool, with_refresh: bool, print_=print) -> dict[str, Timing]:
+    """Generate, scan and (optionally) refresh; print the figures; return the timings."""
+    folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    inbox, warehouse = folder / "inbox", folder / "warehouse.duckdb"
+    timings: dict[str, Timing] = {}
+    try:
+        print_(f"bench: scale {scale}" + (f" ({n_las} LAs)" if n_las else "") + f", {months} months, seed {seed}, "
+               f"{jobs} generation process(es), work folder {folder}")
+        timings["generate"] = gen = generate(inbox, n_las=n_las, months=months, seed=seed, scale=scale, jobs=jobs)
+        las = sum(1 for p in inbox.iterdir() if p.is_dir())
+        children = _children_0_17(inbox)
+        print_(f"  generate      {gen.rows:>12,} rows in {gen.seconds:8.1f} s  {gen.rows_per_second:>12,.0f} rows/s"
+               f"  ({las} LAs, {children:,} children 0-17, {_size_mb(inbox):,.0f} MB of CSV, "
+               f"peak memory {peak_memory_mb():,.0f} MB)")
+        timings["scan"] = scan = bare_scan(inbox)
+        print_(f"  bare scan     {scan.rows:>12,} rows in {scan.seconds:8.1f} s  {scan.rows_per_second:>12,.0f} rows/s"
+               f"  (DuckDB read_csv of every file once)")
+        if with_refresh:
+            timings["refresh"], statuses = refresh(inbox, warehouse, gen.rows)
+            full = timings["refresh"]
+            print_(f"  full refresh  {full.rows:>12,} rows in {full.seconds:8.1f} s  {full.rows_per_second:>12,.0f} rows/s"
+                   f"  ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))})")
+            print_(f"  refresh / bare scan: {full.seconds / scan.seconds:,.1f}x")
+    finally:
+        if not keep and not work:
+            shutil.rmtree(folder, ignore_errors=True)
+    return timings
+
+
+def _children_0_17(inbox: Path) -> int:
+    import yaml
+
+    total = 0
+    for manifest in inbox.glob("*/manifest.yml"):
+        data = yaml.safe_load(manifest.read_text())
+        total += data["population_0_17"][max(data["population_0_17"])]
+    return total
+
+
+def _size_mb(inbox: Path) -> float:
+    return sum(p.stat().st_size for p in entity_files(inbox)) / 1e6

@@ -1,0 +1,159 @@
+"""SSDA903 children looked after return (CSV) -> children, cla_episodes, care_leavers.
+
+Mapping: pipeline/specs/ssda903.yml. Files are recognised by their header row; several years of
+files are merged, a record repeated across years (same child, same episode start) kept once, from
+the latest year. Dates stay DD/MM/YYYY text (land.py reads them).
+"""
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+from pipeline.load.adapters.common import (
+    Adapted, ReadContext, column_spec, column_value, coverage_for, format_spec, make_source,
+)
+from pipeline.specs import entities
+
+FORMAT = "ssda903"
+TITLE = "SSDA903"
+ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def detect(folder: Path) -> list[Path]:
+    from pipeline.load.inbox import native_file_names
+
+    return [p for p in sorted(folder.iterdir())
+            if p.is_file() and p.suffix.lower() == ".csv" and p.name.lower() not in native_file_names()
+            and _kind(_header(p)) is not None]
+
+
+def read(files: list[Path], ctx: ReadContext) -> Adapted:
+    out = Adapted(FORMAT, TITLE)
+    spec = format_spec(FORMAT)
+    by_kind: dict[str, list[tuple[Path, list[tuple[int, dict]]]]] = {}
+    for path in files:
+        try:
+            header, rows = _read_csv(path)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            out.problems.append(f"{ctx.la_code}/{path.name}: cannot be read as CSV ({exc}) (rule unreadable_file)")
+            continue
+        by_kind.setdefault(_kind(header), []).append((path, rows))
+    # the latest year last, so its version of a record repeated across years wins
+    for kind, parts in by_kind.items():
+        parts.sort(key=lambda part: (_year_end(part[1], ctx.extract_date) or date.min, part[0].name))
+    uasc = {r.get("CHILD", "").strip() for _, rows in by_kind.get("uasc", []) for _, r in rows}
+    for entity_name, entity_spec in spec["entities"].items():
+        parts = by_kind.get(entity_spec["kind"], [])
+        if not parts:
+            continue
+        records = _records(entity_name, entity_spec, parts, ctx)
+        if entity_name == "children" and "uasc" in by_kind:
+            for record in records:
+                record["uasc"] = "Y" if record["child_id"] in uasc else "N"
+        files_used = tuple(p for p, _ in parts)
+        coverage = ()
+        if entity_name == "cla_episodes":
+            start = ctx.complete_from or _year_start(parts, ctx.extract_date)
+            coverage = coverage_for(spec["coverage"]["cla_episodes"], start,
+                                    "SSDA903 episodes files hold the episodes open during their year", ctx.extract_date)
+        source = make_source(entity_name, records, files_used[-1], files=files_used, coverage=coverage,
+                             name=f"SSDA903 {entity_spec['kind']} files" if len(files_used) > 1 else None)
+        if source:
+            out.sources[entity_name] = source
+    return out
+
+
+def _records(entity_name: str, entity_spec: dict, parts: list, ctx: ReadContext) -> list[dict]:
+    """Native records of one entity from its files, oldest year first: a key found in a later year's
+    file replaces the earlier year's records. A key repeated within one file stays repeated, so
+    land.py quarantines both as duplicate IDs, as it would in a native file."""
+    entity = entities()[entity_name]
+    merged: dict[tuple, list[dict]] = {}
+    for path, rows in parts:
+        in_file: dict[tuple, list[dict]] = {}
+        for n, row in rows:
+            record = {name: column_value(row.get(src), entity.column(name), column_spec(src), FORMAT)
+                      for name, src in entity_spec["columns"].items()}
+            key_values = {k: (row.get(k) or "").strip() for k in entity_spec["key"]}
+            if entity_spec.get("id"):
+                record[entity.key] = entity_spec["id"].format(**{k: _iso(v) or v for k, v in key_values.items()})
+            if entity_name == "care_leavers":
+                record["contact_date"] = _latest_birthday(row.get("DOB"), ctx.extract_date)
+            record["_row"] = n
+            record["_location"] = f"{path.name}, row {n}" if len(parts) > 1 else f"row {n}"
+            in_file.setdefault(tuple(_iso(v) or v for v in key_values.values()), []).append(record)
+        for key, records in in_file.items():
+            merged.pop(key, None)  # re-inserted: a replaced record takes the later year's place
+            merged[key] = records
+    return [r for records in merged.values() for r in records]
+
+
+def _header(path: Path) -> list[str]:
+    for encoding in ENCODINGS:
+        try:
+            with open(path, newline="", encoding=encoding) as f:
+                return [h.strip().upper() for h in next(csv.reader(f), [])]
+        except (UnicodeDecodeError, csv.Error):
+            continue
+    return []
+
+
+def _kind(header: list[str]) -> str | None:
+    columns = set(header)
+    return next((kind for kind, needed in format_spec(FORMAT)["kinds"].items() if set(needed) <= columns), None)
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Header (upper case) and (file row number, record) pairs; the header is row 1."""
+    last: Exception | None = None
+    for encoding in ENCODINGS:
+        try:
+            with open(path, newline="", encoding=encoding) as f:
+                reader = csv.reader(f)
+                header = [h.strip().upper() for h in next(reader, [])]
+                rows = [(n, dict(zip(header, values))) for n, values in enumerate(reader, start=2)
+                        if any(v.strip() for v in values)]
+            return header, rows
+        except UnicodeDecodeError as exc:
+            last = exc
+    raise last
+
+
+def _iso(text: str | None) -> str | None:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime((text or "").strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _year_end(rows: list[tuple[int, dict]], extract_date: date) -> date | None:
+    """The 31 March ending the collection year of an episodes file: the first on or after its latest
+    episode start (starts after the extract date are errors and do not count)."""
+    starts = [date.fromisoformat(d) for _, r in rows if (d := _iso(r.get("DECOM")))]
+    starts = [d for d in starts if d <= extract_date]
+    if not starts:
+        return None
+    latest = max(starts)
+    return date(latest.year + (latest > date(latest.year, 3, 31)), 3, 31)
+
+
+def _year_start(parts: list, extract_date: date) -> date | None:
+    ends = [e for _, rows in parts if (e := _year_end(rows, extract_date))]
+    return date(min(ends).year - 1, 4, 1) if ends else None
+
+
+def _latest_birthday(dob: str | None, extract_date: date) -> str | None:
+    born = _iso(dob)
+    if born is None:
+        return None
+    born_on = date.fromisoformat(born)
+    for year in (extract_date.year, extract_date.year - 1):
+        try:
+            birthday = born_on.replace(year=year)
+        except ValueError:  # 29 February in a common year: 28 February
+            birthday = date(year, 2, 28)
+        if birthday <= extract_date:
+            return birthday.isoformat() if birthday >= born_on else None
+    return None

@@ -1,0 +1,99 @@
+"""The frames an entity suite validates, computed in DuckDB (suites.py describes their columns).
+
+Rules that compare a row with something outside it (the manifest's extract date, the child's
+date of birth, the children file, the child's other plans) become column expectations on helper
+columns, and per-LA facts (rows supplied, quarantine and overlap shares, rows per month) become
+rows of small frames, so every rule lives in the suite JSON and GX evaluates it. Each frame
+covers every LA with a valid manifest: one GX validation per frame however many LAs there are.
+"""
+
+import pandas as pd
+
+from pipeline.load.land import q
+from pipeline.quality.suites import MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE
+from pipeline.specs import Entity
+
+_FAR_FUTURE = "date '9999-12-31'"
+
+
+def entity_frames(con, entity: Entity, frames: list[str]) -> dict[str, pd.DataFrame]:
+    sql = {"rows": _rows_sql, "las": _las_sql, "months": _months_sql}
+    ctes = "with " + ",\n".join(_ctes(entity))
+    return {name: con.execute(f"{ctes}\n{sql[name](entity)}").df() for name in frames}
+
+
+def _ctes(entity: Entity) -> list[str]:
+    e = entity.name
+    ctes = [
+        f"loaded as (select * from raw.{e} where la_code in (select la_code from raw.manifests))",
+        "extracts as (select la_code, max(extract_date) as extract_date from raw.manifests group by 1)",
+    ]
+    if e in OVERLAP_ENTITIES:
+        key = OVERLAP_ENTITIES[e]
+        # sharing a day is an overlap; an episode may start on the day the previous one ended
+        ctes.append(f"""overlapping as (
+            select a.la_code, a.{key} as id, min(b.{key}) as other
+            from loaded a join loaded b
+              on a.la_code = b.la_code and a.child_id = b.child_id and a.{key} <> b.{key}
+             and a.start_date < coalesce(b.end_date, {_FAR_FUTURE})
+             and b.start_date < coalesce(a.end_date, {_FAR_FUTURE})
+            group by all)""")
+    return ctes
+
+
+def _rows_sql(entity: Entity) -> str:
+    helpers = ["extracts.extract_date + 1 as _day_after_extract"]
+    joins = ["left join extracts using (la_code)"]
+    if entity.name == "children":
+        helpers.append("coalesce(loaded.date_of_birth, loaded.expected_date_of_birth) as _birth_or_expected")
+    elif "child_id" in entity.column_names:
+        joins.append("left join raw.children kids on kids.la_code = loaded.la_code and kids.child_id = loaded.child_id")
+        # as the loader's before_birth: a child known before birth may have events from 9 months before the due date
+        helpers += ["cast(least(kids.date_of_birth, kids.expected_date_of_birth - interval 9 month) as date) as _birth_floor",
+                    "case when kids.child_id is null then loaded.child_id end as _orphan_child_id"]
+    if entity.name in OVERLAP_ENTITIES:
+        key = OVERLAP_ENTITIES[entity.name]
+        joins.append(f"left join overlapping on overlapping.la_code = loaded.la_code and overlapping.id = loaded.{key}")
+        helpers.append("overlapping.other as _overlaps_with")
+    return (f"select loaded.*, {', '.join(helpers)} from loaded {' '.join(joins)} "
+            "order by loaded.la_code, loaded._source_row")
+
+
+def _las_sql(entity: Entity) -> str:
+    """LAs that supplied a readable file (a file that could not be read is file_usable's failure)."""
+    overlap = "0.0"
+    if entity.name in OVERLAP_ENTITIES:
+        overlap = """coalesce((select count(*) from overlapping o where o.la_code = s.la_code)
+                              / nullif((select count(*) from loaded l where l.la_code = s.la_code), 0), 0.0)"""
+    return f"""
+        select s.la_code, s.rows_supplied as _rows_supplied,
+               coalesce(s.rows_quarantined / nullif(s.rows_supplied, 0), 0.0) as _quarantine_share,
+               {overlap} as _overlap_share,
+               nullif(array_to_string(from_json(coalesce(s.missing_columns, '[]'), '["VARCHAR"]'), ', '), '')
+                   as _missing_columns
+        from raw.supplied_entities s
+        where s.entity = '{entity.name}' and s.la_code in (select la_code from extracts)
+          and (s.rows_supplied > 0 or not exists (
+                select 1 from audit.dataset_issues i
+                where i.la_code = s.la_code and i.entity = s.entity and i.severity = 'error'))
+        order by s.la_code"""
+
+
+def _months_sql(entity: Entity) -> str:
+    """Rows per month from each LA's first month with rows to its last complete month (the month of
+    the extract date when that is the month's last day, else the month before)."""
+    d = q(VOLUME_DATE[entity.name])
+    return f"""
+        , firsts as (select la_code, date_trunc('month', min({d})) as first_month from loaded group by 1),
+        series as (
+            select la_code, unnest(generate_series(first_month,
+                       date_trunc('month', extract_date + 1) - interval 1 month, interval 1 month))::date as month
+            from firsts join extracts using (la_code)),
+        counts as (select la_code, date_trunc('month', {d})::date as month, count(*) as n from loaded group by all),
+        months as (
+            select la_code, month, coalesce(n, 0) as n,
+                   lag(coalesce(n, 0)) over (partition by la_code order by month) as previous
+            from series left join counts using (la_code, month))
+        select la_code, strftime(month, '%Y-%m') as _month, n as _month_rows, previous as _previous_month_rows,
+               case when previous >= {MIN_VOLUME_BASE} then n / previous end as _month_ratio
+        from months order by la_code, month"""

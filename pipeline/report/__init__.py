@@ -1,0 +1,79 @@
+"""The monthly scorecard pack from the published warehouse: per LA a self-contained HTML page and
+an Excel workbook, and a regional view (HTML + workbook) across LAs from the shareable tables.
+
+    write_la_report(warehouse, "E06000019", month="2026-10", out_dir=...)   -> ReportFiles
+    write_regional_report(warehouse, out_dir=...)                           -> ReportFiles
+    write_all_reports(warehouse, out_dir)      every LA's latest month, plus the regional view
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.report.data import ReportError, connect, la_report, latest_months, regional_report, resolve_month
+from pipeline.report.formatting import month_key
+from pipeline.report.html import render_la, render_regional
+from pipeline.report.workbook import write_la_workbook, write_regional_workbook
+
+__all__ = ["ReportError", "ReportFiles", "reports_dir_for", "write_all_reports", "write_la_report",
+           "write_regional_report"]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    name: str  # LA code, or "regional"
+    month: str  # YYYY-MM
+    html: Path
+    xlsx: Path
+
+
+def reports_dir_for(warehouse: Path) -> Path:
+    """Where reports go by default: <warehouse dir>/reports."""
+    return Path(warehouse).resolve().parent / "reports"
+
+
+def write_la_report(warehouse: Path, la_code: str, month: str | None = None, out_dir: Path | None = None) -> ReportFiles:
+    """<out_dir>/<la_code>-<YYYY-MM>-scorecard.html and .xlsx for the LA's month (default: its latest)."""
+    with connect(warehouse) as con:
+        report = la_report(con, la_code, month)
+    return _write(out_dir or reports_dir_for(warehouse), la_code, month_key(report.month_end),
+                  render_la(report), lambda path: write_la_workbook(report, path))
+
+
+def write_regional_report(warehouse: Path, month: str | None = None, out_dir: Path | None = None) -> ReportFiles:
+    """<out_dir>/regional-<YYYY-MM>-scorecard.html and .xlsx (default: the latest month any LA has)."""
+    with connect(warehouse) as con:
+        report = regional_report(con, month)
+    return _write(out_dir or reports_dir_for(warehouse), "regional", month_key(report.month_end),
+                  render_regional(report), lambda path: write_regional_workbook(report, path))
+
+
+def write_all_reports(warehouse: Path, out_dir: Path | None = None, month: str | None = None) -> list[ReportFiles]:
+    """Every LA's report for `month` (default: each LA's latest; LAs without that month are left
+    out), and the regional view when the warehouse holds several LAs."""
+    with connect(warehouse) as con:
+        las = list(latest_months(con))
+        if month:
+            las = [la for la in las if month in {m.strftime("%Y-%m") for m in resolve_month(con, la, None)[1]}]
+            if not las:
+                raise ReportError(f"no LA has a published scorecard for {month}")
+    files = [write_la_report(warehouse, la, month, out_dir) for la in las]
+    if len(las) > 1:
+        files.append(write_regional_report(warehouse, month, out_dir))
+    return files
+
+
+def _write(out_dir: Path, name: str, month: str, html: str, write_xlsx) -> ReportFiles:
+    """Write beside the final names, then rename, so a reader never opens half a file."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = ReportFiles(name, month, out_dir / f"{name}-{month}-scorecard.html", out_dir / f"{name}-{month}-scorecard.xlsx")
+    tmp_html, tmp_xlsx = files.html.with_suffix(".html.tmp"), files.xlsx.with_suffix(".tmp.xlsx")
+    try:
+        tmp_html.write_text(html, encoding="utf-8")
+        write_xlsx(tmp_xlsx)
+        tmp_html.replace(files.html)
+        tmp_xlsx.replace(files.xlsx)
+    finally:
+        tmp_html.unlink(missing_ok=True)
+        tmp_xlsx.unlink(missing_ok=True)
+    return files

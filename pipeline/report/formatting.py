@@ -1,0 +1,84 @@
+"""How figures read on the page and in the workbook: units, RAG words, direction of travel."""
+
+from datetime import date
+
+# Excel number formats by unit (percent values are 0-100, so the sign is a literal)
+EXCEL_FORMATS = {"percent": '0.0"%"', "rate_per_10k": "0.0", "count": "#,##0"}
+
+RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red"}
+RAG_MEANING = {
+    "green": "meets the target",
+    "amber": "misses the target by no more than the tolerance",
+    "red": "misses the target by more than the tolerance",
+}
+
+POLARITY_LABELS = {
+    "higher_is_better": "Higher is better",
+    "lower_is_better": "Lower is better",
+    "neutral": "No better direction",
+}
+
+UNIT_LABELS = {"percent": "%", "rate_per_10k": "per 10,000 children", "count": "number"}
+
+# scorecard direction words -> (css class: good / bad / neutral)
+DIRECTION_TONE = {
+    "improving": "good",
+    "worsening": "bad",
+    "no change": "neutral",
+    "increased": "neutral",
+    "decreased": "neutral",
+    "not comparable": "none",
+}
+
+SUPPRESSED = "[c]"  # GSS convention for a figure withheld to protect individuals
+
+
+def fmt_value(value: float | None, unit: str | None, missing: str = "–") -> str:
+    if value is None:
+        return missing
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "rate_per_10k":
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+def fmt_change(value: float | None, unit: str | None) -> str:
+    """A signed difference: percentage points for percents."""
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    magnitude = abs(value)
+    if unit == "percent":
+        return f"{sign}{magnitude:.1f} pts"
+    if unit == "rate_per_10k":
+        return f"{sign}{magnitude:,.1f}"
+    return f"{sign}{magnitude:,.0f}"
+
+
+def fmt_fraction(numerator: int | None, denominator: int | None, unit: str | None) -> str:
+    """'153 of 192' under a percent, the count and population under a rate; nothing for plain counts."""
+    if unit == "percent" and numerator is not None and denominator is not None:
+        return f"{numerator:,} of {denominator:,}"
+    if unit == "rate_per_10k" and numerator is not None and denominator is not None:
+        return f"{numerator:,} in {denominator:,} children"
+    return ""
+
+
+def movement(value: float | None, earlier: float | None) -> str:
+    """up / down / same / none, compared as displayed (1 decimal place) like the scorecard's direction."""
+    if value is None or earlier is None:
+        return "none"
+    a, b = round(value, 1), round(earlier, 1)
+    return "up" if a > b else "down" if a < b else "same"
+
+
+ARROWS = {"up": "▲", "down": "▼", "same": "▶", "none": "–"}
+
+
+def month_label(day: date, short: bool = False) -> str:
+    return day.strftime("%b %y" if short else "%B %Y")
+
+
+def month_key(day: date) -> str:
+    return day.strftime("%Y-%m")

@@ -1,0 +1,134 @@
+"""Self-contained HTML pages: the LA scorecard and the regional view.
+
+Vega, Vega-Lite and vega-embed are inlined from vl-convert's bundle, and the chart specs travel
+as JSON in the page, so a file opens offline with no request to any server.
+"""
+
+import json
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import vl_convert
+
+from pipeline.report import charts, formatting
+from pipeline.report.areas import DIMENSION_LABELS, category_label
+from pipeline.report.data import LaReport, RegionalReport, ScorecardRow
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+RESTATEMENTS_SHOWN = 60  # the page lists this many; the workbook has them all
+
+
+@cache
+def vega_bundle() -> str:
+    """vega + vega-lite + vega-embed as one script (vl-convert bundles it offline; a few seconds, once)."""
+    return vl_convert.javascript_bundle()
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.globals.update(
+        fmt=formatting.fmt_value, fmt_change=formatting.fmt_change, fmt_fraction=formatting.fmt_fraction,
+        month=formatting.month_label, movement=formatting.movement, arrows=formatting.ARROWS,
+        rag_labels=formatting.RAG_LABELS, rag_meaning=formatting.RAG_MEANING, tone=formatting.DIRECTION_TONE,
+        polarity_labels=formatting.POLARITY_LABELS, unit_labels=formatting.UNIT_LABELS,
+        dimension_labels=DIMENSION_LABELS, category_label=category_label, suppressed=formatting.SUPPRESSED,
+        benchmarks=charts.BENCHMARKS, quality_message=_quality_message,
+    )
+    env.filters["slug"] = lambda s: "".join(c if c.isalnum() else "-" for c in s.lower())
+    return env
+
+
+def render_la(report: LaReport) -> str:
+    specs: dict[str, dict] = {}
+    alt_text: dict[str, str] = {}
+
+    def add(chart_id: str, built: tuple[dict, str]) -> str:
+        specs[chart_id], alt_text[chart_id] = built
+        return chart_id
+
+    for section in report.sections:
+        for row in section.rows:
+            add(f"spark-{row.indicator.id}", charts.sparkline(row))
+            add(f"trend-{row.indicator.id}", charts.trend_chart(row))
+        for b in section.breakdowns:
+            add(f"breakdown-{b.indicator.id}-{b.dimension}", charts.breakdown_chart(b))
+    return _environment().get_template("scorecard.html.j2").render(
+        r=report, alt_text=alt_text, summary=_summary(report.rows),
+        restatements=report.restatements[:RESTATEMENTS_SHOWN], quality=_quality(report.quality),
+        latest_breakdown=_latest_breakdown, **_page(specs))
+
+
+def render_regional(report: RegionalReport) -> str:
+    specs: dict[str, dict] = {}
+    alt_text: dict[str, str] = {}
+    for _, rows in report.sections:
+        for row in rows:
+            chart_id = f"region-{row.indicator.id}"
+            specs[chart_id], alt_text[chart_id] = charts.regional_bars(row, report.las)
+    return _environment().get_template("regional.html.j2").render(r=report, alt_text=alt_text, **_page(specs))
+
+
+def _page(specs: dict) -> dict:
+    return {
+        "vega_bundle": vega_bundle(),
+        # '</' would end the script element early; JSON allows '<\/'
+        "specs_json": json.dumps(specs, default=str).replace("</", "<\\/"),
+        "generated_at": datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
+        "css": (TEMPLATES / "report.css").read_text(),
+    }
+
+
+def _summary(rows: list[ScorecardRow]) -> dict:
+    """RAG counts and the board's three lists (going well / ones to watch / to do better)."""
+    counts = {k: sum(1 for r in rows if r.current["rag"] == k) for k in ("green", "amber", "red")}
+    counts["none"] = sum(1 for r in rows if r.current["rag"] is None)
+    well, watch, better = [], [], []
+    for row in rows:
+        rag, c = row.current["rag"], row.current
+        if rag == "red":
+            better.append(row)
+        elif rag == "amber" or (rag == "green" and c["direction_vs_previous_month"] == "worsening"):
+            watch.append(row)
+        elif rag == "green":
+            well.append(row)
+        elif row.indicator.polarity != "neutral" and c["direction_vs_last_year"] == "improving":
+            well.append(row)
+        elif row.indicator.polarity != "neutral" and c["direction_vs_last_year"] == "worsening":
+            watch.append(row)
+    return {"counts": counts, "well": well, "watch": watch, "better": better,
+            "improving": sum(1 for r in rows if r.current["direction_vs_previous_month"] == "improving"),
+            "worsening": sum(1 for r in rows if r.current["direction_vs_previous_month"] == "worsening")}
+
+
+def _quality(rows: list[dict]) -> dict:
+    entities: dict[str, dict] = {}
+    for r in rows:
+        e = entities.setdefault(r["entity"], {"entity": r["entity"], "rows": 0, "checks": 0, "errors": 0, "warnings": 0})
+        e["rows"] = max(e["rows"], r["rows_checked"] or 0)
+        e["checks"] += 1
+        if not r["passed"]:
+            e["errors" if r["severity"] == "error" else "warnings"] += 1
+    return {"entities": sorted(entities.values(), key=lambda e: e["entity"]),
+            "failed": [r for r in rows if not r["passed"]], "checks": len(rows)}
+
+
+def _quality_message(row: dict) -> str:
+    try:
+        details = json.loads(row["details"] or "{}")
+    except (TypeError, ValueError):
+        return str(row["details"])
+    if isinstance(details, dict):
+        return str(details.get("message") or details.get("expectation") or "")
+    return str(details)
+
+
+def _latest_breakdown(b) -> list[dict]:
+    """The breakdown's latest month, largest first, with each value's share of the total."""
+    latest = max((r["period_end"] for r in b.rows), default=None)
+    rows = sorted((r for r in b.rows if r["period_end"] == latest), key=lambda r: -(r["value"] or 0))
+    total = sum(r["value"] or 0 for r in rows)
+    return [dict(r, share=(100 * (r["value"] or 0) / total) if total else None) for r in rows if r["value"]]

@@ -1,0 +1,90 @@
+"""Calibration: a generated region looks like England (issue: "generated indicators fall inside the
+calibrated ranges"). A statistical test with a fixed seed: the figures are pooled over the
+region's LAs for the 12 months to the extract (snapshots: each month end in them), and each must
+fall in England's range widened by a tolerance for sampling noise and the LAs' own characters.
+
+The region is smaller than `--scale region` (6 of its 12 LAs, about 500,000 children, 24 months
+of history) to keep the suite fast; at that size a 2-percentage-point tolerance is about three
+standard errors for the rarest of these figures.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.generate import DEFAULT_EXTRACT_DATE, generate_inbox
+from tests.generate.measures import Measures
+
+# indicator: (England's range as the issue and the seed reports give it, tolerance either side)
+ENGLAND = {
+    "referrals per 10,000 a year": ((500, 550), 25),
+    "re-referrals within 12 months %": ((18, 23), 2),
+    "contacts progressing to referral %": ((43, 47), 2),
+    "assessments within 45 working days %": ((80, 90), 2),
+    "S47 enquiries per 10,000 a year": ((150, 170), 10),
+    "S47 to ICPC conversion %": ((40, 45), 2),
+    "CLA with 3+ placements in 12 months %": ((8, 12), 2),
+    "CLA long-term stability %": ((65, 75), 3),
+    "care leavers 19-21 in touch %": ((88, 93), 2),
+    "care leavers 19-21 in suitable accommodation %": ((82, 88), 3),
+    "care leavers 19-21 in EET %": ((45, 55), 3),
+    "CLA aged under 1 %": ((4.5, 6.5), 1),
+    "children on CP plans per 10,000": ((40, 55), 3),
+    "children looked after per 10,000": ((65, 100), 0),
+}
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory) -> Measures:
+    inbox = tmp_path_factory.mktemp("region")
+    generate_inbox(inbox, scale="region", n_las=6, months=24, seed=2024)
+    return Measures(inbox, str(DEFAULT_EXTRACT_DATE))
+
+
+def test_pooled_figures_fall_in_englands_ranges(region):
+    m = region
+    figures = {
+        "referrals per 10,000 a year": m.rate_per_10k("referrals", "referral_date"),
+        "re-referrals within 12 months %": m.rereferral_percent(),
+        "contacts progressing to referral %": m.contacts_to_referral_percent(),
+        "assessments within 45 working days %": m.assessments_within_percent(45),
+        "S47 enquiries per 10,000 a year": m.rate_per_10k("s47_enquiries", "start_date"),
+        "S47 to ICPC conversion %": m.s47_to_icpc_percent(),
+        "CLA with 3+ placements in 12 months %": m.three_placements_percent(),
+        "CLA long-term stability %": m.long_term_stability_percent(),
+        "care leavers 19-21 in touch %": m.care_leavers_percent("in_touch = 'YES'"),
+        "care leavers 19-21 in suitable accommodation %": m.care_leavers_percent("accommodation[2] = '1'"),
+        "care leavers 19-21 in EET %": m.care_leavers_percent("activity[1] in ('F', 'P')"),
+        "CLA aged under 1 %": m.looked_after_under_1_percent(),
+        "children on CP plans per 10,000": m.open_per_10k("cp_plans"),
+        "children looked after per 10,000": m.open_per_10k("cla_episodes"),
+    }
+    outside = {name: round(value, 1) for name, value in figures.items()
+               if not ENGLAND[name][0][0] - ENGLAND[name][1] <= value <= ENGLAND[name][0][1] + ENGLAND[name][1]}
+    assert outside == {}
+
+
+def test_assessments_have_a_tail_past_60_working_days(region):
+    late = 100 - region.assessments_within_percent(60)
+    assert 2 <= late <= 10
+
+
+def test_open_plans_and_looked_after_hold_steady_month_by_month(region):
+    """Snapshots month by month: each LA within the span English LAs show (CP plans about 15-110
+    per 10,000, looked after 30-200), and the region without drift (the burn-in settles the
+    stock first; single small LAs wander by chance, as real ones do)."""
+    for entity, (low, high) in {"cp_plans": (15, 110), "cla_episodes": (30, 200)}.items():
+        by_la = region.open_per_10k_by_month(entity)
+        pooled = by_la.pop("*")
+        assert len(by_la) == 6
+        for la, series in by_la.items():
+            assert len(series) == 12 and low <= min(series) and max(series) <= high, (entity, la, series)
+        assert max(pooled) - min(pooled) <= 0.08 * (sum(pooled) / len(pooled)), (entity, pooled)
+
+
+def test_las_differ_from_each_other(region):
+    """Every LA has its own character, so their scorecards differ."""
+    rates = region.rate_per_10k("referrals", "referral_date", per_la=True)
+    conversion = region.icpc_within_15wd_percent(per_la=True)
+    assert max(rates.values()) - min(rates.values()) >= 40
+    assert max(conversion.values()) - min(conversion.values()) >= 15
