@@ -14,6 +14,7 @@ them (details.quarantined), and their share is the quarantine_share check.
 """
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ CHECK_DESCRIPTIONS = {
 INDEX_COLUMNS = {"rows": ["la_code", "_source_row"], "las": ["la_code"],
                  "months": ["la_code", "_month", "_month_rows", "_previous_month_rows"]}
 MAX_FAILURES_IN_METADATA = 20
+DATA_DOCS_KEPT = 14  # refreshes whose Data Docs stay in <warehouse folder>/data_docs: two weeks of nights
 
 
 def checks_for(entity_name: str) -> dict[str, str]:
@@ -42,8 +44,14 @@ def checks_for(entity_name: str) -> dict[str, str]:
 
 
 def data_docs_dir(settings, run_id: str) -> Path:
-    """GX Data Docs of one refresh: <warehouse folder>/data_docs/<run id>/index.html."""
-    return settings.warehouse.parent / "data_docs" / run_id
+    """GX Data Docs of one refresh: <warehouse folder>/data_docs/<run id>/index.html. Only the latest
+    DATA_DOCS_KEPT refreshes' docs are kept (each is a few MB)."""
+    root = settings.warehouse.parent / "data_docs"
+    if root.is_dir():
+        older = sorted((p for p in root.iterdir() if p.is_dir() and p.name != run_id), key=lambda p: p.stat().st_mtime)
+        for old in older[:max(0, len(older) - DATA_DOCS_KEPT + 1)]:
+            shutil.rmtree(old, ignore_errors=True)
+    return root / run_id
 
 
 @dataclass

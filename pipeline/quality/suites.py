@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_DIR as REPO_ROOT
-from pipeline.specs import Entity, code_lists, entities
+from pipeline.specs import code_lists, entities
 
 INDICATOR_SUITE_NAME = "indicator_values"
 INDICATOR_CHECK = "indicator_values_suite"  # the blocking Dagster asset check (pipeline/checks/indicators.py)
@@ -233,7 +233,8 @@ def build_entity_suite(name: str) -> dict:
         "sources": ["pipeline/specs/entities.yml", "seeds/code_lists.csv", "shared/spec/extracts.md"],
         "default_frame": "rows",
         "frames": {f: FRAME_DESCRIPTIONS[f] for f in ("rows", "las", "months") if f in frames},
-        "helper_columns": {f: ENTITY_HELPERS[f] for f in ("rows", "las", "months") if f in frames},
+        "helper_columns": {f: {c: text for c, text in ENTITY_HELPERS[f].items() if f'"{c}"' in json.dumps(exps)}
+                           for f in ("rows", "las", "months") if f in frames},
         "parameters": {k: v for k, v in PARAMETERS.items() if any(_param_used(e, k) for e in exps)},
         "volume_date": VOLUME_DATE.get(name),
     }

@@ -21,21 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.cli import run_refresh
 from pipeline.paths import PROJECT_DIR, build_path_for
-from tests.inbox_builder import write_la
+from tests.gate.extracts import write_base
 
-CHILDREN = [{"child_id": f"C{i}", "sex": "F", "date_of_birth": "2015-01-01"} for i in range(1, 4)]
-TABLES = {
-    "children": CHILDREN,
-    "contacts": [{"contact_id": "K1", "child_id": "C1", "contact_datetime": "2024-01-05 10:00", "contact_source": "1A"}],
-    "referrals": [{"referral_id": f"R{i}", "child_id": f"C{i}", "referral_date": f"2024-0{i}-10",
-                   "referral_source": "1A", "referral_nfa": "N"} for i in range(1, 4)],
-    "assessments": [{"assessment_id": "A1", "child_id": "C1", "start_date": "2024-01-08", "authorisation_date": "2024-02-01"}],
-    "cp_plans": [{"cp_plan_id": "P1", "child_id": "C2", "start_date": "2024-01-15", "initial_category": "NEG"}],
-    "cla_episodes": [{"episode_id": "E1", "child_id": "C3", "start_date": "2023-01-01", "reason_new_episode": "S",
-                      "legal_status": "C2", "category_of_need": "N1", "placement_type": "U1"}],
-}
 # what a dashboard reads, from several tables in one snapshot: a mix of publications would show
 FINGERPRINT_SQL = """
 select (select list(distinct run_id order by run_id) from published.publications),
@@ -57,14 +45,11 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def published(first_publication):
     """A first publication (March extract); the inbox then holds April's, so a refresh would change it."""
-    root = tmp_path_factory.mktemp("crash")
-    write_la(root / "inbox", "X1", TABLES, population={2024: 1000})
-    warehouse = root / "warehouse.duckdb"
-    assert run_refresh(root / "inbox", warehouse).success
+    root, warehouse = first_publication
     before = fingerprint(warehouse)
-    write_la(root / "inbox", "X1", TABLES, extract_date="2024-04-30", population={2024: 1000})
+    write_base(root / "inbox", extract_date="2024-04-30")
     return root, warehouse, before, sha256(warehouse)
 
 

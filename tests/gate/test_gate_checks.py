@@ -189,3 +189,18 @@ def test_extract_date_in_the_middle_of_a_month_leaves_that_month_out_of_the_volu
     check_inbox(con, inbox, RefreshSettings(inbox_dir=str(inbox)))
     volume = dq(con, "X1", "referrals")[("X1", "referrals", "volume_change:referral_date")]
     assert (volume["checked"], volume["passed"]) == (2, True)  # Jan and Feb; March is not complete
+
+
+def test_only_the_latest_refreshes_keep_their_data_docs(tmp_path):
+    import os
+
+    from pipeline.quality.gate import DATA_DOCS_KEPT, data_docs_dir
+
+    root = tmp_path / "data_docs"
+    for i in range(DATA_DOCS_KEPT + 3):
+        (root / f"run{i:02d}").mkdir(parents=True)
+        os.utime(root / f"run{i:02d}", (1_000_000 + i, 1_000_000 + i))
+    path = data_docs_dir(RefreshSettings(warehouse_path=str(tmp_path / "warehouse.duckdb")), "new-run")
+    assert path == root / "new-run"
+    kept = sorted(p.name for p in root.iterdir())
+    assert kept == [f"run{i:02d}" for i in range(4, DATA_DOCS_KEPT + 3)]  # the newest 13, and the new run's to come
