@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -101,6 +105,8 @@ def cmd_refresh(args) -> int:
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}")
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
     result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log))
+    published = any(m.asset_key.to_user_string() == "published_warehouse"
+                    for m in result.get_asset_materialization_events())
     if not result.success:
         blocked = [e for e in result.get_asset_check_evaluations() if not e.passed
                    and e.severity.value == "ERROR" and e.asset_check_key.name == "indicator_values_suite"]
@@ -110,8 +116,11 @@ def cmd_refresh(args) -> int:
         for e in result.all_events:
             if e.is_step_failure and e.event_specific_data.error:
                 print(f"FAILED step {e.step_key}: {e.event_specific_data.error.message.strip()}")
-        print("nothing published: the previous publication is unchanged")
-        return EXIT_HELD_BACK if blocked else EXIT_USAGE
+        if not published:
+            print("nothing published: the previous publication is unchanged")
+            return EXIT_HELD_BACK if blocked else EXIT_USAGE
+        # a step after publish (the report) failed: the warehouse is published, say so and fail the run
+        print("the warehouse was published, but a later step failed")
     with duckdb.connect(str(args.warehouse), read_only=True) as con:
         rows = con.execute(
             """select p.la_code, p.status, p.reason, p.extract_date,
@@ -122,6 +131,8 @@ def cmd_refresh(args) -> int:
     for la, status, reason, extract_date, n in rows:
         line = f"{la}: {status} (extract {extract_date}, {n} indicator values)"
         print(line + (f" - {reason}" if reason else ""))
+    if not result.success:
+        return EXIT_USAGE
     return EXIT_HELD_BACK if any(r[1] != "published" for r in rows) else EXIT_OK
 
 
@@ -252,28 +263,30 @@ def cmd_scorecard(args) -> int:
 
     if not args.warehouse.exists():
         raise UsageError(f"warehouse {args.warehouse} does not exist (run `pipeline refresh` first)")
+    # the published scorecard already joins targets, RAG, direction of travel and benchmarks
     with duckdb.connect(str(args.warehouse), read_only=True) as con:
         rows = con.execute(
-            """with latest as (select la_code, max(period_end) as month_end from published.indicator_values
-                               where period_type = 'month' group by 1)
-               select v.la_code, c.name, v.value, f.value as fytd, c.unit
-               from published.indicator_values v
-               join latest l on l.la_code = v.la_code and l.month_end = v.period_end
-               join published.indicator_catalogue c on c.id = v.indicator_id
-               left join published.indicator_values f on f.la_code = v.la_code and f.indicator_id = v.indicator_id
-                    and f.period_type = 'fytd' and f.period_end = v.period_end and f.dimension = 'all'
-               where v.period_type = 'month' and v.dimension = 'all' and ($la is null or v.la_code = $la)
-               order by v.la_code, c.display_order""",
+            """with latest as (select la_code, max(period_end) as month_end from published.scorecard group by 1)
+               select s.la_code, s.period_end, c.name, c.unit, s.value, s.previous_month_value, s.fytd_value,
+                      s.r12m_value, s.target, s.rag, s.direction_vs_previous_month, s.benchmark_england
+               from published.scorecard s
+               join latest l on l.la_code = s.la_code and l.month_end = s.period_end
+               join published.indicator_catalogue c on c.id = s.indicator_id
+               where $la is null or s.la_code = $la
+               order by s.la_code, c.display_order""",
             {"la": args.la},
         ).fetchall()
-        months = dict(con.execute("select la_code, max(period_end) from published.indicator_values group by 1").fetchall())
+    if not rows:
+        raise UsageError(f"no published scorecard{' for ' + args.la if args.la else ''} in {args.warehouse}")
     current = None
-    for la, name, value, fytd, unit in rows:
+    for la, month_end, name, unit, value, previous, fytd, r12m, target, rag, direction, england in rows:
         if la != current:
             current = la
-            print(f"\n{la} - month ending {months[la]}")
-            print(f"  {'indicator':<55} {'month':>10} {'FYTD':>10}")
-        print(f"  {name:<55} {_fmt(value, unit):>10} {_fmt(fytd, unit):>10}")
+            print(f"\n{la} - month ending {month_end} (flow benchmarks are annual: compare them with 12 months)")
+            print(f"  {'indicator':<55} {'month':>9} {'previous':>9} {'FYTD':>9} {'12 months':>9} {'target':>9}"
+                  f" {'RAG':<6} {'travel':<10} {'England':>9}")
+        print(f"  {name:<55} {_fmt(value, unit):>9} {_fmt(previous, unit):>9} {_fmt(fytd, unit):>9} {_fmt(r12m, unit):>9}"
+              f" {_fmt(target, unit):>9} {rag or '-':<6} {direction or '-':<10} {_fmt(england, unit):>9}")
     return EXIT_OK
 
 

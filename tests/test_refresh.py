@@ -7,7 +7,7 @@ shared by the module (it runs the real Dagster job, dbt included, into a temp wa
 import duckdb
 import pytest
 
-from pipeline.cli import run_refresh
+from pipeline.cli import main, run_refresh
 from tests.inbox_builder import write_la
 
 CHILDREN = [
@@ -144,3 +144,14 @@ def test_children_looked_after(warehouse):
     assert cla["2024-03"][2] == 1  # C3; C4's episode ended on 31 Mar
     assert cla["2024-02"][2] == 2  # C3, C4
     assert cla["2023-06"][2] == 1  # C4 once: E1 ends 30 Jun, E2 starts 30 Jun
+
+
+def test_scorecard_command_prints_target_rag_and_benchmark(warehouse, capsys):
+    assert main(["scorecard", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "X1 - month ending 2024-03-31" in out
+    # A1 in time, A2 late: 50% this month and last (A3/A4); FYTD 3 of 5; target 95% (seeds/targets.csv),
+    # so red; England 87.6% (seeds/benchmarks.csv)
+    line = next(l for l in out.splitlines() if "Assessments completed within 45 working days" in l)
+    assert line.split()[-9:] == ["50.0%", "50.0%", "60.0%", "60.0%", "95.0%", "red", "no", "change", "87.6%"]
+    assert main(["scorecard", "--warehouse", str(warehouse), "--la", "NOPE"]) == 2
