@@ -1,5 +1,6 @@
 """Where the project's files live, resolved from the package so commands work from any directory."""
 
+from functools import cache
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -14,3 +15,11 @@ DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"
 def build_path_for(warehouse: Path) -> Path:
     """The staging (build) warehouse that a refresh writes and audits before publishing."""
     return warehouse.with_name(warehouse.stem + ".build.duckdb")
+
+
+@cache
+def history_months() -> int:
+    """Complete months reported back from the extract date: the dbt var, the one place it is set."""
+    import yaml
+
+    return int(yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["history_months"])

@@ -212,7 +212,8 @@ def _typed_expr(col: Column, raw: str) -> str:
     if col.type == "datetime":
         return f"try_strptime({raw}, {DATETIME_FORMATS})"
     if col.type == "integer":
-        return f"try_cast({raw} as bigint)"
+        # whole numbers only: try_cast would round '1.5' to 2 without a word
+        return f"case when regexp_full_match({raw}, '[+-]?[0-9]{{1,18}}') then cast({raw} as bigint) end"
     raise ValueError(f"unknown column type {col.type}")
 
 
@@ -297,9 +298,11 @@ def _violations_sql(la: LaExtract, entity: Entity, missing: list[str], columns: 
         if order.severity != "error":
             continue  # warnings are reported by the quality gate, the row still loads
         a, b = f"t.{q('t_' + order.earlier)}", f"t.{q('t_' + order.later)}"
+        # two times of day compare as times (a decision at 09:00 before a 10:00 contact); otherwise by date
+        timed = entity.column(order.earlier).type == entity.column(order.later).type == "datetime"
         add(order.later, f"t.{q('r_' + order.later)}", "end_before_start",
             f"'{order.later} ' || {b}::varchar || ' is before {order.earlier} ' || {a}::varchar",
-            f"{b}::date < {a}::date")
+            f"{b} < {a}" if timed else f"{b}::date < {a}::date")
 
     if entity.name == "children":
         add("date_of_birth", "t.r_date_of_birth", "required",

@@ -10,6 +10,7 @@ covers every LA with a valid manifest: one GX validation per frame however many 
 import pandas as pd
 
 from pipeline.load.land import q
+from pipeline.paths import history_months
 from pipeline.quality.suites import MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE
 from pipeline.specs import Entity
 
@@ -80,20 +81,25 @@ def _las_sql(entity: Entity) -> str:
 
 
 def _months_sql(entity: Entity) -> str:
-    """Rows per month from each LA's first month with rows to its last complete month (the month of
-    the extract date when that is the month's last day, else the month before)."""
+    """Rows per month over the months the indicators report (history_months up to the last complete
+    month: the month of the extract date when that is the month's last day, else the month before),
+    each compared with the month before it. Older months are backdated history, sparse by nature."""
     d = q(VOLUME_DATE[entity.name])
     return f"""
         , firsts as (select la_code, date_trunc('month', min({d})) as first_month from loaded group by 1),
-        series as (
-            select la_code, unnest(generate_series(first_month,
-                       date_trunc('month', extract_date + 1) - interval 1 month, interval 1 month))::date as month
+        windows as (
+            select la_code, first_month, date_trunc('month', extract_date + 1) - interval 1 month as last_month,
+                   last_month - interval {history_months() - 1} month as first_reported
             from firsts join extracts using (la_code)),
+        series as (  -- from the month before the first reported one, so that one has a comparison
+            select la_code, first_reported, unnest(generate_series(greatest(first_month, first_reported - interval 1 month),
+                       last_month, interval 1 month))::date as month
+            from windows),
         counts as (select la_code, date_trunc('month', {d})::date as month, count(*) as n from loaded group by all),
         months as (
-            select la_code, month, coalesce(n, 0) as n,
+            select la_code, month, first_reported, coalesce(n, 0) as n,
                    lag(coalesce(n, 0)) over (partition by la_code order by month) as previous
             from series left join counts using (la_code, month))
         select la_code, strftime(month, '%Y-%m') as _month, n as _month_rows, previous as _previous_month_rows,
                case when previous >= {MIN_VOLUME_BASE} then n / previous end as _month_ratio
-        from months order by la_code, month"""
+        from months where month >= first_reported order by la_code, month"""

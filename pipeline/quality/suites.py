@@ -81,7 +81,7 @@ ENTITY_HELPERS = {
         "_missing_columns": "required columns the LA's file lacks (comma-separated), null when none",
     },
     "months": {
-        "_month": "the month (YYYY-MM) of the volume date, from the LA's first month with rows to its last complete month",
+        "_month": "the month (YYYY-MM) of the volume date, from the LA's first month with rows, or the first of the history_months reported, to its last complete month",
         "_month_rows": "loaded rows whose volume date falls in the month",
         "_previous_month_rows": "the same for the month before",
         "_month_ratio": f"_month_rows / _previous_month_rows, when the month before had at least {MIN_VOLUME_BASE} rows",

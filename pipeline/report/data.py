@@ -11,11 +11,11 @@ from datetime import date
 
 import duckdb
 
-from pipeline.paths import SEEDS_DIR
+from pipeline.paths import SEEDS_DIR, history_months
 from pipeline.report.areas import AREAS, OTHER, Area, area_of
 
 TREND_MONTHS = 13  # sparklines: the month and the same month a year before
-HISTORY_MONTHS = 24  # area pages: every month published (history_months default)
+HISTORY_MONTHS = history_months()  # area pages: every month published
 
 
 class ReportError(Exception):

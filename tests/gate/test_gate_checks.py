@@ -204,3 +204,15 @@ def test_only_the_latest_refreshes_keep_their_data_docs(tmp_path):
     assert path == root / "new-run"
     kept = sorted(p.name for p in root.iterdir())
     assert kept == [f"run{i:02d}" for i in range(4, DATA_DOCS_KEPT + 3)]  # the newest 13, and the new run's to come
+
+
+def test_backdated_months_before_the_reported_history_are_not_judged_for_volume(tmp_path):
+    # 40 referrals in June 2021 then 2 in July would be a 95% drop, but both months are older than
+    # the 24 months the indicators report back from the extract date (2022-04 to 2024-03)
+    inbox = tmp_path / "inbox"
+    write_la(inbox, "X1", dict(GOOD, referrals=monthly_referrals(
+        {"2021-06": 40, "2021-07": 2, "2024-01": 30, "2024-02": 30, "2024-03": 30})))
+    con = duckdb.connect()
+    check_inbox(con, inbox, RefreshSettings(inbox_dir=str(inbox)))
+    volume = dq(con, "X1", "referrals")[("X1", "referrals", "volume_change:referral_date")]
+    assert (volume["failed"], volume["passed"]) == (0, True)

@@ -101,19 +101,27 @@ def test_datetime_integer_pattern_and_minimum_rules(inbox):
     contacts = [
         {"contact_id": "C1", "child_id": "001", "contact_datetime": "2024-01-05 09:30", "contact_source": "1A"},
         {"contact_id": "C2", "child_id": "001", "contact_datetime": "5 Jan 2024", "contact_source": "1A"},
+        # same day, decided an hour before the contact arrived: two times compare as times, not dates
+        {"contact_id": "C3", "child_id": "001", "contact_datetime": "2024-01-05 10:00", "contact_source": "1A",
+         "decision_datetime": "2024-01-05 09:00"},
+        {"contact_id": "C4", "child_id": "001", "contact_datetime": "2024-01-05 10:00", "contact_source": "1A",
+         "decision_datetime": "2024-01-05 10:00"},
     ]
     plans = [
         {"cp_plan_id": "P1", "child_id": "001", "start_date": "2024-01-05", "initial_category": "NEG", "previous_plans": "0"},
         {"cp_plan_id": "P2", "child_id": "002", "start_date": "2024-01-05", "initial_category": "NEG", "previous_plans": "one"},
         {"cp_plan_id": "P3", "child_id": "002", "start_date": "2023-01-05", "end_date": "2023-02-01",
          "initial_category": "NEG", "previous_plans": "-1"},
+        # not a whole number: quarantined, never rounded to 2
+        {"cp_plan_id": "P4", "child_id": "002", "start_date": "2024-01-05", "initial_category": "NEG", "previous_plans": "1.5"},
     ]
     leavers = [{"child_id": "001", "contact_date": "2024-01-05", "in_touch": "YES", "accommodation": "B1"},
                {"child_id": "002", "contact_date": "2024-01-05", "in_touch": "YES", "accommodation": "B3"}]
     write_la(inbox, "X1", {"children": CHILDREN, "contacts": contacts, "cp_plans": plans, "care_leavers": leavers})
     con, _ = load(inbox, "contacts", "cp_plans", "care_leavers")
-    assert [(r[0], r[3]) for r in quarantined(con, "contacts")] == [(3, "invalid_datetime")]
-    assert [(r[0], r[3]) for r in quarantined(con, "cp_plans")] == [(3, "invalid_integer"), (4, "below_minimum")]
+    assert [(r[0], r[3]) for r in quarantined(con, "contacts")] == [(3, "invalid_datetime"), (4, "end_before_start")]
+    assert [(r[0], r[3]) for r in quarantined(con, "cp_plans")] == [
+        (3, "invalid_integer"), (4, "below_minimum"), (5, "invalid_integer")]
     assert [(r[0], r[3]) for r in quarantined(con, "care_leavers")] == [(3, "invalid_code")]
 
 
