@@ -41,10 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("refresh", help="load the inbox, build and gate the indicators, publish the warehouse")
     r.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
     r.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    _threshold_arguments(r)
     r.set_defaults(func=cmd_refresh)
 
     v = sub.add_parser("validate", help="check an inbox against the extract contract without publishing")
     v.add_argument("inbox", type=Path)
+    _threshold_arguments(v)
     v.set_defaults(func=cmd_validate)
 
     g = sub.add_parser("generate", help="write a synthetic inbox of fictional LAs")
@@ -80,6 +82,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _threshold_arguments(p: argparse.ArgumentParser) -> None:
+    """The dataset-level thresholds an operator may open up, e.g. for a small statutory file where
+    one bad row of five is 20% (defaults: RefreshSettings)."""
+    p.add_argument("--max-quarantine-share", type=_share, default=None, metavar="SHARE",
+                   help="hold an LA back when more than this share of an entity's rows is quarantined (default 0.05)")
+    p.add_argument("--max-overlap-share", type=_share, default=None, metavar="SHARE",
+                   help="hold an LA back when more than this share of CP plans / CLA episodes overlap (default 0.05)")
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1")
+    return value
+
+
+def _thresholds(args) -> dict:
+    return {k: v for k in ("max_quarantine_share", "max_overlap_share") if (v := getattr(args, k)) is not None}
+
+
 def _check_inbox(inbox: Path) -> None:
     if not inbox.is_dir():
         raise UsageError(f"inbox {inbox} is not a folder (run `pipeline generate` for the synthetic demo inbox)")
@@ -104,7 +129,7 @@ def cmd_refresh(args) -> int:
     _check_inbox(args.inbox)
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}")
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
-    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log))
+    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log), **_thresholds(args))
     published = any(m.asset_key.to_user_string() == "published_warehouse"
                     for m in result.get_asset_materialization_events())
     if not result.success:
@@ -144,7 +169,7 @@ def cmd_validate(args) -> int:
     from pipeline.resources import RefreshSettings
 
     _check_inbox(args.inbox)
-    settings = RefreshSettings(inbox_dir=str(args.inbox.resolve()))
+    settings = RefreshSettings(inbox_dir=str(args.inbox.resolve()), **_thresholds(args))
     with duckdb.connect() as con:
         try:
             check_inbox(con, args.inbox.resolve(), settings)
