@@ -44,21 +44,9 @@ where periods.period_type = 'month'
 #}
 {% macro snapshot_indicator(members, indicator_id, unit='count', numerator='is_numerator', denominator='true',
                             dimension='all', dimension_values=none) -%}
-    {%- if unit not in ('count', 'percent') -%}
-        {{ exceptions.raise_compiler_error("snapshot_indicator " ~ indicator_id ~ ": unit must be count or percent, got " ~ unit) }}
-    {%- endif -%}
     {%- set by_dimension = dimension != 'all' -%}
-    {%- if by_dimension and dimension_values is none -%}
-        {{ exceptions.raise_compiler_error("snapshot_indicator " ~ indicator_id ~ ": a breakdown needs dimension_values") }}
-    {%- endif -%}
 select
-    periods.la_code,
-    '{{ indicator_id }}' as indicator_id,
-    periods.period_type,
-    periods.period_start,
-    periods.period_end,
-    '{{ dimension }}' as dimension,
-    {{ "periods.dimension_value" if by_dimension else "'all'" }} as dimension_value,
+    {{ indicator_key_columns("snapshot_indicator", indicator_id, unit, dimension, dimension_values) }}
     {%- if unit == 'count' %}
     cast(null as bigint) as numerator,
     cast(null as bigint) as denominator,
