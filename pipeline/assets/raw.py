@@ -71,3 +71,16 @@ def build_raw_asset(entity_name: str) -> dg.AssetsDefinition:
 
 
 raw_entity_assets = [build_raw_asset(name) for name in entities()]
+
+# Bookkeeping tables every raw_<entity> load writes a part of: declared (not materialised on their
+# own) so the lineage graph shows them in the raw group, downstream of all the loads.
+raw_bookkeeping_specs = [
+    dg.AssetSpec(f"raw_{table}", group_name="raw", kinds={"duckdb"}, deps=[a.key for a in raw_entity_assets],
+                 description=description)
+    for table, description in (
+        ("supplied_entities", "One row per LA and entity file supplied: rows supplied, loaded, quarantined "
+                              "(raw.supplied_entities), written by every raw_<entity> load."),
+        ("source_coverage", "What each statutory-format source (Annex A, SSDA903, CIN census) can support "
+                            "(raw.source_coverage), written by the raw_<entity> loads."),
+    )
+]

@@ -14,6 +14,12 @@ def test_definitions_load_with_the_whole_graph():
     assert {"stg_cp_plans", "int_working_days", "int_periods", "fct_indicator_values", "bank_holidays"} <= keys
     # lineage: the dbt staging model reads the loader's asset, publish reads the gated indicators
     assert dg.AssetKey("raw_cp_plans") in graph.get(dg.AssetKey("stg_cp_plans")).parent_keys
+    # the loads' bookkeeping table sits in the raw group, after every load, not in "default"
+    supplied = graph.get(dg.AssetKey("raw_supplied_entities"))
+    assert supplied.group_name == "raw" and {f"raw_{e}" for e in entities()} <= {
+        k.to_user_string() for k in supplied.parent_keys}
+    assert dg.AssetKey("raw_supplied_entities") in graph.get(dg.AssetKey("stg_supplied_entities")).parent_keys
+    assert "default" not in {graph.get(k).group_name for k in graph.get_all_asset_keys()}
     assert {dg.AssetKey("fct_indicator_values"), dg.AssetKey("indicator_values")} <= graph.get(
         dg.AssetKey("published_warehouse")).parent_keys
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
