@@ -4,7 +4,7 @@ Rules that compare a row with something outside it (the manifest's extract date,
 date of birth, the children file, the child's other plans) become column expectations on helper
 columns, and per-LA facts (rows supplied, quarantine and overlap shares, rows per month) become
 rows of small frames, so every rule lives in the suite JSON and GX evaluates it. Each frame
-covers every LA with a valid manifest: one GX validation per frame however many LAs there are.
+covers a batch of LAs (pipeline.quality.gate.la_batches): one GX validation per frame and batch.
 """
 
 import pandas as pd
@@ -17,17 +17,19 @@ from pipeline.specs import Entity
 _FAR_FUTURE = "date '9999-12-31'"
 
 
-def entity_frames(con, entity: Entity, frames: list[str]) -> dict[str, pd.DataFrame]:
+def entity_frames(con, entity: Entity, frames: list[str], las: list[str]) -> dict[str, pd.DataFrame]:
+    """The frames of the given LAs (each must have a valid manifest)."""
     sql = {"rows": _rows_sql, "las": _las_sql, "months": _months_sql}
     ctes = "with " + ",\n".join(_ctes(entity))
-    return {name: con.execute(f"{ctes}\n{sql[name](entity)}").df() for name in frames}
+    return {name: con.execute(f"{ctes}\n{sql[name](entity)}", {"las": las}).df() for name in frames}
 
 
 def _ctes(entity: Entity) -> list[str]:
     e = entity.name
     ctes = [
-        f"loaded as (select * from raw.{e} where la_code in (select la_code from raw.manifests))",
-        "extracts as (select la_code, max(extract_date) as extract_date from raw.manifests group by 1)",
+        "extracts as (select la_code, max(extract_date) as extract_date from raw.manifests "
+        "where list_contains($las, la_code) group by 1)",
+        f"loaded as (select * from raw.{e} where la_code in (select la_code from extracts))",
     ]
     if e in OVERLAP_ENTITIES:
         key = OVERLAP_ENTITIES[e]

@@ -1,4 +1,4 @@
-"""The quality gate for one entity, run right after the entity loads, for every LA at once.
+"""The quality gate for one entity, run right after the entity loads, for every LA (in batches).
 
 Each LA is judged on its own (extracts.md, "Dataset level"): an error-severity failure holds that
 LA back at publish time while the other LAs publish. The checks are the loader's file-level
@@ -34,6 +34,7 @@ CHECK_DESCRIPTIONS = {
 INDEX_COLUMNS = {"rows": ["la_code", "_source_row"], "las": ["la_code"],
                  "months": ["la_code", "_month", "_month_rows", "_previous_month_rows"]}
 MAX_FAILURES_IN_METADATA = 20
+GATE_BATCH_ROWS = 1_000_000  # loaded rows validated at once (pandas frames): bounds memory at national scale
 DATA_DOCS_KEPT = 14  # refreshes whose Data Docs stay in <warehouse folder>/data_docs: two weeks of nights
 
 
@@ -152,27 +153,56 @@ def _file_checks(con, entity: Entity, la: str) -> list[CheckRow]:
 
 
 def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None) -> list[CheckRow]:
-    """Validate the entity's frames (every LA at once) and turn each outcome into one row per LA."""
-    from pipeline.quality.frames import entity_frames
-    from pipeline.quality.gx_runner import build_data_docs, load_suite, run_suite
+    """Validate the entity's frames, a batch of LAs at a time, and turn each outcome into one row per LA."""
+    from pipeline.quality.gx_runner import build_data_docs, load_suite
 
     suite = load_suite(entity.name, settings.expectations)
-    frames = entity_frames(con, entity, frames_of(suite))
+    quarantined = _quarantined_by_rule(con, entity.name)
+    batches = la_batches(con, entity.name, las)
+    rows = []
+    for i, batch in enumerate(batches, 1):
+        label = f" (LAs {batch[0]}-{batch[-1]}, batch {i} of {len(batches)})" if len(batches) > 1 else ""
+        rows += _gx_batch(con, entity, suite, batch, settings, docs, quarantined, label)
+    if docs is not None:
+        build_data_docs(docs)
+    return rows
+
+
+def la_batches(con, entity: str, las: list[str]) -> list[list[str]]:
+    """LAs in order, cut into runs of at most GATE_BATCH_ROWS loaded rows (a bigger LA alone):
+    the frames GX validates are pandas, so this bounds the gate's memory whatever the inbox size."""
+    loaded = dict(con.execute("select la_code, sum(rows_loaded) from raw.supplied_entities where entity = $e "
+                              "group by 1", {"e": entity}).fetchall())
+    batches: list[list[str]] = []
+    size = 0
+    for la in las:
+        n = int(loaded.get(la) or 0)
+        if not batches or (size + n > GATE_BATCH_ROWS and batches[-1]):
+            batches.append([])
+            size = 0
+        batches[-1].append(la)
+        size += n
+    return batches
+
+
+def _gx_batch(con, entity: Entity, suite: dict, las: list[str], settings, docs: Path | None,
+              quarantined: dict, label: str) -> list[CheckRow]:
+    from pipeline.quality.frames import entity_frames
+    from pipeline.quality.gx_runner import run_suite
+
+    frames = entity_frames(con, entity, frames_of(suite), las)
     # LAs whose file could be read; the others have nothing to validate (file_usable says why)
     supplied = set(frames["las"]["la_code"]) if "las" in frames else set(las)
-    quarantined = _quarantined_by_rule(con, entity.name)
     counts = _la_counts(con, entity, frames)
     rows = []
     for name, frame in frames.items():
         outcome = run_suite(frame_suite(suite, name), frame, data_docs_dir=docs, parameters=parameters(settings),
-                            index_columns=INDEX_COLUMNS[name], run_name=f"{entity.name}.{name}")
+                            index_columns=INDEX_COLUMNS[name], run_name=f"{entity.name}.{name}{label}")
         sizes = frame.groupby("la_code").size().to_dict() if len(frame) else {}
         for o in outcome.outcomes:
             for la in sorted(supplied):
                 rows.append(_gx_row(la, entity, o, sizes.get(la, 0), quarantined.get(la, {}), counts.get(la, {}),
                                     settings))
-    if docs is not None:
-        build_data_docs(docs)
     return rows
 
 

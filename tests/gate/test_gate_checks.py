@@ -216,3 +216,23 @@ def test_backdated_months_before_the_reported_history_are_not_judged_for_volume(
     check_inbox(con, inbox, RefreshSettings(inbox_dir=str(inbox)))
     volume = dq(con, "X1", "referrals")[("X1", "referrals", "volume_change:referral_date")]
     assert (volume["failed"], volume["passed"]) == (0, True)
+
+
+def test_validating_la_by_la_finds_exactly_what_validating_all_at_once_finds(gated, monkeypatch):
+    """The gate validates batches of LAs of at most GATE_BATCH_ROWS rows (memory at national scale);
+    how the LAs are cut must not change a single finding."""
+    from pipeline.quality import gate
+
+    con = gated.cursor()
+    assert gate.la_batches(con, "referrals", ["X1", "X2"]) == [["X1", "X2"]]  # 60 + 130 rows: one batch
+    whole = {e: dq(con, entity=e) for e in ("contacts", "referrals", "cp_plans")}
+    monkeypatch.setattr(gate, "GATE_BATCH_ROWS", 100)
+    assert gate.la_batches(con, "referrals", ["X1", "X2"]) == [["X1"], ["X2"]]  # X2 alone is over 100: still checked
+    try:
+        for e in whole:
+            check_entity(con, entities()[e], RefreshSettings(), "r1")
+            assert dq(con, entity=e) == whole[e]
+    finally:
+        monkeypatch.undo()
+        for e in whole:
+            check_entity(con, entities()[e], RefreshSettings(), "r1")
