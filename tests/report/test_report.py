@@ -357,3 +357,32 @@ def test_the_report_asset_runs_after_publishing():
     node = defs.resolve_asset_graph().get(dg.AssetKey("scorecard_report"))
     assert node.parent_keys == {dg.AssetKey("published_warehouse")}
     assert dg.AssetKey("scorecard_report") in defs.resolve_job_def("full_refresh").asset_layer.selected_asset_keys
+
+
+def test_a_held_back_la_s_report_says_so_and_keeps_its_last_good_figures(built, tmp_path):
+    """A copy of the warehouse refreshed once more with the second LA's children file gone (a
+    required entity): that LA is held back, and its report shows a banner with the reason above the
+    figures of its last good publication."""
+    import shutil
+
+    la = built.las[1]
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse.duckdb"
+    shutil.copytree(built.root / "inbox", inbox)
+    shutil.copy(built.warehouse, warehouse)
+    (inbox / la / "children.csv").unlink()
+    before = built.query("select value from published.scorecard where la_code = $la and period_end = $m "
+                         "and indicator_id = 'REF_COUNT'", {"la": la, "m": built.latest_month(la)})
+    run_refresh(inbox, warehouse, dbt_log=str(tmp_path / "dbt.log"))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        status, reason = con.execute("select status, reason from published.publications where la_code = $la "
+                                     "order by finished_at desc limit 1", {"la": la}).fetchone()
+        after = con.execute("select value from published.scorecard where la_code = $la and period_end = $m "
+                            "and indicator_id = 'REF_COUNT'", {"la": la, "m": built.latest_month(la)}).fetchall()
+    assert status == "held_back" and "children" in reason
+    assert [r[0] for r in after] == [r["value"] for r in before]  # the last good figures stay
+    assert main(["report", "--la", la, "--warehouse", str(warehouse), "--out", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / f"{la}-{built.latest_month(la):%Y-%m}-scorecard.html").read_text()
+    banner = re.search(r'<div class="banner held-back" role="alert">(.*?)</div>', html, re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", banner.group(1)).split()) if banner else ""
+    assert "Latest extract held back." in text and "these are the last good figures" in text
+    assert "children" in text.partition("Reason:")[2]  # the publication's reason, which names the missing file
