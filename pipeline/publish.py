@@ -42,6 +42,28 @@ create table audit.quarantine as select * from build.audit.quarantine where fals
 """
 
 
+# indicator_history records changes, not nights (warehouse.md): a published figure gets a row when it
+# is first published or when its value, numerator or denominator differs from its latest history row.
+HISTORY_INSERT = """
+insert into published.indicator_history by name
+with latest as (
+    select * from published.indicator_history
+    qualify row_number() over (
+        partition by la_code, indicator_id, period_type, period_end, dimension, dimension_value
+        order by published_at desc) = 1)
+select v.*, $now as published_at, x.extract_date, $run as run_id
+from build.published.indicator_values v
+join verdicts x using (la_code)
+left join latest h
+    on h.la_code = v.la_code and h.indicator_id = v.indicator_id and h.period_type = v.period_type
+    and h.period_end = v.period_end and h.dimension is not distinct from v.dimension
+    and h.dimension_value is not distinct from v.dimension_value
+where x.status = 'published'
+    and (h.la_code is null or h.value is distinct from v.value or h.numerator is distinct from v.numerator
+         or h.denominator is distinct from v.denominator)
+"""
+
+
 @dataclass
 class LaVerdict:
     la_code: str
@@ -101,12 +123,7 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
                 # quarantine of LAs not in this refresh stays; LAs in it get this run's
                 con.execute("insert into audit.quarantine by name select * from prev.audit.quarantine "
                             "where la_code not in (select la_code from verdicts)")
-            con.execute(
-                """insert into published.indicator_history by name
-                select v.*, $now as published_at, x.extract_date, $run as run_id
-                from build.published.indicator_values v join verdicts x using (la_code) where x.status = 'published'""",
-                {"now": now, "run": run_id},
-            )
+            con.execute(HISTORY_INSERT, {"now": now, "run": run_id})
             con.execute("insert into published.publications select $run, la_code, $start, $now, extract_date, status, "
                         "reason from verdicts", {"run": run_id, "start": started_at, "now": now})
             # examples are supplied values (child IDs, dates): they stay in the build's audit schema

@@ -1,6 +1,7 @@
 -- published.indicator_restatements (warehouse.md, indicator_history): per LA, indicator, period
--- and breakdown, the figure as first published and as published by the latest publication that
--- included it, and the difference, so months restated by backdated recording stand out.
+-- and breakdown, the figure as first published and as last changed by a later publication, and the
+-- difference (indicator_history holds a row only when a figure is new or changed: `publications`
+-- counts those versions), so months restated by backdated recording stand out.
 -- Run by pipeline/publish.py in each new published warehouse, over its indicator_history.
 create or replace view published.indicator_restatements as
 select
