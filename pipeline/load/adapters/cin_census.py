@@ -85,7 +85,8 @@ def _parse(path: Path, la_code: str, max_mb: float) -> tuple[Element | None, str
     collection = (_text(root, "Header/CollectionDetails/Collection") or "").strip()
     if _local(root.tag) != "Message" or collection.upper() != "CIN":
         what = f"the {collection} collection" if collection else f"root element {_local(root.tag)}"
-        hint = "; supply the SSDA903 CSV files" if "903" in collection else ""
+        hint = ("; an XML in the inbox must be a CIN census (root element Message) or an SSDA903 return "
+                "(root element EXPSSDA903)" if "903" in collection or _local(root.tag) != "Message" else "")
         return None, f"{where}: not a CIN census ({what}){hint} (rule not_cin_census)"
     return root, None
 
