@@ -9,8 +9,10 @@ import tracemalloc
 from collections import Counter
 from datetime import date
 
+import duckdb
 import pytest
 
+from pipeline.cli import main
 from pipeline.load.adapters import ssda903_xml
 from pipeline.load.adapters.common import format_spec
 from pipeline.load.inbox import entity_sources, read_manifest
@@ -215,3 +217,34 @@ def test_read_as_a_stream(tmp_path):
         tracemalloc.stop()
     assert len(result.kinds["header"]) == len(result.kinds["episodes"]) == 1000
     assert peak < 8_000_000  # the whole tree: 750,000 elements, well over 100 MB
+
+
+def query(warehouse, sql, **params):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_a_refresh_publishes_the_same_figures_from_either_form(tmp_path):
+    """The whole refresh: the XML LA gets exactly the CSV LA's indicator values, and an LA whose XML
+    is malformed is held back, saying why, without stopping the others. Thresholds are opened up as
+    in test_statutory_refresh.py (the sample is dirty on purpose)."""
+    require(*CSV_FILES)
+    inbox = tmp_path / "inbox"
+    la_folder(inbox, "E09000911", CSV_FILES[:4], "2018-03-31")
+    build_xml(la_folder(inbox, "E09000912", [], "2018-03-31") / "903.xml")
+    broken = build_xml(la_folder(inbox, "E09000913", [], "2018-03-31") / "903.xml")
+    broken.write_text(broken.read_text().replace("</EPISODE>", "</EPISODES>", 1))
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert main(["refresh", "--inbox", str(inbox), "--warehouse", str(warehouse),
+                 "--max-quarantine-share", "1", "--max-overlap-share", "1"]) == 1  # one LA held back
+    [(status, reason)] = query(warehouse, "select status, reason from published.publications where la_code = 'E09000913'")
+    assert status == "held_back" and "E09000913/903.xml: not well-formed XML (mismatched tag: line 2, column " in reason
+    assert "after /EXPSSDA903/CHILD[" not in reason  # broken inside the first child: nothing read before it
+    assert query(warehouse, "select la_code, status from published.publications where la_code <> 'E09000913' "
+                            "order by 1") == [("E09000911", "published"), ("E09000912", "published")]
+    figures = {la: Counter(query(warehouse, "select * exclude (la_code) from published.indicator_values "
+                                            "where la_code = $la", la=la)) for la in ("E09000911", "E09000912")}
+    assert sum(figures["E09000911"].values()) > 500
+    assert figures["E09000912"] == figures["E09000911"]
+    assert {r[0] for r in query(warehouse, "select distinct indicator_id from published.indicator_values "
+                                           "where la_code = 'E09000912'")} >= {"CLA_OPEN", "CLA_UASC", "CL_IN_TOUCH"}
