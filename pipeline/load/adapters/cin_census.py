@@ -31,7 +31,8 @@ class ChildEntry:
 
 
 def detect(folder: Path) -> list[Path]:
-    """Every XML file: a statutory XML that is not a CIN census is reported, not ignored."""
+    """Every XML file (read_statutory offers it only those no earlier format recognised, so not an
+    SSDA903 XML): a statutory XML that is not a CIN census is reported, not ignored."""
     return [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() == ".xml"]
 
 
