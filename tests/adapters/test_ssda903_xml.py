@@ -130,7 +130,7 @@ EXTERNAL_DTD = """<?xml version="1.0"?>
 
 
 @pytest.mark.parametrize("content", [XXE, LAUGHS, EXTERNAL_DTD], ids=["xxe", "billion_laughs", "external_dtd"])
-def test_a_doctype_is_refused_and_holds_the_la_back(tmp_path, content):
+def test_a_doctype_is_refused_and_holds_the_la_back(tmp_path, capsys, content):
     require(*CSV_FILES)
     folder = la_folder(tmp_path / "inbox", "X3", [], "2018-03-31")
     (folder / "903.xml").write_text(content)
@@ -144,6 +144,11 @@ def test_a_doctype_is_refused_and_holds_the_la_back(tmp_path, content):
     assert con.execute("select la_code, rule, severity from audit.dataset_issues").fetchall() == [("X3", "unsafe_xml", "error")]
     assert {la for la, _ in results} == {"X4"}  # the LA that cannot be trusted is not loaded; the other is
     assert results["X4", "cla_episodes"].rows_supplied == 5050
+    # what the operator sees: the reason, exit 1 (a data problem), nothing of the file's content
+    assert main(["validate", str(tmp_path / "inbox")]) == 1
+    out = capsys.readouterr()
+    assert "X3/903.xml: refused: the XML declares a document type" in out.out
+    assert "Traceback" not in out.out + out.err and "root:" not in out.out
 
 
 def test_malformed_oversized_and_foreign_xml_are_dataset_errors(tmp_path, monkeypatch):
