@@ -107,7 +107,8 @@ def test_oversized_malformed_and_foreign_xml_are_dataset_errors(tmp_path, monkey
     (folder / "CIN_Census_2024.xml").write_text(
         "<Message><Header><CollectionDetails><Collection>SSDA903</Collection></CollectionDetails></Header></Message>")
     [problem] = read_manifest(folder).problems
-    assert "not a CIN census (the SSDA903 collection); supply the SSDA903 CSV files (rule not_cin_census)" in problem
+    assert ("not a CIN census (the SSDA903 collection); an XML in the inbox must be a CIN census (root element "
+            "Message) or an SSDA903 return (root element EXPSSDA903) (rule not_cin_census)") in problem
 
 
 def test_several_census_years_are_merged(tmp_path):

@@ -1,5 +1,5 @@
 """Adapters for the statutory formats LAs already produce: the Ofsted Annex A workbook, the SSDA903
-CSVs and the CIN census XML. Each turns its files into the native entities of extracts.md, as
+CSVs or XML and the CIN census XML. Each turns its files into the native entities of extracts.md, as
 EntitySource rows that land.py types and checks exactly like a native file
 (docs/statutory_formats.md says what each format supports).
 
@@ -46,7 +46,10 @@ def _fingerprint(folder: Path) -> tuple:
 def _read(folder: Path, _state: tuple, extract_date, formats, complete_from, native) -> StatutoryRead:
     la = folder.name
     problems: list[str] = []
-    found = {name: module.detect(folder) for name, module in FORMATS.items()}
+    found: dict[str, list[Path]] = {}
+    for name, module in FORMATS.items():  # a file is the first format's to recognise it (an SSDA903 XML
+        claimed = {f for files in found.values() for f in files}  # is not offered to the CIN census)
+        found[name] = [f for f in module.detect(folder) if f not in claimed]
     if formats is not None:
         for name in formats:
             if not found[name]:

@@ -31,7 +31,8 @@ class ChildEntry:
 
 
 def detect(folder: Path) -> list[Path]:
-    """Every XML file: a statutory XML that is not a CIN census is reported, not ignored."""
+    """Every XML file (read_statutory offers it only those no earlier format recognised, so not an
+    SSDA903 XML): a statutory XML that is not a CIN census is reported, not ignored."""
     return [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() == ".xml"]
 
 
@@ -85,7 +86,8 @@ def _parse(path: Path, la_code: str, max_mb: float) -> tuple[Element | None, str
     collection = (_text(root, "Header/CollectionDetails/Collection") or "").strip()
     if _local(root.tag) != "Message" or collection.upper() != "CIN":
         what = f"the {collection} collection" if collection else f"root element {_local(root.tag)}"
-        hint = "; supply the SSDA903 CSV files" if "903" in collection else ""
+        hint = ("; an XML in the inbox must be a CIN census (root element Message) or an SSDA903 return "
+                "(root element EXPSSDA903)" if "903" in collection or _local(root.tag) != "Message" else "")
         return None, f"{where}: not a CIN census ({what}){hint} (rule not_cin_census)"
     return root, None
 

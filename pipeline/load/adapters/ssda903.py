@@ -1,14 +1,18 @@
-"""SSDA903 children looked after return (CSV) -> children, cla_episodes, care_leavers.
+"""SSDA903 children looked after return (CSV files, or the XML form: ssda903_xml.py) -> children,
+cla_episodes, care_leavers.
 
-Mapping: pipeline/specs/ssda903.yml. Files are recognised by their header row; several years of
-files are merged, a record repeated across years (same child, same episode start) kept once, from
-the latest year. Dates stay DD/MM/YYYY text (land.py reads them).
+Mapping: pipeline/specs/ssda903.yml. CSV files are recognised by their header row, XML files by their
+root element; several years of files (of either form) are merged, a record repeated across years
+(same child, same episode start) kept once, from the latest year. Dates stay DD/MM/YYYY text
+(land.py reads them).
 """
 
 import csv
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
+from pipeline.load.adapters import ssda903_xml
 from pipeline.load.adapters.common import (
     Adapted, ReadContext, column_spec, column_value, coverage_for, format_spec, make_source,
 )
@@ -19,29 +23,50 @@ TITLE = "SSDA903"
 ENCODINGS = ("utf-8-sig", "cp1252")
 
 
+class Part(NamedTuple):
+    """One file's records of one kind: (position, location, fields by CSV column) rows, and the
+    31 March ending the file's collection year (None when not known)."""
+
+    path: Path
+    rows: list[ssda903_xml.Row]
+    year: date | None
+
+
 def detect(folder: Path) -> list[Path]:
     from pipeline.load.inbox import native_file_names
 
-    return [p for p in sorted(folder.iterdir())
-            if p.is_file() and p.suffix.lower() == ".csv" and p.name.lower() not in native_file_names()
-            and _kind(_header(p)) is not None]
+    root = format_spec(FORMAT)["xml"]["root"]
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and (
+        p.suffix.lower() == ".csv" and p.name.lower() not in native_file_names() and _kind(_header(p)) is not None
+        or p.suffix.lower() == ".xml" and ssda903_xml.root_name(p) == root)]
 
 
 def read(files: list[Path], ctx: ReadContext) -> Adapted:
     out = Adapted(FORMAT, TITLE)
     spec = format_spec(FORMAT)
-    by_kind: dict[str, list[tuple[Path, list[tuple[int, dict]]]]] = {}
+    by_kind: dict[str, list[Part]] = {}
     for path in files:
+        if path.suffix.lower() == ".xml":
+            try:
+                xml = ssda903_xml.read(path, spec["xml"], f"{ctx.la_code}/{path.name}")
+            except ssda903_xml.XmlProblem as exc:
+                out.problems.append(str(exc))
+                continue
+            out.warnings += xml.warnings
+            year = _year_end(xml.kinds.get("episodes", []), ctx.extract_date)  # one year for all its records
+            for kind, rows in xml.kinds.items():
+                by_kind.setdefault(kind, []).append(Part(path, rows, year))
+            continue
         try:
             header, rows = _read_csv(path)
         except (UnicodeDecodeError, csv.Error) as exc:
             out.problems.append(f"{ctx.la_code}/{path.name}: cannot be read as CSV ({exc}) (rule unreadable_file)")
             continue
-        by_kind.setdefault(_kind(header), []).append((path, rows))
+        by_kind.setdefault(_kind(header), []).append(Part(path, rows, _year_end(rows, ctx.extract_date)))
     # the latest year last, so its version of a record repeated across years wins
-    for kind, parts in by_kind.items():
-        parts.sort(key=lambda part: (_year_end(part[1], ctx.extract_date) or date.min, part[0].name))
-    uasc = {r.get("CHILD", "").strip() for _, rows in by_kind.get("uasc", []) for _, r in rows}
+    for parts in by_kind.values():
+        parts.sort(key=lambda part: (part.year or date.min, part.path.name))
+    uasc = {(r.get("CHILD") or "").strip() for part in by_kind.get("uasc", []) for _, _, r in part.rows}
     for entity_name, entity_spec in spec["entities"].items():
         parts = by_kind.get(entity_spec["kind"], [])
         if not parts:
@@ -50,14 +75,16 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
         if entity_name == "children" and "uasc" in by_kind:
             for record in records:
                 record["uasc"] = "Y" if record["child_id"] in uasc else "N"
-        files_used = tuple(p for p, _ in parts)
+        files_used = tuple(p.path for p in parts)
         coverage = ()
         if entity_name == "cla_episodes":
-            start = ctx.complete_from or _year_start(parts, ctx.extract_date)
+            start = ctx.complete_from or _year_start(parts)
             coverage = coverage_for(spec["coverage"]["cla_episodes"], start,
                                     "SSDA903 episodes files hold the episodes open during their year", ctx.extract_date)
-        source = make_source(entity_name, records, files_used[-1], files=files_used, coverage=coverage,
-                             name=f"SSDA903 {entity_spec['kind']} files" if len(files_used) > 1 else None)
+        # one XML supplies every kind: "903.xml[episodes]" says which, as episodes.csv does
+        name = (f"SSDA903 {entity_spec['kind']} files" if len(parts) > 1
+                else f"{parts[0].path.name}[{entity_spec['kind']}]" if parts[0].path.suffix.lower() == ".xml" else None)
+        source = make_source(entity_name, records, files_used[-1], files=files_used, coverage=coverage, name=name)
         if source:
             out.sources[entity_name] = source
     return out
@@ -69,9 +96,10 @@ def _records(entity_name: str, entity_spec: dict, parts: list, ctx: ReadContext)
     land.py quarantines both as duplicate IDs, as it would in a native file."""
     entity = entities()[entity_name]
     merged: dict[tuple, list[dict]] = {}
-    for path, rows in parts:
+    for path, rows, _ in parts:
         in_file: dict[tuple, list[dict]] = {}
-        for n, row in rows:
+        separator = " " if path.suffix.lower() == ".xml" else ", "
+        for n, location, row in rows:
             record = {name: column_value(row.get(src), entity.column(name), column_spec(src), FORMAT)
                       for name, src in entity_spec["columns"].items()}
             key_values = {k: (row.get(k) or "").strip() for k in entity_spec["key"]}
@@ -80,7 +108,7 @@ def _records(entity_name: str, entity_spec: dict, parts: list, ctx: ReadContext)
             if entity_name == "care_leavers":
                 record["contact_date"] = _latest_birthday(row.get("DOB"), ctx.extract_date)
             record["_row"] = n
-            record["_location"] = f"{path.name}, row {n}" if len(parts) > 1 else f"row {n}"
+            record["_location"] = f"{path.name}{separator}{location}" if len(parts) > 1 else location
             in_file.setdefault(tuple(_iso(v) or v for v in key_values.values()), []).append(record)
         for key, records in in_file.items():
             merged.pop(key, None)  # re-inserted: a replaced record takes the later year's place
@@ -103,15 +131,15 @@ def _kind(header: list[str]) -> str | None:
     return next((kind for kind, needed in format_spec(FORMAT)["kinds"].items() if set(needed) <= columns), None)
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Header (upper case) and (file row number, record) pairs; the header is row 1."""
+def _read_csv(path: Path) -> tuple[list[str], list[ssda903_xml.Row]]:
+    """Header (upper case) and (file row number, "row <n>", record) rows; the header is row 1."""
     last: Exception | None = None
     for encoding in ENCODINGS:
         try:
             with open(path, newline="", encoding=encoding) as f:
                 reader = csv.reader(f)
                 header = [h.strip().upper() for h in next(reader, [])]
-                rows = [(n, dict(zip(header, values))) for n, values in enumerate(reader, start=2)
+                rows = [(n, f"row {n}", dict(zip(header, values))) for n, values in enumerate(reader, start=2)
                         if any(v.strip() for v in values)]
             return header, rows
         except UnicodeDecodeError as exc:
@@ -128,10 +156,10 @@ def _iso(text: str | None) -> str | None:
     return None
 
 
-def _year_end(rows: list[tuple[int, dict]], extract_date: date) -> date | None:
+def _year_end(rows: list[ssda903_xml.Row], extract_date: date) -> date | None:
     """The 31 March ending the collection year of an episodes file: the first on or after its latest
     episode start (starts after the extract date are errors and do not count)."""
-    starts = [date.fromisoformat(d) for _, r in rows if (d := _iso(r.get("DECOM")))]
+    starts = [date.fromisoformat(d) for _, _, r in rows if (d := _iso(r.get("DECOM")))]
     starts = [d for d in starts if d <= extract_date]
     if not starts:
         return None
@@ -139,8 +167,8 @@ def _year_end(rows: list[tuple[int, dict]], extract_date: date) -> date | None:
     return date(latest.year + (latest > date(latest.year, 3, 31)), 3, 31)
 
 
-def _year_start(parts: list, extract_date: date) -> date | None:
-    ends = [e for _, rows in parts if (e := _year_end(rows, extract_date))]
+def _year_start(parts: list[Part]) -> date | None:
+    ends = [p.year for p in parts if p.year]
     return date(min(ends).year - 1, 4, 1) if ends else None
 
 
