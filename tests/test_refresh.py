@@ -155,3 +155,23 @@ def test_scorecard_command_prints_target_rag_and_benchmark(warehouse, capsys):
     line = next(l for l in out.splitlines() if "Assessments completed within 45 working days" in l)
     assert line.split()[-9:] == ["50.0%", "50.0%", "60.0%", "60.0%", "95.0%", "red", "no", "change", "87.6%"]
     assert main(["scorecard", "--warehouse", str(warehouse), "--la", "NOPE"]) == 2
+
+
+def test_every_dbt_unit_and_data_test_ran_and_passed(warehouse):
+    """The build ran every unit test and data test the dbt manifest declares, and each passed: narrowing the
+    dbt selection (or a refresh that skipped tests) fails here, not silently."""
+    import json
+
+    from pipeline.paths import DBT_PROJECT_DIR, dbt_run_results_path
+
+    nodes = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    declared = {"unit_test": set(nodes["unit_tests"]),
+                "test": {k for k, n in nodes["nodes"].items() if n["resource_type"] == "test"}}
+    results = json.loads(dbt_run_results_path(warehouse).read_text())["results"]
+    ran = {kind: {r["unique_id"] for r in results if r["unique_id"].split(".")[0] == kind} for kind in declared}
+    assert len(declared["unit_test"]) >= 26 and len(declared["test"]) >= 100
+    assert {k: len(v) for k, v in ran.items()} == {k: len(v) for k, v in declared.items()}
+    assert ran == declared
+    failed = [(r["unique_id"], r["status"]) for r in results
+              if r["unique_id"].split(".")[0] in declared and r["status"] != "pass"]
+    assert failed == []
