@@ -36,6 +36,7 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: RefreshSettings):
     # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
     os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
+    os.environ["PIPELINE_REFRESH_PID"] = str(os.getpid())  # dbt exits with this process (pipeline/dbt_child.py)
     progress("dbt", "building seeds, staging, intermediate and indicator models, running dbt tests")
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     if settings.dbt_log:
