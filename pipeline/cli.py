@@ -1,4 +1,4 @@
-"""`pipeline` command line: refresh, validate, generate, bench, scorecard, report (shared/spec/warehouse.md)."""
+"""`pipeline` command line: refresh, validate, generate, bench, scorecard, report (docs/warehouse.md)."""
 
 import argparse
 import logging

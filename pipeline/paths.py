@@ -17,6 +17,11 @@ def build_path_for(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".build.duckdb")
 
 
+def dbt_run_results_path(warehouse: Path) -> Path:
+    """dbt's run_results.json of the latest refresh's build: every model, seed and test with its status."""
+    return warehouse.with_name(warehouse.stem + ".dbt_run_results.json")
+
+
 @cache
 def history_months() -> int:
     """Complete months reported back from the extract date: the dbt var, the one place it is set."""

@@ -114,9 +114,10 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
             con.executemany("insert into verdicts values (?, ?, ?, ?)",
                             [(v.la_code, v.status, v.reason, v.extract_date) for v in verdicts])
             con.execute(LEDGER_DDL)
-            pause_point("publish:copying")
-            for table in _tables(con, "build", "published"):
+            for n, table in enumerate(_tables(con, "build", "published")):
                 _publish_table(con, table, previous)
+                if n == 0:
+                    pause_point("publish:copying")  # the new file half-written
             if previous:
                 for table in ("indicator_history", "publications", "data_quality"):
                     con.execute(f"insert into published.{table} by name select * from prev.published.{table}")

@@ -57,7 +57,8 @@ def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(DBT_PROJECT_DIR),
-            # the dbt installed beside this interpreter, whether or not the venv is on PATH
-            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            # the dbt installed beside this interpreter, whether or not the venv is on PATH, wrapped so
+            # that it dies with the refresh (pipeline/dbt_child.py)
+            dbt_executable=str(Path(sys.executable).parent / "pipeline-dbt"),
         ),
     }

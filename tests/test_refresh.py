@@ -155,3 +155,39 @@ def test_scorecard_command_prints_target_rag_and_benchmark(warehouse, capsys):
     line = next(l for l in out.splitlines() if "Assessments completed within 45 working days" in l)
     assert line.split()[-9:] == ["50.0%", "50.0%", "60.0%", "60.0%", "95.0%", "red", "no", "change", "87.6%"]
     assert main(["scorecard", "--warehouse", str(warehouse), "--la", "NOPE"]) == 2
+
+
+def test_every_dbt_unit_and_data_test_ran_and_passed(warehouse):
+    """The build ran every unit test and data test the dbt manifest declares, and each passed: narrowing the
+    dbt selection (or a refresh that skipped tests) fails here, not silently."""
+    import json
+
+    from pipeline.paths import DBT_PROJECT_DIR, dbt_run_results_path
+
+    nodes = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    declared = {"unit_test": set(nodes["unit_tests"]),
+                "test": {k for k, n in nodes["nodes"].items() if n["resource_type"] == "test"}}
+    results = json.loads(dbt_run_results_path(warehouse).read_text())["results"]
+    ran = {kind: {r["unique_id"] for r in results if r["unique_id"].split(".")[0] == kind} for kind in declared}
+    assert len(declared["unit_test"]) >= 26 and len(declared["test"]) >= 100
+    assert {k: len(v) for k, v in ran.items()} == {k: len(v) for k, v in declared.items()}
+    assert ran == declared
+    failed = [(r["unique_id"], r["status"]) for r in results
+              if r["unique_id"].split(".")[0] in declared and r["status"] != "pass"]
+    assert failed == []
+
+
+def test_published_warehouse_is_exactly_the_documented_contract(warehouse):
+    """docs/warehouse.md (from _published.yml and pipeline/docs/ledger.yml) names every table, view and
+    column of a real publication, with its type, and nothing that is not there."""
+    from pipeline.docs import published_tables
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        actual = {}
+        for schema, table, column, data_type in con.execute(
+                "select table_schema, table_name, column_name, data_type from information_schema.columns "
+                "where table_schema in ('published', 'audit') order by table_schema, table_name, ordinal_position"
+        ).fetchall():
+            actual.setdefault(f"{schema}.{table}", []).append((column, data_type.lower()))
+    documented = {t["name"]: [(c["name"], c["type"].lower()) for c in t["columns"]] for t in published_tables()}
+    assert documented == actual

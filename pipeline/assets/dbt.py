@@ -2,12 +2,14 @@
 
 import contextlib
 import os
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from pipeline.paths import dbt_run_results_path
 from pipeline.progress import progress
 from pipeline.resources import RefreshSettings, dbt_project
 
@@ -34,6 +36,7 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: RefreshSettings):
     # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
     os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
+    os.environ["PIPELINE_REFRESH_PID"] = str(os.getpid())  # dbt exits with this process (pipeline/dbt_child.py)
     progress("dbt", "building seeds, staging, intermediate and indicator models, running dbt tests")
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     if settings.dbt_log:
@@ -42,6 +45,11 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             yield from invocation.stream()
     else:
         yield from invocation.stream()
+    # what dbt ran and how each ended, kept beside the warehouse (tests/test_refresh.py checks every unit and
+    # data test of the manifest ran and passed); dagster-dbt gives each invocation its own target folder
+    run_results = invocation.target_path / "run_results.json"
+    if run_results.exists():
+        shutil.copyfile(run_results, dbt_run_results_path(settings.warehouse))
     if not invocation.is_successful():
         raise RuntimeError(f"dbt build failed: {invocation.get_error() or 'see the dbt log'}"
                            + (f" (full log: {settings.dbt_log})" if settings.dbt_log else ""))

@@ -3,8 +3,9 @@
 Rows breaking a rule go to audit.quarantine (one row per broken rule, with the whole supplied
 record as JSON so nothing is lost); the rest land typed in raw.<entity> with lineage columns.
 A file-level defect that still lets rows be counted (a missing or repeated column, the wrong
-delimiter) quarantines every row under that rule, so loaded + quarantined = supplied always
-holds; a file that cannot be read at all is a dataset issue. Loading the same LA again replaces
+delimiter) quarantines every row under that rule, so loaded + quarantined = supplied must hold;
+rows_loaded is counted in raw afterwards and a mismatch is an error naming the file
+(`rows_unaccounted`). A file that cannot be read at all is a dataset issue. Loading the same LA again replaces
 its rows, so a file loaded twice is never duplicated.
 """
 
@@ -140,23 +141,44 @@ def _land(con, la: LaExtract, entity: Entity, source: EntitySource, run_id: str,
         from _bad b join _typed t using (_row)"""
     )
     sha = _sha256(source)
-    cols = ", ".join(q(c.name) for c in entity.columns)
-    typed = ", ".join(f"t.{q('t_' + c.name)}" for c in entity.columns)
-    con.execute(
-        f"""insert into raw.{entity.name} ({cols}, la_code, _source_file, _source_row, _file_sha256, _run_id, _extra)
-        select {typed}, {lit(la.la_code)}, {lit(source.label)}, t._row, {lit(sha)}, {lit(run_id)}, t._extra
-        from _typed t where t._row not in (select _row from _bad)"""
-    )
+    insert_raw(con, la.la_code, entity, source.label, sha, run_id)
     result.rows_supplied, result.rows_quarantined = con.execute(
         "select (select count(*) from _typed), (select count(distinct _row) from _bad)"
     ).fetchone()
-    result.rows_loaded = result.rows_supplied - result.rows_quarantined
+    reconcile(con, result)
     _record(con, result, sha, run_id)
     for c in source.coverage:  # statutory formats: what the source can support (docs/statutory_formats.md)
         con.execute("insert into raw.source_coverage values ($la, $e, $f, $i, $d, $from, $why, $run)",
                     {"la": la.la_code, "e": entity.name, "f": source.label, "i": c.indicator_id,
                      "d": c.dimension, "from": c.covered_from, "why": c.reason, "run": run_id})
     con.execute("drop table _in; drop table _typed; drop table _bad")
+
+
+def insert_raw(con, la_code: str, entity: Entity, label: str, sha: str, run_id: str) -> None:
+    """Every typed row of the file that broke no row rule, into raw.<entity> with its lineage."""
+    cols = ", ".join(q(c.name) for c in entity.columns)
+    typed = ", ".join(f"t.{q('t_' + c.name)}" for c in entity.columns)
+    con.execute(
+        f"""insert into raw.{entity.name} ({cols}, la_code, _source_file, _source_row, _file_sha256, _run_id, _extra)
+        select {typed}, {lit(la_code)}, {lit(label)}, t._row, {lit(sha)}, {lit(run_id)}, t._extra
+        from _typed t where t._row not in (select _row from _bad)"""
+    )
+
+
+def reconcile(con, result: LandResult) -> None:
+    """rows_loaded is what raw.<entity> now holds from this file, counted (never supplied - quarantined), so a
+    row lost (or doubled) between parsing and the insert is an error naming the file, which holds the LA back."""
+    result.rows_loaded = con.execute(
+        f"select count(*) from raw.{result.entity} where la_code = $la and _source_file = $f",
+        {"la": result.la_code, "f": result.source_file},
+    ).fetchone()[0]
+    unaccounted = result.rows_supplied - result.rows_loaded - result.rows_quarantined
+    if unaccounted:
+        result.issues.append((
+            "rows_unaccounted", "error",
+            f"{result.la_code}/{result.source_file}: {result.rows_supplied} rows supplied, but {result.rows_loaded} "
+            f"landed in raw.{result.entity} and {result.rows_quarantined} were quarantined ({unaccounted:+d} rows "
+            "unaccounted for: a loader defect, please report it)"))
 
 
 def _sha256(source: EntitySource) -> str:

@@ -1,4 +1,4 @@
-"""DDL of the raw and audit tables in the build warehouse (shapes in shared/spec/warehouse.md)."""
+"""DDL of the raw and audit tables in the build warehouse (shapes in docs/warehouse.md)."""
 
 from pipeline.specs import entities
 

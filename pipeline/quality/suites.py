@@ -230,7 +230,7 @@ def build_entity_suite(name: str) -> dict:
     meta = {
         "entity": name,
         "generated_by": "pipeline.quality.suites",
-        "sources": ["pipeline/specs/entities.yml", "seeds/code_lists.csv", "shared/spec/extracts.md"],
+        "sources": ["pipeline/specs/entities.yml", "seeds/code_lists.csv", "docs/extracts.md"],
         "default_frame": "rows",
         "frames": {f: FRAME_DESCRIPTIONS[f] for f in ("rows", "las", "months") if f in frames},
         "helper_columns": {f: {c: text for c, text in ENTITY_HELPERS[f].items() if f'"{c}"' in json.dumps(exps)}
@@ -310,7 +310,7 @@ def build_indicator_suite() -> dict:
     ]
     meta = {
         "generated_by": "pipeline.quality.suites",
-        "sources": ["shared/spec/warehouse.md", "shared/spec/indicators.md"],
+        "sources": ["docs/warehouse.md", "docs/indicators.md"],
         "table": "marts.fct_indicator_values",
         "default_frame": "values",
         "frames": {"values": FRAME_DESCRIPTIONS["values"]},

@@ -1,4 +1,4 @@
-"""The public statutory-format samples (shared/reference-data, see its README) and a small loader
+"""The public statutory-format samples (tests/fixtures/reference-data, see its README) and a small loader
 that lands a folder built from them, as the raw assets do, into an in-memory build warehouse."""
 
 import shutil
@@ -13,8 +13,8 @@ from pipeline.load.land import land_entity, load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.specs import entities
 
-# CI checks the repository out with shared/ beside it
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data"
+# committed with the tests (small, MIT-licensed, synthetic): a test never depends on anything outside the clone
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference-data"
 ANNEX_A = REFERENCE / "annex-a" / "Annex_A_2024_Jan.xlsx"
 ANNEX_A_OLD = REFERENCE / "annex-a" / "Annex_A_sample.xlsx"
 SSDA903 = REFERENCE / "ssda903"
@@ -23,9 +23,10 @@ CIN_2024 = REFERENCE / "cin-census" / "CIN_Census_2024.xml"
 
 
 def require(*paths: Path) -> None:
+    """Fail, never skip: a missing fixture is a broken checkout, not an optional test."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        pytest.skip(f"public statutory samples missing (expected shared/reference-data beside the checkout): {missing}")
+        pytest.fail(f"statutory sample fixtures missing from the checkout: {missing}")
 
 
 def la_folder(inbox: Path, la_code: str, files, extract_date: str, **manifest) -> Path:

@@ -68,6 +68,12 @@ def test_nothing_supplied_is_lost(warehouse):
     assert all(loaded + quarantined == supplied for _, _, supplied, loaded, quarantined in rows)
     (quarantined,) = query(build_path_for(warehouse), "select count(distinct (la_code, entity, row_number)) from audit.quarantine")[0]
     assert quarantined == sum(r[4] for r in rows)
+    # not vacuous: every LA landed rows, and the dirty samples did quarantine some
+    loaded = {}
+    for la, _, _, n, _ in rows:
+        loaded[la] = loaded.get(la, 0) + n
+    assert sorted(loaded) == ["E09000901", "E09000902", "E09000903"] and min(loaded.values()) > 0
+    assert quarantined > 0
 
 
 def test_annex_a_figures_for_its_six_months_only(warehouse):
@@ -129,6 +135,7 @@ def test_cin_census_referrals(warehouse):
     # the census year runs to its ReferenceDate 2022-07-21: complete months August 2021 - June 2022
     assert (min(counts), max(counts)) == (date(2021, 8, 31), date(2022, 6, 30))
     assert counts == {m: sum(d[:7] == m.isoformat()[:7] for d in landed) for m in counts}
+    assert sum(counts.values()) > 50  # both sides counting zero would pass the line above
     published = indicators(warehouse, la)
     assert published == {"REF_COUNT", "REF_RATE", "REF_NFA"}  # no re-referrals from one census year
 

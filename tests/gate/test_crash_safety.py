@@ -1,12 +1,15 @@
 """Write-audit-publish under failure: a refresh killed with SIGKILL at each stage in turn leaves the
-published warehouse byte for byte as it was (it opens, and holds the previous publication), a
-rerun over whatever the killed runs left behind completes, and a dashboard holding a read-only
-connection through a whole refresh sees only the old publication or the new one, never a mix.
+published warehouse byte for byte as it was (it opens, and holds the previous publication, table by
+table), no process of the refresh runs on, a rerun over whatever the killed runs left behind
+completes, and a dashboard holding a read-only connection through a whole refresh sees only the old
+publication or the new one, never a mix.
 
 Refreshes run as real `pipeline refresh` processes (python -m pipeline.cli), in their own process
-group so the kill takes dbt's subprocess too, as an OOM kill or a lost machine would. Stages are
-recognised by the progress lines ("[load]", "[dbt]") or, inside publish, by the crash-test hook
-PIPELINE_PAUSE_AT (pipeline.publish.pause_point), which prints "[pause] <stage>" and waits.
+group. Most kills take the whole group, as a lost machine would; the kill while dbt builds takes the
+refresh process alone, as the OOM killer would, and dbt must die with it (pipeline/dbt_child.py).
+Stages are recognised by the progress line ("[load]"), by dbt's own files (the models it has run),
+or, inside publish, by the crash-test hook PIPELINE_PAUSE_AT (pipeline.publish.pause_point), which
+prints "[pause] <stage>" and waits.
 """
 
 import hashlib
@@ -44,13 +47,50 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def content(warehouse: Path) -> dict[str, tuple]:
+    """Every table and view of the published warehouse: its row count and a digest of all its rows."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select schema_name || '.' || table_name from duckdb_tables() union all "
+                             "select schema_name || '.' || view_name from duckdb_views() where not internal "
+                             "order by 1").fetchall()
+        return {t: con.execute(f"select count(*), md5(coalesce(string_agg(r::varchar, '|' order by r::varchar), "
+                               f"'')) from {t} r").fetchone() for (t,) in tables}
+
+
+def refresh_processes(proc: subprocess.Popen, build_db: Path) -> list[str]:
+    """Live processes of a refresh: in its process group, or (dbt) started with its build warehouse."""
+    marker = f"PIPELINE_BUILD_DB={build_db}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            state, _, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if state != "Z" and (int(pgrp) == proc.pid or marker in environ):
+            found.append(f"{entry.name}: {cmdline[:200]}")
+    return found
+
+
+def none_left(proc: subprocess.Popen, build_db: Path, within: float = 20) -> list[str]:
+    """Waits up to `within` seconds for every process of the refresh to be gone; returns any still there."""
+    deadline = time.monotonic() + within
+    while (left := refresh_processes(proc, build_db)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
 @pytest.fixture(scope="module")
 def published(first_publication):
     """A first publication (March extract); the inbox then holds April's, so a refresh would change it."""
     root, warehouse = first_publication
     before = fingerprint(warehouse)
     write_base(root / "inbox", extract_date="2024-04-30")
-    return root, warehouse, before, sha256(warehouse)
+    return root, warehouse, before, sha256(warehouse), content(warehouse)
 
 
 def refresh_process(root: Path, warehouse: Path, pause_at: str = "") -> subprocess.Popen:
@@ -75,16 +115,66 @@ def kill_at(proc: subprocess.Popen, marker: str) -> list[str]:
 
 @pytest.mark.parametrize("marker, pause_at", [
     ("[load]", ""),                                    # loading the extracts into the build warehouse
-    ("[dbt] building", ""),                            # dbt building and testing the models
+    ("[dbt] building", ""),                            # dbt about to start
+    ("[pause] publish:copying", "publish:copying"),    # publish: the new file half-written
     ("[pause] publish:renaming", "publish:renaming"),  # publish: the new file written, not yet renamed over
 ])
 def test_sigkill_at_each_stage_leaves_the_previous_publication_intact(published, marker, pause_at):
-    root, warehouse, before, digest = published
-    kill_at(refresh_process(root, warehouse, pause_at), marker)
+    root, warehouse, before, digest, tables = published
+    proc = refresh_process(root, warehouse, pause_at)
+    kill_at(proc, marker)
+    assert none_left(proc, build_path_for(warehouse)) == []
     assert sha256(warehouse) == digest
     assert fingerprint(warehouse) == before  # it opens and holds the previous publication
+    assert content(warehouse) == tables  # every published row, table by table
     if pause_at:  # the killed publish left its temp file behind: the rerun must cope with it
         assert list(warehouse.parent.glob(f"{warehouse.name}.*.tmp"))
+
+
+def dbt_running_models(proc: subprocess.Popen, build_db: Path, timeout: float = 600) -> int:
+    """Waits until the refresh's dbt process has run some models (their compiled SQL is in its run folder
+    under DBT_TARGET_PATH); returns dbt's pid."""
+    marker = f"PIPELINE_BUILD_DB={build_db}".encode()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        for entry in Path("/proc").iterdir():
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0") if entry.name.isdigit() else []
+                if marker not in environ or int(entry.name) == proc.pid:
+                    continue
+                target = next((v.split(b"=", 1)[1] for v in environ if v.startswith(b"DBT_TARGET_PATH=")), None)
+                if target is None:
+                    continue
+                run = Path(os.readlink(entry / "cwd")) / target.decode() / "run"  # relative to dbt's working directory
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+            if len(list(run.rglob("*.sql"))) >= 5:
+                return int(entry.name)
+        time.sleep(0.2)
+    pytest.fail(f"dbt never got to run models (refresh exit {proc.poll()})")
+
+
+def test_sigkill_of_the_refresh_while_dbt_builds_takes_dbt_with_it(published):
+    """The refresh process alone is killed (as the OOM killer would) while dbt is building models: dbt,
+    its child, must not run on writing the build warehouse, and the publication is untouched."""
+    root, warehouse, before, digest, tables = published
+    build_db = build_path_for(warehouse)
+    proc = refresh_process(root, warehouse)
+    try:
+        dbt_pid = dbt_running_models(proc, build_db)
+        assert Path(f"/proc/{dbt_pid}").exists()
+        os.kill(proc.pid, signal.SIGKILL)  # not the group: dbt has to go by itself
+        proc.wait(timeout=60)
+        assert none_left(proc, build_db) == []
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever the assertion found, leave nothing behind
+        except ProcessLookupError:
+            pass
+        proc.stdout.close()
+    assert sha256(warehouse) == digest
+    assert fingerprint(warehouse) == before
+    assert content(warehouse) == tables
 
 
 READER = """
@@ -106,7 +196,7 @@ while True:
 def test_rerun_completes_and_readers_never_see_a_mix(published, tmp_path):
     """The rerun finds whatever the killed runs left (build warehouse, temp files) and completes, while
     one reader holds a connection throughout and another reconnects again and again."""
-    root, warehouse, before, _ = published
+    root, warehouse, before, _, _ = published
     stop = tmp_path / "stop"
     readers = {mode: subprocess.Popen([sys.executable, "-c", READER, str(warehouse), mode, str(stop), FINGERPRINT_SQL],
                                       stdout=subprocess.PIPE, text=True) for mode in ("held", "reconnect")}

@@ -1,7 +1,7 @@
 """Headline figures of a generated inbox, worked out from its CSV files with DuckDB alone.
 
 Deliberately independent of the loader and dbt: each figure follows the definition in
-shared/spec/indicators.md over the 12 months ending with the last complete month (snapshots: at
+docs/indicators.md over the 12 months ending with the last complete month (snapshots: at
 the end of each of those months), so the calibration tests check the generator, not the pipeline.
 Figures are pooled over the LAs (numerators and denominators summed) unless asked per LA.
 """

@@ -229,3 +229,40 @@ def test_xlsx_value_under_no_header_is_quarantined_not_dropped(inbox):
     assert (results["referrals"].rows_loaded, results["referrals"].rows_quarantined) == (1, 1)
     assert quarantined(con, "referrals")[0][:4] == (3, None, "stray", "wrong_field_count")
     assert con.execute("select _extra from raw.referrals").fetchone()[0] is None  # no empty unnamed columns
+
+
+def test_rows_loaded_is_counted_in_raw(inbox):
+    """rows_loaded is what raw holds from the file, the same number raw.supplied_entities records."""
+    write_la(inbox, "X1", {"children": CHILDREN, "referrals": [referral("R1"), referral("R2"),
+                                                                referral("R3", referral_source="ZZ")]})
+    con, results = load(inbox, "referrals")
+    r = results["referrals"]
+    assert (r.rows_supplied, r.rows_loaded, r.rows_quarantined) == (3, 2, 1)
+    assert con.execute("select count(*) from raw.referrals").fetchone()[0] == 2
+    assert con.execute("select rows_loaded from raw.supplied_entities where entity = 'referrals'").fetchone()[0] == 2
+    assert not [i for i in r.issues if i[0] == "rows_unaccounted"]
+
+
+def test_a_row_dropped_before_raw_is_an_error_naming_the_file(inbox, monkeypatch):
+    """A loader defect that loses a row between parsing and raw (simulated: the insert drops row 3) is caught
+    by counting raw, reported against the file, and holds the LA back (file_usable fails)."""
+    import pipeline.load.land as land
+
+    insert = land.insert_raw
+
+    def lossy_insert(con, la_code, entity, label, sha, run_id):
+        insert(con, la_code, entity, label, sha, run_id)
+        if entity.name == "referrals":
+            con.execute("delete from raw.referrals where _source_row = 3")
+
+    monkeypatch.setattr(land, "insert_raw", lossy_insert)
+    write_la(inbox, "X1", {"children": CHILDREN, "referrals": [referral("R1"), referral("R2"), referral("R3")]})
+    con, results = load(inbox, "referrals")
+    r = results["referrals"]
+    assert (r.rows_supplied, r.rows_loaded, r.rows_quarantined) == (3, 2, 0)
+    issues = con.execute("select rule, severity, source_file, message from audit.dataset_issues "
+                         "where entity = 'referrals'").fetchall()
+    assert [i[:3] for i in issues] == [("rows_unaccounted", "error", "referrals.csv")]
+    assert "X1/referrals.csv: 3 rows supplied, but 2 landed in raw.referrals and 0 were quarantined" in issues[0][3]
+    assert con.execute("select rows_loaded from raw.supplied_entities where entity = 'referrals'").fetchone()[0] == 2
+    assert not [i for i in results["children"].issues if i[0] == "rows_unaccounted"]

@@ -1,0 +1,138 @@
+"""The user documentation in docs/, generated from the files that define the behaviour, so it cannot
+drift from them: the extract contract from pipeline/specs/entities.yml, seeds/code_lists.csv and the
+raw source descriptions in dbt_project/models/staging/_sources.yml; the indicator definitions from
+seeds/indicator_catalogue.csv; the published warehouse from dbt_project/models/published/_published.yml
+(the same descriptions `dbt docs generate` shows) and pipeline/docs/ledger.yml (the tables publish
+keeps itself). Prose around the tables lives in pipeline/docs/templates/.
+
+`python -m pipeline.docs` rewrites docs/; `--check` exits 1 when the committed docs differ.
+"""
+
+import csv
+import re
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from pipeline.paths import DBT_PROJECT_DIR, PROJECT_DIR, SEEDS_DIR
+from pipeline.specs import code_lists, entities
+
+DOCS_DIR = PROJECT_DIR / "docs"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LEDGER = Path(__file__).resolve().parent / "ledger.yml"
+PAGES = ("extracts.md", "indicators.md", "warehouse.md")
+PERIODS = {"flow": "month, fytd, r12m (events dated in the period)", "snapshot": "month (as at its last day, M1)"}
+
+
+class DocsError(Exception):
+    """A source the docs are generated from says something the generator cannot state plainly."""
+
+
+def cell(text) -> str:
+    """A value fit for one Markdown table cell."""
+    return " ".join(str(text or "").split()).replace("|", "\\|")
+
+
+def yml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def extract_entities() -> list[dict]:
+    raw = next(s for s in yml(DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml")["sources"] if s["name"] == "raw")
+    described = {t["name"]: t for t in raw["tables"]}
+    out = []
+    for entity in entities().values():
+        table = described.get(entity.name)
+        if table is None:
+            raise DocsError(f"raw.{entity.name} is not described in _sources.yml")
+        notes = {c["name"]: c.get("description", "") for c in table.get("columns", [])}
+        if list(notes) != entity.column_names:
+            raise DocsError(f"_sources.yml columns of raw.{entity.name} {list(notes)} differ from entities.yml "
+                            f"{entity.column_names}")
+        columns = []
+        for c in entity.columns:
+            rule = (f"code list `{c.codes}`" if c.codes else f"matches `{c.pattern}`" if c.pattern
+                    else f"at least {c.min}" if c.min is not None else "")
+            columns.append({"name": c.name, "type": c.type, "required": "yes" if c.required else "no",
+                            "rule": rule, "notes": cell(notes[c.name])})
+        out.append({"name": entity.name, "required": entity.required, "key": entity.key,
+                    "description": cell(re.split(r"\s*Landed by", table.get("description", ""))[0]),
+                    "columns": columns, "order": entity.order})
+    return out
+
+
+def split_definition(row: dict) -> tuple[str, str]:
+    """(numerator, denominator) in words, from the catalogue's one-sentence definition and unit."""
+    text = row["description"].rstrip(".")
+    if row["unit"] == "count":
+        return text, "none (a count)"
+    if row["unit"] == "rate_per_10k":
+        m = re.fullmatch(r"(\w+) / population aged 0-17 x 10,000(?: \(not annualised\))?", text)
+        if not m:
+            raise DocsError(f"{row['id']}: a rate's definition must read 'X / population aged 0-17 x 10,000'")
+        return f"{m.group(1)} (x 10,000)", "population aged 0-17 (ONS mid-year estimate)"
+    m = re.fullmatch(r"Of (.+?), the percentage (with|where|whose|held|for which) (.+)", text)
+    if m:
+        return f"those {m.group(2)} {m.group(3)}", m.group(1)
+    m = re.fullmatch(r"(\w+) as a percentage of (\w+) (.+)", text)
+    if m:
+        return m.group(1), f"{m.group(2)} {m.group(3)}"
+    raise DocsError(f"{row['id']}: a percent's definition must read 'Of <denominator>, the percentage with ...'")
+
+
+def indicators() -> list[dict]:
+    with open(SEEDS_DIR / "indicator_catalogue.csv", newline="") as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: int(r["display_order"]))
+    out = []
+    for row in rows:
+        numerator, denominator = split_definition(row)
+        out.append({**{k: cell(v) for k, v in row.items()}, "numerator": cell(numerator),
+                    "denominator": cell(denominator), "periods": PERIODS[row["kind"]],
+                    "needs": ", ".join(row["needs"].split(";")), "reference": cell(row["reference"]) or "none"})
+    return out
+
+
+def published_tables() -> list[dict]:
+    spec = yml(DBT_PROJECT_DIR / "models" / "published" / "_published.yml")
+    out = []
+    for model in spec["models"]:
+        name = "indicator_catalogue" if model["name"] == "published_indicator_catalogue" else model["name"]
+        keys = [t["unique_combination"]["arguments"]["columns"] for t in model.get("data_tests", [])
+                if isinstance(t, dict) and "unique_combination" in t]
+        keys += [[c["name"]] for c in model["columns"] if "unique" in (c.get("data_tests") or [])]
+        out.append(table_entry(f"published.{name}", model, keys[0] if keys else None, "dbt model " + model["name"]))
+    for name, table in yml(LEDGER).items():
+        out.append(table_entry(name, table, table.get("key"), "pipeline/publish.py"))
+    return out
+
+
+def table_entry(name: str, spec: dict, key, built_by: str) -> dict:
+    missing = [c["name"] for c in spec["columns"] if not c.get("description")]
+    if missing or not spec.get("description"):
+        raise DocsError(f"{name}: describe the table and every column (undescribed: {missing})")
+    return {"name": name, "description": cell(spec["description"]), "grain": cell({**(spec.get("meta") or {}), **((spec.get("config") or {}).get("meta") or {})}.get("grain", "")),
+            "key": ", ".join(key) if key else "none", "built_by": built_by,
+            "columns": [{"name": c["name"], "type": c.get("data_type", ""), "notes": cell(c["description"])}
+                        for c in spec["columns"]]}
+
+
+def render() -> dict[str, str]:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    context = {"entities": extract_entities(), "code_lists": code_lists(), "indicators": indicators(),
+               "tables": published_tables()}
+    return {page: env.get_template(page).render(**context) for page in PAGES}
+
+
+def write(out: Path = DOCS_DIR) -> list[Path]:
+    written = []
+    for page, text in render().items():
+        (out / page).write_text(text)
+        written.append(out / page)
+    return written
+
+
+def stale(out: Path = DOCS_DIR) -> list[str]:
+    """Pages under out/ that differ from what the sources generate now."""
+    return [page for page, text in render().items() if not (out / page).exists() or (out / page).read_text() != text]
