@@ -161,3 +161,25 @@ def test_failed_push_says_so_and_exits_2(pushed, warehouse, capsys):
     assert main(["push", "--warehouse", str(warehouse), "--postgres", bad]) == 2
     assert "cannot connect to Postgres" in capsys.readouterr().err
     assert query(pushed, "select count(*) from published.indicator_values")[0][0] > 0
+
+
+def test_refresh_publishes_into_postgres_from_the_environment(postgres_url, tmp_path, monkeypatch, capsys):
+    from tests.gate.extracts import write_base
+
+    write_base(tmp_path / "inbox")
+    with pg.connect(postgres_url, autocommit=True) as con, con.cursor() as cur:
+        cur.execute("create database refreshed")
+    url = postgres_url.rsplit("/", 1)[0] + "/refreshed"
+    monkeypatch.setenv("PIPELINE_POSTGRES_URL", url)
+    assert main(["refresh", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb")]) == 0
+    assert query(url, "select count(*) from published.indicator_values") == \
+        duck(tmp_path / "w.duckdb", "select count(*) from published.indicator_values")
+
+    # Postgres unreachable: the DuckDB publication stands, the run says so and exits 2
+    monkeypatch.setenv("PIPELINE_POSTGRES_URL", postgres_url.rsplit("/", 1)[0] + "/no_such_database")
+    capsys.readouterr()
+    assert main(["refresh", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    out = capsys.readouterr().out
+    assert "cannot connect to Postgres" in out and "the warehouse was published, but a later step failed" in out
+    assert "no_such_database" in out and "Traceback" not in out
+    assert len(duck(tmp_path / "w.duckdb", "select distinct run_id from published.publications")) == 2
