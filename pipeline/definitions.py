@@ -18,8 +18,8 @@ from pipeline.sensors import inbox_sensor
 
 def build_definitions(inbox: Path | None = None, warehouse: Path | None = None, **settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_manifests, *raw_entity_assets, *raw_bookkeeping_specs, warehouse_dbt_assets, published_warehouse, postgres_published,
-                scorecard_report],
+        assets=[raw_manifests, *raw_entity_assets, *raw_bookkeeping_specs, warehouse_dbt_assets, published_warehouse,
+                postgres_published, scorecard_report],
         asset_checks=[indicator_values_suite],
         jobs=[full_refresh_job],
         schedules=[nightly_refresh],

@@ -148,12 +148,16 @@ def test_a_push_killed_halfway_leaves_the_previous_tables(pushed, warehouse):
         proc.wait(timeout=30)
     finally:
         proc.kill()
-    for _ in range(50):  # the server notices the dropped connection and rolls its transaction back
-        if not query(pushed, "select 1 from pg_stat_activity where query like '%adbc%' or state = 'idle in transaction'"):
+    for _ in range(100):  # the server notices the dropped connection and rolls its transaction back
+        if not query(pushed, "select 1 from pg_locks where locktype = 'advisory'"):
             break
         time.sleep(0.1)
+    else:
+        pytest.fail("the killed push's transaction was never rolled back")
     assert query(pushed, "select count(*) from published.indicator_values", user="la_reader") == before
     assert not query(pushed, "select 1 from pg_namespace where nspname = 'published_next'")
+    push(warehouse, pushed)  # nothing left behind blocks the next push
+    assert query(pushed, "select count(*) from published.indicator_values", user="la_reader") == before
 
 
 def test_failed_push_says_so_and_exits_2(pushed, warehouse, capsys):
