@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup manifest browser demo test ui bench clean
+.PHONY: setup manifest browser postgres demo test ui bench clean
 
 setup: $(STAMP) manifest
 
@@ -29,7 +29,12 @@ browser:
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
 		|| { echo "install Debian's chromium package (as root: make browser) for the report tests"; exit 1; }
 
-test: setup browser
+# Debian's PostgreSQL server, which the Postgres publishing tests start a throwaway cluster of (tests/postgres/)
+postgres:
+	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15; } \
+		|| { echo "install Debian's postgresql-15 package (as root: make postgres) for the Postgres tests"; exit 1; }
+
+test: setup browser postgres
 	$(BIN)/pytest -q
 
 # speed figures (README "Benchmarks"): generation, a bare DuckDB scan and a full refresh of one

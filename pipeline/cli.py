@@ -1,4 +1,5 @@
-"""`pipeline` command line: refresh, validate, generate, bench, scorecard, report (docs/warehouse.md)."""
+"""`pipeline` command line: refresh, validate, generate, bench, scorecard, report, and Postgres publishing
+(push, grant, revoke); see docs/warehouse.md."""
 
 import argparse
 import logging
@@ -41,8 +42,28 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("refresh", help="load the inbox, build and gate the indicators, publish the warehouse")
     r.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
     r.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    r.add_argument("--postgres", metavar="URL", default=None,
+                   help="also publish into this Postgres database (default: $PIPELINE_POSTGRES_URL, if set)")
     _threshold_arguments(r)
     r.set_defaults(func=cmd_refresh)
+
+    pg = sub.add_parser("push", help="publish the DuckDB warehouse into Postgres again (as refresh --postgres does)")
+    pg.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    _postgres_argument(pg)
+    pg.set_defaults(func=cmd_push)
+
+    gr = sub.add_parser("grant", help="let a Postgres role read its LAs' rows (--la), or the shareable tables (--regional)")
+    _postgres_argument(gr)
+    gr.add_argument("--user", required=True, metavar="ROLE", help="an existing Postgres login role")
+    who = gr.add_mutually_exclusive_group(required=True)
+    who.add_argument("--la", action="append", metavar="CODE", help="an LA code (repeat for several)")
+    who.add_argument("--regional", action="store_true", help="every LA, only the *_shareable tables and the catalogue")
+    gr.set_defaults(func=cmd_grant)
+
+    rv = sub.add_parser("revoke", help="take away a role's grant")
+    _postgres_argument(rv)
+    rv.add_argument("--user", required=True, metavar="ROLE")
+    rv.set_defaults(func=cmd_revoke)
 
     v = sub.add_parser("validate", help="check an inbox against the extract contract without publishing")
     v.add_argument("inbox", type=Path)
@@ -91,6 +112,17 @@ def _threshold_arguments(p: argparse.ArgumentParser) -> None:
                    help="hold an LA back when more than this share of CP plans / CLA episodes overlap (default 0.05)")
 
 
+def _postgres_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--postgres", metavar="URL", default=os.environ.get("PIPELINE_POSTGRES_URL"),
+                   help="e.g. postgresql://owner@localhost/warehouse (default: $PIPELINE_POSTGRES_URL)")
+
+
+def _postgres_url(args) -> str:
+    if not args.postgres:
+        raise UsageError("no Postgres database: pass --postgres URL or set PIPELINE_POSTGRES_URL")
+    return args.postgres
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -129,7 +161,8 @@ def cmd_refresh(args) -> int:
     _check_inbox(args.inbox)
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}")
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
-    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log), **_thresholds(args))
+    extra = {"postgres_url": args.postgres} if args.postgres else {}
+    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log), **extra, **_thresholds(args))
     published = any(m.asset_key.to_user_string() == "published_warehouse"
                     for m in result.get_asset_materialization_events())
     if not result.success:
@@ -159,6 +192,42 @@ def cmd_refresh(args) -> int:
     if not result.success:
         return EXIT_USAGE
     return EXIT_HELD_BACK if any(r[1] != "published" for r in rows) else EXIT_OK
+
+
+def cmd_push(args) -> int:
+    from pipeline.postgres import PostgresError, push
+
+    if not args.warehouse.exists():
+        raise UsageError(f"warehouse {args.warehouse} does not exist (run `pipeline refresh` first)")
+    try:
+        tables = push(args.warehouse, _postgres_url(args))
+    except PostgresError as exc:
+        raise UsageError(str(exc))
+    print(f"published {len(tables)} tables into Postgres schema published: {', '.join(tables)}")
+    return EXIT_OK
+
+
+def cmd_grant(args) -> int:
+    from pipeline.postgres import Grant, PostgresError, grant
+
+    try:
+        grant(_postgres_url(args), Grant(args.user, tuple(args.la or ()), args.regional))
+    except PostgresError as exc:
+        raise UsageError(str(exc))
+    print(f"{args.user} may read " + ("the shareable tables of every LA" if args.regional
+                                      else f"the rows of {', '.join(args.la)}"))
+    return EXIT_OK
+
+
+def cmd_revoke(args) -> int:
+    from pipeline.postgres import PostgresError, revoke
+
+    try:
+        revoke(_postgres_url(args), args.user)
+    except PostgresError as exc:
+        raise UsageError(str(exc))
+    print(f"{args.user} may no longer read the published tables")
+    return EXIT_OK
 
 
 def cmd_validate(args) -> int:

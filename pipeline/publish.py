@@ -25,6 +25,9 @@ import duckdb
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
 VIEWS_DIR = Path(__file__).resolve().parent / "published_views"
 
+# Oldest DuckDB that must open the published file: DuckDB 2.0's own format is unreadable to 1.x clients
+STORAGE_VERSION = "v1.4.0"
+
 # Tables publish itself keeps, appending to the previous publication's rows (warehouse.md).
 LEDGER_DDL = """
 create schema if not exists published;
@@ -105,7 +108,10 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
     tmp = warehouse.with_name(f"{warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        with duckdb.connect(str(tmp)) as con:
+        with duckdb.connect() as con:
+            # the storage format DuckDB 1.4 clients (dashboard tools' embedded DuckDB, ODBC) can open
+            con.execute(f"attach $path as pub (storage_version '{STORAGE_VERSION}')", {"path": str(tmp)})
+            con.execute("use pub")
             con.execute("attach $path as build (read_only)", {"path": str(build_db)})
             previous = warehouse.exists()
             if previous:
@@ -135,7 +141,8 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
             con.execute("insert into audit.quarantine by name select * from build.audit.quarantine")
             for view in sorted(VIEWS_DIR.glob("*.sql")):
                 con.execute(view.read_text())
-            con.execute("checkpoint")
+            con.execute("use memory")
+            con.execute("detach pub")  # checkpoints and closes the file before the rename
         pause_point("publish:renaming")
         os.replace(tmp, warehouse)  # atomic on POSIX: readers see the old file or the new one
     finally:

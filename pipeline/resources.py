@@ -29,6 +29,8 @@ class RefreshSettings(dg.ConfigurableResource):
     expectations_dir: str = str(EXPECTATIONS_DIR)
     # where dbt's own output goes; empty: the run's stdout (the Dagster UI shows it per step)
     dbt_log: str = ""
+    # Postgres to publish into as well (pipeline/postgres.py); empty: DuckDB only
+    postgres_url: str = ""
 
     @property
     def inbox(self) -> Path:
@@ -51,6 +53,7 @@ def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **
     """Resources for one inbox and warehouse; `settings` overrides RefreshSettings fields (thresholds, suites)."""
     inbox = Path(inbox or os.environ.get("PIPELINE_INBOX") or DEFAULT_INBOX).resolve()
     warehouse = Path(warehouse or os.environ.get("PIPELINE_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+    settings.setdefault("postgres_url", os.environ.get("PIPELINE_POSTGRES_URL", ""))
     return {
         "settings": RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse), **settings),
         "build_db": DuckDBResource(database=str(build_path_for(warehouse))),

@@ -1,16 +1,32 @@
 -- published.indicator_values_shareable (indicators.md, "Small numbers"): indicator_values for
--- sharing outside the LA. A row is suppressed when any count it is built on is from 1 to
--- var('small_number_max') (4): a plain count of 1-4, a percent whose numerator or denominator is
--- 1-4, a rate whose count is 1-4. A suppressed row keeps its key, has null numerator, denominator
--- and value, and suppressed = true, so it reads as "withheld", not "not computable". Zeros are
--- not suppressed. Secondary suppression in breakdowns: a breakdown (e.g. CP plans by category)
--- with exactly one withheld cell would give it away as the total minus the other cells, so its
--- smallest other non-zero cell is withheld too. (Differences between periods, e.g. FYTD minus
--- the months, are not protected.)
+-- sharing outside the LA, under the disclosure control of the DfE's children's social care
+-- statistics (docs/disclosure-control.md):
+--   1. primary suppression: a row built on any count from 1 to var('small_number_max') (4) - a
+--      count of 1-4, a percent whose numerator or denominator is 1-4, a rate whose count is 1-4 -
+--      has null numerator, denominator and value and suppressed = true ("withheld", not "not
+--      computable"). Zeros are shown.
+--   2. rounding: every other count is rounded to the nearest var('rounding_base') (5): count
+--      values, percent numerators and denominators, rate numerators; percents and rates are
+--      recomputed from the rounded counts (a rate's denominator, the public ONS population, stays).
+-- Rounding is what closes differencing: a withheld month is not the financial year to date minus
+-- the other months, nor a withheld breakdown cell the total minus the other cells, because each
+-- shown count is only known to within +-2 (tests/indicators/test_disclosure_control.py).
+-- Portable SQL (DuckDB and Spark): CTEs, standard functions, `string` casts.
 {%- set small = var('small_number_max') %}
+{%- set base = var('rounding_base') %}
 with flagged as (
     select
-        indicator_values.*,
+        indicator_values.la_code,
+        indicator_values.indicator_id,
+        indicator_values.period_type,
+        indicator_values.period_start,
+        indicator_values.period_end,
+        indicator_values.dimension,
+        indicator_values.dimension_value,
+        indicator_values.numerator,
+        indicator_values.denominator,
+        indicator_values.value,
+        catalogue.unit,
         case
             when catalogue.unit = 'count' then indicator_values.value between 1 and {{ small }}
             else coalesce(indicator_values.numerator between 1 and {{ small }}, false)
@@ -21,43 +37,42 @@ with flagged as (
         on catalogue.id = indicator_values.indicator_id
 ),
 
-breakdowns_with_one_withheld as (
-    select la_code, indicator_id, period_type, period_end, dimension
-    from flagged
-    where dimension <> 'all'
-    group by all
-    having count(*) filter (where is_small) = 1
-),
-
-secondary as (
-    select flagged.la_code, flagged.indicator_id, flagged.period_type, flagged.period_end, flagged.dimension,
-           flagged.dimension_value
-    from flagged
-    inner join breakdowns_with_one_withheld using (la_code, indicator_id, period_type, period_end, dimension)
-    where not flagged.is_small and flagged.value > 0
-    qualify row_number() over (
-        partition by flagged.la_code, flagged.indicator_id, flagged.period_type, flagged.period_end, flagged.dimension
-        order by flagged.value, flagged.dimension_value) = 1
-),
-
-withheld as (
+rounded as (
     select
-        flagged.* exclude (is_small),
-        coalesce(flagged.is_small, false) or secondary.dimension_value is not null as is_withheld
+        flagged.*,
+        cast(round(flagged.numerator / {{ base }}.0) * {{ base }} as bigint) as rounded_numerator,
+        case
+            when flagged.unit = 'percent'
+                then cast(round(flagged.denominator / {{ base }}.0) * {{ base }} as bigint)
+            else flagged.denominator
+        end as rounded_denominator,
+        round(flagged.value / {{ base }}.0) * {{ base }} as rounded_count
     from flagged
-    left join secondary using (la_code, indicator_id, period_type, period_end, dimension, dimension_value)
+),
+
+shown as (
+    select
+        rounded.*,
+        case
+            when rounded.unit = 'count' then rounded.rounded_count
+            when rounded.unit = 'percent'
+                then 100.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
+            when rounded.unit = 'rate_per_10k' and rounded.value is not null
+                then 10000.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
+        end as rounded_value
+    from rounded
 )
 
 select
-    cast(la_code as varchar) as la_code,
-    cast(indicator_id as varchar) as indicator_id,
-    cast(period_type as varchar) as period_type,
+    cast(la_code as string) as la_code,
+    cast(indicator_id as string) as indicator_id,
+    cast(period_type as string) as period_type,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
-    cast(dimension as varchar) as dimension,
-    cast(dimension_value as varchar) as dimension_value,
-    cast(case when is_withheld then null else numerator end as bigint) as numerator,
-    cast(case when is_withheld then null else denominator end as bigint) as denominator,
-    cast(case when is_withheld then null else value end as double) as value,
-    is_withheld as suppressed
-from withheld
+    cast(dimension as string) as dimension,
+    cast(dimension_value as string) as dimension_value,
+    cast(case when is_small then null else rounded_numerator end as bigint) as numerator,
+    cast(case when is_small then null else rounded_denominator end as bigint) as denominator,
+    cast(case when is_small then null else rounded_value end as double) as value,
+    coalesce(is_small, false) as suppressed
+from shown
