@@ -11,7 +11,7 @@ setup: $(STAMP) manifest
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,spark]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -42,20 +42,20 @@ secondary as (
 
 withheld as (
     select
-        flagged.* exclude (is_small),
+        {{ star_except('flagged', ['is_small']) }},
         coalesce(flagged.is_small, false) or secondary.dimension_value is not null as is_withheld
     from flagged
     left join secondary using (la_code, indicator_id, period_type, period_end, dimension, dimension_value)
 )
 
 select
-    cast(la_code as varchar) as la_code,
-    cast(indicator_id as varchar) as indicator_id,
-    cast(period_type as varchar) as period_type,
+    cast(la_code as string) as la_code,
+    cast(indicator_id as string) as indicator_id,
+    cast(period_type as string) as period_type,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
-    cast(dimension as varchar) as dimension,
-    cast(dimension_value as varchar) as dimension_value,
+    cast(dimension as string) as dimension,
+    cast(dimension_value as string) as dimension_value,
     cast(case when is_withheld then null else numerator end as bigint) as numerator,
     cast(case when is_withheld then null else denominator end as bigint) as denominator,
     cast(case when is_withheld then null else value end as double) as value,
