@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup manifest browser demo test ui bench clean
+.PHONY: setup manifest browser java demo test ui bench clean
 
 setup: $(STAMP) manifest
 
@@ -29,12 +29,18 @@ browser:
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
 		|| { echo "install Debian's chromium package (as root: make browser) for the report tests"; exit 1; }
 
-test: setup browser
+# Debian's headless JDK 17: the JVM of the Spark engine (`pipeline refresh --engine spark`, tests/spark/)
+java:
+	@command -v java >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; } \
+		|| { echo "install Debian's openjdk-17-jre-headless package (as root: make java) for the Spark engine"; exit 1; }
+
+test: setup browser java
 	$(BIN)/pytest -q
 
 # speed figures (README "Benchmarks"): generation, a bare DuckDB scan and a full refresh of one
-# average-sized synthetic LA; e.g. `make bench BENCH="--scale region --jobs 2"` for more
-bench: setup
+# average-sized synthetic LA; e.g. `make bench BENCH="--scale region --jobs 2"` for more, and
+# `make bench BENCH="--engine spark"` to time the refresh on Spark beside DuckDB's
+bench: setup $(if $(findstring spark,$(BENCH)),java)
 	$(BIN)/pipeline bench $(BENCH)
 
 ui: setup

@@ -29,6 +29,9 @@ class RefreshSettings(dg.ConfigurableResource):
     expectations_dir: str = str(EXPECTATIONS_DIR)
     # where dbt's own output goes; empty: the run's stdout (the Dagster UI shows it per step)
     dbt_log: str = ""
+    # what builds the dbt project: duckdb (in the build warehouse) or spark (a local PySpark
+    # session, pipeline/spark_handoff.py); load, gate and publish are the same either way
+    engine: str = "duckdb"
 
     @property
     def inbox(self) -> Path:

@@ -126,3 +126,16 @@
     {#- Spark's max_by / min_by keep a null expr (DuckDB's arg_max would skip it) -#}
     {{ "max_by" if descending else "min_by" }}({{ expr }}, {% if order_by | length == 1 %}{{ order_by[0] }}{% else %}struct({{ order_by | join(', ') }}){% endif %})
 {%- endmacro %}
+
+{# True when the text matches the regular expression anywhere (anchor it with ^...$ for the whole text) #}
+{% macro regex_matches(text_expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'pipeline')(text_expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(text_expr, pattern) -%}
+    regexp_matches({{ text_expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regex_matches(text_expr, pattern) -%}
+    regexp_like({{ text_expr }}, '{{ pattern }}')
+{%- endmacro %}

@@ -20,7 +20,7 @@
         {{ exceptions.raise_compiler_error("PIPELINE_SPARK_RAW_DIR is not set: the folder of the raw tables as Parquet (pipeline refresh --engine spark sets it)") }}
     {%- endif -%}
     {% do run_query("declare or replace variable pseudonym_salt string default coalesce("
-                    ~ "nullif(java_method('java.lang.System', 'getenv', 'PIPELINE_PSEUDONYM_SALT'), ''), "
+                    ~ "java_method('java.lang.System', 'getenv', 'PIPELINE_PSEUDONYM_SALT'), "
                     ~ "raise_error('PIPELINE_PSEUDONYM_SALT is not set in the Spark driver environment'))") %}
     {% do run_query("create schema if not exists raw") %}
     {%- for source in graph.sources.values() if source.source_name == 'raw' %}
