@@ -10,7 +10,7 @@
   
 select *
 from seeds.benchmarks
-where not coalesce((regexp_matches(period_label, '^[0-9]{4}/[0-9]{2}$')), false)
+where not coalesce((regexp_like(period_label, '^[0-9]{4}/[0-9]{2}$')), false)
 
   
   
