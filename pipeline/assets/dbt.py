@@ -35,6 +35,8 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: RefreshSettings):
     # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
     os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
+    if settings.engine not in spark_handoff.ENGINES:
+        raise ValueError(f"settings.engine must be one of {', '.join(spark_handoff.ENGINES)}, got {settings.engine!r}")
     args = ["build"]
     if settings.engine == "spark":
         workdir = spark_handoff.workdir_for(settings.build_db)
