@@ -4,14 +4,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup manifest browser postgres demo test ui bench clean
+.PHONY: setup manifest browser postgres java demo test ui bench clean
 
 setup: $(STAMP) manifest
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,spark]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -34,12 +34,18 @@ postgres:
 	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15; } \
 		|| { echo "install Debian's postgresql-15 package (as root: make postgres) for the Postgres tests"; exit 1; }
 
-test: setup browser postgres
+# Debian's headless JDK 17: the JVM of the Spark engine (`pipeline refresh --engine spark`, tests/spark/)
+java:
+	@command -v java >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; } \
+		|| { echo "install Debian's openjdk-17-jre-headless package (as root: make java) for the Spark engine"; exit 1; }
+
+test: setup browser postgres java
 	$(BIN)/pytest -q
 
 # speed figures (README "Benchmarks"): generation, a bare DuckDB scan and a full refresh of one
-# average-sized synthetic LA; e.g. `make bench BENCH="--scale region --jobs 2"` for more
-bench: setup
+# average-sized synthetic LA; e.g. `make bench BENCH="--scale region --jobs 2"` for more, and
+# `make bench BENCH="--engine spark"` to time the refresh on Spark beside DuckDB's
+bench: setup $(if $(findstring spark,$(BENCH)),java)
 	$(BIN)/pipeline bench $(BENCH)
 
 ui: setup

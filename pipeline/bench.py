@@ -53,14 +53,14 @@ def bare_scan(inbox: Path) -> Timing:
     return Timing(time.perf_counter() - started, rows)
 
 
-def refresh(inbox: Path, warehouse: Path, rows: int) -> tuple[Timing, dict[str, int]]:
-    """A full refresh, as `pipeline refresh` runs it; returns the timing and LAs per status."""
+def refresh(inbox: Path, warehouse: Path, rows: int, engine: str = "duckdb") -> tuple[Timing, dict[str, int]]:
+    """A full refresh, as `pipeline refresh --engine <engine>` runs it; returns the timing and LAs per status."""
     import duckdb
 
     from pipeline.cli import run_refresh
 
     started = time.perf_counter()
-    result = run_refresh(inbox, warehouse, dbt_log=str(warehouse.with_name("bench.dbt.log")))
+    result = run_refresh(inbox, warehouse, dbt_log=str(warehouse.with_name("bench.dbt.log")), engine=engine)
     seconds = time.perf_counter() - started
     if not result.success:
         raise RuntimeError(f"the refresh failed; see {warehouse.with_name('bench.dbt.log')} and the output above")
@@ -90,8 +90,9 @@ def peak_memory_mb() -> float:
 
 
 def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: Path | None,
-        keep: bool, with_refresh: bool, print_=print) -> dict[str, Timing]:
-    """Generate, scan and (optionally) refresh; print the figures; return the timings."""
+        keep: bool, with_refresh: bool, print_=print, engine: str = "duckdb") -> dict[str, Timing]:
+    """Generate, scan and (optionally) refresh; print the figures; return the timings. With engine
+    spark, the refresh runs on DuckDB and then on Spark, and both figures are printed."""
     folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     inbox, warehouse = folder / "inbox", folder / "warehouse.duckdb"
     timings: dict[str, Timing] = {}
@@ -113,6 +114,13 @@ def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: 
             print_(f"  full refresh  {full.rows:>12,} rows in {full.seconds:8.1f} s  {full.rows_per_second:>12,.0f} rows/s"
                    f"  ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))})")
             print_(f"  refresh / bare scan: {full.seconds / scan.seconds:,.1f}x")
+            if engine == "spark":
+                timings["refresh_spark"], statuses = refresh(inbox, folder / "spark" / "warehouse.duckdb", gen.rows, "spark")
+                spark = timings["refresh_spark"]
+                print_(f"  refresh spark {spark.rows:>12,} rows in {spark.seconds:8.1f} s  {spark.rows_per_second:>12,.0f} rows/s"
+                       f"  ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))})")
+                print_(f"  spark / duckdb refresh: {spark.seconds / full.seconds:,.1f}x  (Spark in local mode on this "
+                       f"machine's cores: it shows the project runs there, not how Spark scales)")
     finally:
         if not keep and not work:
             shutil.rmtree(folder, ignore_errors=True)

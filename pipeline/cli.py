@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
+from pipeline.spark_handoff import ENGINES, java_available
 
 EXIT_OK, EXIT_HELD_BACK, EXIT_USAGE = 0, 1, 2
 QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     r.add_argument("--postgres", metavar="URL", default=None,
                    help="also publish into this Postgres database (default: $PIPELINE_POSTGRES_URL, if set)")
+    _engine_argument(r)
     _threshold_arguments(r)
     r.set_defaults(func=cmd_refresh)
 
@@ -85,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--work", type=Path, default=None, help="folder for the inbox and warehouse (default: a temporary one)")
     b.add_argument("--keep", action="store_true", help="keep the temporary folder")
     b.add_argument("--skip-refresh", action="store_true", help="time generation and the bare scan only")
+    b.add_argument("--engine", choices=ENGINES, default="duckdb",
+                   help="spark: time the refresh on Spark too, printed beside DuckDB's (local mode: correctness, not scale)")
     b.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("scorecard", help="print the latest month's published figures")
@@ -101,6 +105,23 @@ def _parser() -> argparse.ArgumentParser:
                     help="with --la, also the regional view: every LA side by side, small numbers suppressed")
     rp.set_defaults(func=cmd_report)
     return p
+
+
+def _engine_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=ENGINES, default="duckdb",
+                   help="what builds the dbt project: duckdb (default) or spark (local PySpark; needs Java 17)")
+
+
+def _check_engine(engine: str) -> None:
+    """The Spark engine needs the `spark` extra and a JVM: say so before loading anything."""
+    if engine != "spark":
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        raise UsageError("--engine spark needs the spark extra: pip install -e '.[spark]' (make setup installs it)")
+    if not java_available():
+        raise UsageError("--engine spark needs Java 17: apt-get install openjdk-17-jre-headless (as root: make java)")
 
 
 def _threshold_arguments(p: argparse.ArgumentParser) -> None:
@@ -159,10 +180,12 @@ def cmd_refresh(args) -> int:
     import duckdb
 
     _check_inbox(args.inbox)
-    print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}")
+    _check_engine(args.engine)
+    print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}" + (f" (engine {args.engine})" if args.engine != "duckdb" else ""))
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
     extra = {"postgres_url": args.postgres} if args.postgres else {}
-    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log), **extra, **_thresholds(args))
+    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log), engine=args.engine, **extra,
+                         **_thresholds(args))
     published = any(m.asset_key.to_user_string() == "published_warehouse"
                     for m in result.get_asset_materialization_events())
     if not result.success:
@@ -345,8 +368,9 @@ def cmd_bench(args) -> int:
     from pipeline import bench
 
     try:
+        _check_engine(args.engine)
         bench.run(args.scale, args.las, args.months, args.seed, args.jobs, args.work, args.keep,
-                  with_refresh=not args.skip_refresh)
+                  with_refresh=not args.skip_refresh, engine=args.engine)
     except ValueError as exc:
         raise UsageError(str(exc))
     return EXIT_OK

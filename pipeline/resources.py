@@ -31,6 +31,9 @@ class RefreshSettings(dg.ConfigurableResource):
     dbt_log: str = ""
     # Postgres to publish into as well (pipeline/postgres.py); empty: DuckDB only
     postgres_url: str = ""
+    # what builds the dbt project: duckdb (in the build warehouse) or spark (a local PySpark
+    # session, pipeline/spark_handoff.py); load, gate and publish are the same either way
+    engine: str = "duckdb"
 
     @property
     def inbox(self) -> Path:

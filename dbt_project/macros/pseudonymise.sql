@@ -1,5 +1,17 @@
-{# Salted SHA-256 of a person ID. The salt is set on every connection by pipeline.dbt_salt_plugin
-   from the environment, so it never appears in compiled SQL or in the repository. #}
+{#
+  Salted SHA-256 (hex) of a person ID. The salt (PIPELINE_PSEUDONYM_SALT) never appears in
+  compiled SQL, logs or the repository: on DuckDB pipeline.dbt_salt_plugin sets the variable
+  pseudonym_salt on every connection; on Spark the session variable is declared at the start of
+  each run from the driver's environment (macros/prepare_session.sql).
+#}
 {% macro pseudonymise(column) -%}
+    {{ return(adapter.dispatch('pseudonymise', 'pipeline')(column)) }}
+{%- endmacro %}
+
+{% macro default__pseudonymise(column) -%}
     sha256(getvariable('pseudonym_salt') || {{ column }})
+{%- endmacro %}
+
+{% macro spark__pseudonymise(column) -%}
+    sha2(concat(system.session.pseudonym_salt, {{ column }}), 256)
 {%- endmacro %}

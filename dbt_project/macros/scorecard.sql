@@ -90,7 +90,7 @@ compared as (
         longer_periods.r12m_value,
         targets.target,
         targets.amber_tolerance,
-        benchmarks.* exclude (la_code, indicator_id)
+        {{ star_except('benchmarks', ['la_code', 'indicator_id']) }}
     from monthly
     inner join {{ ref('indicator_catalogue') }} as catalogue
         on catalogue.id = monthly.indicator_id
@@ -115,8 +115,8 @@ compared as (
 )
 
 select
-    cast(la_code as varchar) as la_code,
-    cast(indicator_id as varchar) as indicator_id,
+    cast(la_code as string) as la_code,
+    cast(indicator_id as string) as indicator_id,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
     cast(numerator as bigint) as numerator,
@@ -138,13 +138,13 @@ select
             when round(value, 1) <= target then 'green'
             when round(value, 1) <= target + coalesce(amber_tolerance, 0) then 'amber'
             else 'red' end
-    end as varchar) as rag,
-    cast({{ _direction_of_travel('value', 'previous_month_value', 'polarity') }} as varchar) as direction_vs_previous_month,
-    cast({{ _direction_of_travel('value', 'same_month_last_year_value', 'polarity') }} as varchar) as direction_vs_last_year,
+    end as string) as rag,
+    cast({{ _direction_of_travel('value', 'previous_month_value', 'polarity') }} as string) as direction_vs_previous_month,
+    cast({{ _direction_of_travel('value', 'same_month_last_year_value', 'polarity') }} as string) as direction_vs_last_year,
     {%- for comparator in ['england', 'statistical_neighbours', 'region'] %}
     cast(benchmark_{{ comparator }} as double) as benchmark_{{ comparator }},
-    cast(benchmark_{{ comparator }}_period as varchar) as benchmark_{{ comparator }}_period,
-    cast(benchmark_{{ comparator }}_source as varchar) as benchmark_{{ comparator }}_source
+    cast(benchmark_{{ comparator }}_period as string) as benchmark_{{ comparator }}_period,
+    cast(benchmark_{{ comparator }}_source as string) as benchmark_{{ comparator }}_source
     {{- "," if not loop.last }}
     {%- endfor %}
 from compared

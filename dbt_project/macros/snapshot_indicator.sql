@@ -16,7 +16,7 @@ select
     periods.la_code,
     periods.period_start,
     periods.period_end,
-    spells.* exclude (la_code)
+    {{ star_except('spells', ['la_code']) }}
 from {{ ref('int_periods') }} as periods
 inner join {{ spells }} as spells
     on spells.la_code = periods.la_code
@@ -54,7 +54,7 @@ select
     {%- else %}
     count(members.child_id) filter (where coalesce({{ numerator }}, false)) as numerator,
     count(members.child_id) filter (where coalesce({{ denominator }}, false)) as denominator,
-    100.0 * count(members.child_id) filter (where coalesce({{ numerator }}, false))
+    cast(100 * count(members.child_id) filter (where coalesce({{ numerator }}, false)) as double)
         / nullif(count(members.child_id) filter (where coalesce({{ denominator }}, false)), 0) as value
     {%- endif %}
 from (

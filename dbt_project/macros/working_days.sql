@@ -15,11 +15,22 @@
   unqualified column (say date_day) binds to the caller's row, not to the calendar.
 #}
 {% macro working_days(start_expr, end_expr) -%}
-    ({{ _working_day_index(end_expr) }} - {{ _working_day_index(start_expr) }})
+    ({{ working_day_index(end_expr) }} - {{ working_day_index(start_expr) }})
 {%- endmacro %}
 
-{% macro _working_day_index(date_expr) -%}
+{% macro working_day_index(date_expr) -%}
+    {{ return(adapter.dispatch('working_day_index', 'pipeline')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__working_day_index(date_expr) -%}
     (select _wd_index
      from (select date_day as _wd_date, working_day_index as _wd_index from {{ ref('int_working_days') }})
+     where _wd_date = cast({{ date_expr }} as date))
+{%- endmacro %}
+
+{# Spark wants a correlated scalar subquery aggregated (one row per date anyway) and its derived table named #}
+{% macro spark__working_day_index(date_expr) -%}
+    (select max(_wd_index)
+     from (select date_day as _wd_date, working_day_index as _wd_index from {{ ref('int_working_days') }}) as _wd_calendar
      where _wd_date = cast({{ date_expr }} as date))
 {%- endmacro %}

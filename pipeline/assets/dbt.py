@@ -9,6 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from pipeline import spark_handoff
 from pipeline.paths import dbt_run_results_path
 from pipeline.progress import progress
 from pipeline.resources import RefreshSettings, dbt_project
@@ -37,8 +38,16 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
     os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
     os.environ["PIPELINE_REFRESH_PID"] = str(os.getpid())  # dbt exits with this process (pipeline/dbt_child.py)
-    progress("dbt", "building seeds, staging, intermediate and indicator models, running dbt tests")
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    if settings.engine not in spark_handoff.ENGINES:
+        raise ValueError(f"settings.engine must be one of {', '.join(spark_handoff.ENGINES)}, got {settings.engine!r}")
+    args = ["build"]
+    if settings.engine == "spark":
+        workdir = spark_handoff.workdir_for(settings.build_db)
+        progress("dbt", f"handing {len(spark_handoff.export_raw(settings.build_db, workdir))} raw tables to Spark as Parquet")
+        os.environ.update(spark_handoff.dbt_environment(workdir))
+        args += ["--target", "spark"]
+    progress("dbt", f"building seeds, staging, intermediate and indicator models, running dbt tests ({settings.engine})")
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     if settings.dbt_log:
         # dagster-dbt echoes every dbt line to stdout; the CLI keeps its own output to progress lines
         with open(settings.dbt_log, "w") as log, contextlib.redirect_stdout(log):
@@ -53,4 +62,7 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     if not invocation.is_successful():
         raise RuntimeError(f"dbt build failed: {invocation.get_error() or 'see the dbt log'}"
                            + (f" (full log: {settings.dbt_log})" if settings.dbt_log else ""))
+    if settings.engine == "spark":
+        imported = spark_handoff.import_built(settings.build_db, spark_handoff.workdir_for(settings.build_db))
+        progress("dbt", f"{len(imported)} tables Spark built copied into the build warehouse")
     progress("dbt", "done")

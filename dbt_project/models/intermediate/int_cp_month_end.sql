@@ -18,6 +18,6 @@ select
     period_end,
     child_id,
     min(start_date) as earliest_open_start,
-    first(current_category order by start_date desc, cp_plan_id desc) as current_category
+    {{ first_by('current_category', ['start_date', 'cp_plan_id'], descending=true) }} as current_category
 from open_plans
 group by la_code, period_end, child_id

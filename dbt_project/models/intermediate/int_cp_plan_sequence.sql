@@ -27,8 +27,9 @@ earlier_plans as (
         child_id,
         start_date,
         row_number() over child_starts > 1 as has_earlier_plan,
-        max(latest_end_date) over (child_starts rows between unbounded preceding and 1 preceding)
-            as latest_earlier_end_date
+        max(latest_end_date) over (
+            partition by la_code, child_id order by start_date rows between unbounded preceding and 1 preceding
+        ) as latest_earlier_end_date
     from start_days
     window child_starts as (partition by la_code, child_id order by start_date)
 )

@@ -9,7 +9,7 @@ with period_ends as (
 select
     period_ends.la_code,
     period_ends.period_end,
-    arg_max(population.population_0_17, population.year) as population_0_17,
+    max_by(population.population_0_17, population.year) as population_0_17,
     max(population.year) as population_year
 from period_ends
 left join {{ ref('stg_population') }} as population

@@ -13,12 +13,10 @@ months as (
     -- so an extract dated the last day of a month includes that month
     select
         extracts.la_code,
-        cast(
-            date_trunc('month', extracts.extract_date + interval 1 day) - to_months(cast(months_back.n as integer))
-            as date
-        ) as month_start
+        {{ add_months("cast(date_trunc('month', extracts.extract_date + interval 1 day) as date)", '-months_back.n') }}
+            as month_start
     from extracts
-    cross join range(1, {{ var('history_months') }} + 1) as months_back(n)
+    cross join {{ integer_series(1, var('history_months'), 'n') }} as months_back
 ),
 
 bounded as (

@@ -8,8 +8,8 @@ select
     child_key,
     period_of_care_seq,
     min(start_date) as start_date,
-    first(end_date order by episode_seq desc) as end_date,
-    first(reason_new_episode order by episode_seq) = 'S' as begun_by_s,
+    {{ first_by('end_date', ['episode_seq'], descending=true) }} as end_date,
+    {{ first_by('reason_new_episode', ['episode_seq']) }} = 'S' as begun_by_s,
     count(*) as episodes
 from {{ ref('int_cla_episodes') }}
 group by la_code, child_id, child_key, period_of_care_seq

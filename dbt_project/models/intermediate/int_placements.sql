@@ -10,8 +10,8 @@ with placement_starts as (
         period_of_care_seq,
         placement_seq,
         min(start_date) as start_date,
-        first(episode_id order by episode_seq) as first_episode_id,
-        first(placement_type order by episode_seq) as placement_type
+        {{ first_by('episode_id', ['episode_seq']) }} as first_episode_id,
+        {{ first_by('placement_type', ['episode_seq']) }} as placement_type
     from {{ ref('int_cla_episodes') }}
     group by la_code, child_id, child_key, period_of_care_seq, placement_seq
 )

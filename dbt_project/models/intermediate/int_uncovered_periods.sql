@@ -5,9 +5,11 @@
 -- A flow needs its whole period covered; a snapshot at M1 counts what is open into M1 + 1 day, so
 -- it needs M1 + 1 day >= covered_from. dimension null: every breakdown, else only that one.
 with needs as (
-    select catalogue.id as indicator_id, catalogue.kind, trim(need.entity) as entity
-    from {{ ref('indicator_catalogue') }} as catalogue,
-        unnest(string_split(catalogue.needs, ';')) as need(entity)
+    select indicator_id, kind, trim(entity) as entity
+    from (
+        select catalogue.id as indicator_id, catalogue.kind, {{ split_to_rows('catalogue.needs', ';') }} as entity
+        from {{ ref('indicator_catalogue') }} as catalogue
+    ) as needs
 )
 
 select distinct

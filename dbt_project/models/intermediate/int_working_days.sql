@@ -5,15 +5,15 @@
 {% set calendar_end = '2031-12-31' %}
 
 with days as (
-    select cast(day as date) as date_day
-    from range(date '{{ calendar_start }}', date '{{ calendar_end }}' + interval 1 day, interval 1 day) as t(day)
+    select date_day
+    from {{ date_series("date '" ~ calendar_start ~ "'", "date '" ~ calendar_end ~ "'", 'date_day') }} as series
 ),
 
 flagged as (
     select
         days.date_day,
-        -- isodow: Monday = 1 .. Sunday = 7
-        isodow(days.date_day) <= 5 and bank_holidays.date is null as is_working_day
+        -- Monday = 1 .. Sunday = 7
+        {{ iso_day_of_week('days.date_day') }} <= 5 and bank_holidays.date is null as is_working_day
     from days
     left join {{ ref('bank_holidays') }} as bank_holidays on bank_holidays.date = days.date_day
 )

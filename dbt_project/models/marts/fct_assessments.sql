@@ -31,9 +31,9 @@ asm_seen_5wd as (
 )
 
 select * from asm_completed
-union all by name
+union all
 select * from asm_rate
-union all by name
+union all
 select * from asm_45wd
-union all by name
+union all
 select * from asm_seen_5wd

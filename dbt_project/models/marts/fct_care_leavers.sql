@@ -24,7 +24,7 @@ cl_eet as (
 )
 
 select * from cl_in_touch
-union all by name
+union all
 select * from cl_suitable_accom
-union all by name
+union all
 select * from cl_eet

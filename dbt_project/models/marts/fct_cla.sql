@@ -74,17 +74,17 @@ cla_uasc as (
 )
 
 select * from cla_open
-union all by name
+union all
 select * from cla_open_by_placement_type
-union all by name
+union all
 select * from cla_rate
-union all by name
+union all
 select * from cla_started
-union all by name
+union all
 select * from cla_ceased
-union all by name
+union all
 select * from cla_3plus_placements
-union all by name
+union all
 select * from cla_stability_lt
-union all by name
+union all
 select * from cla_uasc

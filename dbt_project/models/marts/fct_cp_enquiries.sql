@@ -64,17 +64,17 @@ icpc_15wd as (
 )
 
 select * from str_count
-union all by name
+union all
 select * from str_to_s47
-union all by name
+union all
 select * from s47_started
-union all by name
+union all
 select * from s47_rate
-union all by name
+union all
 select * from icpc_held
-union all by name
+union all
 select * from icpc_rate
-union all by name
+union all
 select * from s47_to_icpc
-union all by name
+union all
 select * from icpc_15wd

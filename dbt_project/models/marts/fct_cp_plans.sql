@@ -107,25 +107,25 @@ cpp_visit_10wd as (
 )
 
 select * from cpp_open
-union all by name
+union all
 select * from cpp_open_by_category
-union all by name
+union all
 select * from cpp_rate
-union all by name
+union all
 select * from cpp_started
-union all by name
+union all
 select * from cpp_started_by_category
-union all by name
+union all
 select * from cpp_ended
-union all by name
+union all
 select * from cpp_repeat_ever
-union all by name
+union all
 select * from cpp_repeat_2y
-union all by name
+union all
 select * from cpp_open_2y
-union all by name
+union all
 select * from cpp_ended_2y
-union all by name
+union all
 select * from cpp_review_timely
-union all by name
+union all
 select * from cpp_visit_10wd

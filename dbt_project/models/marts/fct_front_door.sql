@@ -40,7 +40,7 @@ con_to_referral as (
 )
 
 select * from con_received
-union all by name
+union all
 select * from con_decided_1wd
-union all by name
+union all
 select * from con_to_referral

@@ -8,15 +8,17 @@ with family_values as (
     {%- for family in families %}
     select * from {{ ref(family) }}
     {%- if not loop.last %}
-    union all by name
+    union all
     {%- endif %}
     {%- endfor %}
 ),
 
 indicator_needs as (
-    select catalogue.id as indicator_id, trim(need.entity) as entity
-    from {{ ref('indicator_catalogue') }} as catalogue,
-        unnest(string_split(catalogue.needs, ';')) as need(entity)
+    select indicator_id, trim(entity) as entity
+    from (
+        select catalogue.id as indicator_id, {{ split_to_rows('catalogue.needs', ';') }} as entity
+        from {{ ref('indicator_catalogue') }} as catalogue
+    ) as needs
 ),
 
 available as (
@@ -32,13 +34,13 @@ available as (
 )
 
 select
-    cast(family_values.la_code as varchar) as la_code,
-    cast(family_values.indicator_id as varchar) as indicator_id,
-    cast(family_values.period_type as varchar) as period_type,
+    cast(family_values.la_code as string) as la_code,
+    cast(family_values.indicator_id as string) as indicator_id,
+    cast(family_values.period_type as string) as period_type,
     cast(family_values.period_start as date) as period_start,
     cast(family_values.period_end as date) as period_end,
-    cast(family_values.dimension as varchar) as dimension,
-    cast(family_values.dimension_value as varchar) as dimension_value,
+    cast(family_values.dimension as string) as dimension,
+    cast(family_values.dimension_value as string) as dimension_value,
     cast(family_values.numerator as bigint) as numerator,
     cast(family_values.denominator as bigint) as denominator,
     cast(family_values.value as double) as value

@@ -28,9 +28,9 @@ ref_nfa as (
 )
 
 select * from ref_count
-union all by name
+union all
 select * from ref_rate
-union all by name
+union all
 select * from ref_rereferral
-union all by name
+union all
 select * from ref_nfa

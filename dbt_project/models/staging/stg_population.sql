@@ -1,8 +1,8 @@
 -- children aged 0-17 per LA and year: the manifest's population_0_17 overrides seeds/population.csv
 with from_manifest as (
     select m.la_code, cast(p.key as integer) as year, cast(p.value as bigint) as population_0_17
-    from {{ source('raw', 'manifests') }} as m,
-        json_each(m.population_0_17) as p
+    from {{ source('raw', 'manifests') }} as m
+        {{ json_object_entries('m.population_0_17', 'p') }}
     where m.population_0_17 is not null
 ),
 

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select age
+from intermediate.int_care_leaver_cohort
+where age is null
+
+

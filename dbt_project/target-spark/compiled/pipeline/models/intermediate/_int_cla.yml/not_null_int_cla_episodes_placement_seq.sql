@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select placement_seq
+from intermediate.int_cla_episodes
+where placement_seq is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select start_date
+from intermediate.int_placements
+where start_date is null
+
+

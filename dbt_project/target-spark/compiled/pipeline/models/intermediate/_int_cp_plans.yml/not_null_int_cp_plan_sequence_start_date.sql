@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select start_date
+from intermediate.int_cp_plan_sequence
+where start_date is null
+
+

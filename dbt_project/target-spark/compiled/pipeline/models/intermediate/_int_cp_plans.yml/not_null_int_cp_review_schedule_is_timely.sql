@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select is_timely
+from intermediate.int_cp_review_schedule
+where is_timely is null
+
+

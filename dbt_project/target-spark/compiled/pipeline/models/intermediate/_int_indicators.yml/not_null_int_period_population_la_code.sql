@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select la_code
+from intermediate.int_period_population
+where la_code is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select referral_date
+from intermediate.int_referral_history
+where referral_date is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select referral_id
+from intermediate.int_referral_history
+where referral_id is null
+
+

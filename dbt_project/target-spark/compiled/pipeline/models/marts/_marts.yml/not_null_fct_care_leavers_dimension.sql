@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select dimension
+from marts.fct_care_leavers
+where dimension is null
+
+

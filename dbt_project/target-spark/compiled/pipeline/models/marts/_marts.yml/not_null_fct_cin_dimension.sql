@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select dimension
+from marts.fct_cin
+where dimension is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select dimension
+from marts.fct_cla
+where dimension is null
+
+

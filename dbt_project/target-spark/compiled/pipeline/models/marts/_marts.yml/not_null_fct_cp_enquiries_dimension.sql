@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select dimension
+from marts.fct_cp_enquiries
+where dimension is null
+
+

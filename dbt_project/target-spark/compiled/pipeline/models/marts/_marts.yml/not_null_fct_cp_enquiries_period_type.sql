@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select period_type
+from marts.fct_cp_enquiries
+where period_type is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select period_end
+from marts.fct_cp_plans
+where period_end is null
+
+

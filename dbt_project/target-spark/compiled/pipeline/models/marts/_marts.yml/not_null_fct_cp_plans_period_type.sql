@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select period_type
+from marts.fct_cp_plans
+where period_type is null
+
+

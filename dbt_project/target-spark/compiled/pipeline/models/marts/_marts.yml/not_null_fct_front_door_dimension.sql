@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select dimension
+from marts.fct_front_door
+where dimension is null
+
+

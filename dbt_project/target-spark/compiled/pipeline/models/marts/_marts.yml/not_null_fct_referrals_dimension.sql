@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select dimension
+from marts.fct_referrals
+where dimension is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select la_code
+from marts.fct_referrals
+where la_code is null
+
+

@@ -1,0 +1,25 @@
+
+    
+    
+
+with child as (
+    select indicator_id as from_field
+    from marts.fct_referrals
+    where indicator_id is not null
+),
+
+parent as (
+    select id as to_field
+    from seeds.indicator_catalogue
+)
+
+select
+    from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+

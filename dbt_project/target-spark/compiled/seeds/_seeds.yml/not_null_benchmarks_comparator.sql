@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select comparator
+from seeds.benchmarks
+where comparator is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select la_code
+from seeds.benchmarks
+where la_code is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select source
+from seeds.benchmarks
+where source is null
+
+

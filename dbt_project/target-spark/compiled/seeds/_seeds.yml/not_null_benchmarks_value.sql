@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select value
+from seeds.benchmarks
+where value is null
+
+

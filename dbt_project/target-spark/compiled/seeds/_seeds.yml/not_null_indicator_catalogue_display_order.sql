@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select display_order
+from seeds.indicator_catalogue
+where display_order is null
+
+

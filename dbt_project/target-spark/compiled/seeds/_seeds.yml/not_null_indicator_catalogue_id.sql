@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from seeds.indicator_catalogue
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select name
+from seeds.indicator_catalogue
+where name is null
+
+

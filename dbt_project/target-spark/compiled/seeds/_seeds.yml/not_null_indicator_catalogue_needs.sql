@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select needs
+from seeds.indicator_catalogue
+where needs is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select target
+from seeds.targets
+where target is null
+
+

@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    display_order as unique_field,
+    count(*) as n_records
+
+from seeds.indicator_catalogue
+where display_order is not null
+group by display_order
+having count(*) > 1
+
+

@@ -1,0 +1,18 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select *
+from intermediate.int_working_days
+where not coalesce((not is_working_day or (weekday(date_day) + 1) <= 5), false)
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select period_start
+from intermediate.int_periods
+where period_start is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

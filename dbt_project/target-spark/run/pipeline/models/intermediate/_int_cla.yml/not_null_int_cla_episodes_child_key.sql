@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select child_key
+from intermediate.int_cla_episodes
+where child_key is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,21 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select
+    la_code, period_end, child_id,
+    count(*) as occurrences
+from intermediate.int_cla_month_end
+group by la_code, period_end, child_id
+having count(*) > 1
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select current_category
+from intermediate.int_cp_plan_sequence
+where current_category is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

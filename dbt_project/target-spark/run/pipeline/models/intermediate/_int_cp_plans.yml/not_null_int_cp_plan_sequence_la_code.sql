@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select la_code
+from intermediate.int_cp_plan_sequence
+where la_code is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

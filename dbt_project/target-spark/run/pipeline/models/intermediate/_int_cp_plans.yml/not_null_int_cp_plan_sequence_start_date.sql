@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select start_date
+from intermediate.int_cp_plan_sequence
+where start_date is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

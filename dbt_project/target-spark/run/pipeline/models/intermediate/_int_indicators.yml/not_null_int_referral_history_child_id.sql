@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select child_id
+from intermediate.int_referral_history
+where child_id is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

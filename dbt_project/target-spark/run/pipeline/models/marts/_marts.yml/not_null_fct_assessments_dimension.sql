@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select dimension
+from marts.fct_assessments
+where dimension is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

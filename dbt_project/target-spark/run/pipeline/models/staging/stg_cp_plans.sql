@@ -1,0 +1,26 @@
+
+  
+    
+        create table staging.stg_cp_plans
+      
+      
+      
+      
+      
+      
+      
+      
+
+      as
+      -- cp_plans as landed, child_id pseudonymised; lineage columns stay in raw
+select
+    la_code,
+    cp_plan_id,
+    sha2(concat(system.session.pseudonym_salt, child_id), 256) as child_id,
+    start_date,
+    end_date,
+    initial_category,
+    latest_category,
+    previous_plans
+from raw.cp_plans
+  
