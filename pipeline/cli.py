@@ -200,6 +200,11 @@ def _print_findings(con, la_code: str | None = None) -> int:
            order by la_code, entity, severity, check_name""").fetchall()
     issue_rules = {(la, e, rule) for la, e, rule, _, _ in issues}
     n_errors = n_warnings = n_quarantined = 0
+    las = {v.la_code for v in verdicts}
+    for folder, _, rule, sev, msg in (i for i in issues if i[1] == "inbox" and i[0] not in las and la_code is None):
+        print(f"inbox: {sev.upper()} {with_rule(msg, rule)}")  # entries that are not LAs, e.g. a hidden folder
+        n_warnings += sev == "warning"
+        n_errors += sev == "error"
     for v in verdicts:
         print(f"{v.la_code}: {'would publish' if v.status == 'published' else 'would be HELD BACK'}"
               + (f" (extract {v.extract_date})" if v.extract_date else ""))
@@ -208,7 +213,7 @@ def _print_findings(con, la_code: str | None = None) -> int:
                                         | {e for la, e, *_ in checks if la == v.la_code and e != "manifest"})]
         for entity in entities:
             source, supplied, loaded, quarantined = files.get((v.la_code, entity), (None, None, None, None))
-            lines = [f"{sev.upper()} {msg} (rule {rule})" for la, e, rule, sev, msg in issues
+            lines = [f"{sev.upper()} {with_rule(msg, rule)}" for la, e, rule, sev, msg in issues
                      if la == v.la_code and e == entity]
             lines += [f"{sev.upper()} {name}: {msg or f'{failed} rows'}" for la, e, name, sev, failed, msg in checks
                       if la == v.la_code and e == entity and (la, e, name) not in issue_rules]
@@ -229,6 +234,11 @@ def _print_findings(con, la_code: str | None = None) -> int:
           f"{' (' + ', '.join(held) + ')' if held else ''}; {n_quarantined} row(s) quarantined; "
           f"{n_errors} error(s), {n_warnings} warning(s)")
     return EXIT_HELD_BACK if held or n_quarantined or n_errors else EXIT_OK
+
+
+def with_rule(message: str, rule: str) -> str:
+    """The message ending in '(rule X)', once: loader messages often say it already."""
+    return message if message.rstrip().endswith(f"(rule {rule})") else f"{message} (rule {rule})"
 
 
 def _quarantine_lines(con, la: str, entity: str) -> list[str]:

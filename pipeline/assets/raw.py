@@ -8,7 +8,7 @@ Each entity asset also runs that entity's quality gate, so gate results exist be
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipeline.load.inbox import discover, entity_sources
+from pipeline.load.inbox import discover, entity_sources, inbox_notes
 from pipeline.load.land import land_entity, load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.progress import progress
@@ -26,7 +26,7 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
     las = discover(settings.inbox)
     with build_db.get_connection() as con:
         ensure_tables(con)
-        load_manifests(con, las, context.run.run_id)
+        load_manifests(con, las, context.run.run_id, inbox_notes(settings.inbox))
     for la in las:
         progress("load", f"{la.la_code}: manifest {'ok' if la.ok else 'INVALID: ' + '; '.join(la.problems)}")
     return dg.MaterializeResult(metadata={"las": len(las), "valid_manifests": sum(la.ok for la in las)})
