@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("refresh", help="load the inbox, build and gate the indicators, publish the warehouse")
     r.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
     r.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    r.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="when another refresh of the warehouse is running, wait this long for it (default: exit 2)")
     _threshold_arguments(r)
     r.set_defaults(func=cmd_refresh)
 
@@ -112,14 +114,16 @@ def _check_inbox(inbox: Path) -> None:
         raise UsageError(f"inbox {inbox} has no LA folders (expected {inbox}/<la_code>/manifest.yml)")
 
 
-def run_refresh(inbox: Path, warehouse: Path, **settings):
-    """Run the full_refresh job in-process, as the nightly schedule does. Returns the Dagster result."""
+def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, **settings):
+    """Run the full_refresh job in-process, as the nightly schedule does, holding the warehouse's
+    refresh lock (pipeline.publish.RefreshRunning if another refresh holds it). Returns the Dagster result."""
     import dagster as dg
 
     from pipeline.definitions import build_definitions
+    from pipeline.publish import refresh_lock
 
     job = build_definitions(inbox.resolve(), warehouse.resolve(), **settings).resolve_job_def("full_refresh")
-    with dg.DagsterInstance.ephemeral() as instance:
+    with refresh_lock(warehouse.resolve(), wait), dg.DagsterInstance.ephemeral() as instance:
         return job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER)
 
 
@@ -129,7 +133,12 @@ def cmd_refresh(args) -> int:
     _check_inbox(args.inbox)
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}")
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
-    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log), **_thresholds(args))
+    from pipeline.publish import RefreshRunning
+
+    try:
+        result = run_refresh(args.inbox, args.warehouse, args.wait, dbt_log=str(dbt_log), **_thresholds(args))
+    except RefreshRunning as exc:
+        raise UsageError(str(exc))
     published = any(m.asset_key.to_user_string() == "published_warehouse"
                     for m in result.get_asset_materialization_events())
     if not result.success:

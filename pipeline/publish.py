@@ -142,6 +142,39 @@ class _publish_lock:
         self.file.close()
 
 
+class RefreshRunning(Exception):
+    """Another refresh of the same warehouse holds its refresh lock."""
+
+
+class refresh_lock:
+    """One refresh at a time per warehouse: an exclusive lock on <warehouse>.refresh.lock, taken
+    before the build file is touched (a second refresh would delete the first one's build file)
+    and released by the OS if the process dies. Waits up to `wait` seconds, then RefreshRunning."""
+
+    def __init__(self, warehouse: Path, wait: float = 0.0):
+        self.path, self.wait = warehouse.with_name(warehouse.name + ".refresh.lock"), wait
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.path, "a")
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self.file.close()
+                    raise RefreshRunning(f"a refresh of {self.path.with_suffix('').with_suffix('')} is already running "
+                                         f"(lock {self.path} is held){f' after waiting {self.wait:g}s' if self.wait else ''}: "
+                                         "wait for it to finish, or pass --wait SECONDS")
+                time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+
 def _remove_stale_temp_files(warehouse: Path) -> None:
     """Temp files of a publish that was killed before its rename (we hold the lock: nobody else is publishing)."""
     for stale in warehouse.parent.glob(f"{warehouse.name}.*.tmp*"):
