@@ -166,7 +166,11 @@ def test_bad_input(case, corpus, capsys):
 # --- through the real command line, and a whole refresh ------------------------------------
 
 REFRESHED = {"XGOOD": None, "XBOM": "utf8_bom", "XORPH": "orphan_child", "XTRUNC": "xlsx_truncated",
-             "XSEMI": "semicolon_delimiter", "XMANI": "manifest_names_another_la"}
+             "XSEMI": "semicolon_delimiter", "XMANI": "manifest_names_another_la",
+             # hostile inputs that once stopped every LA, hung, leaked a system file or published a wrong figure
+             "XPOP": "manifest_population_beyond_bigint", "XPOPOK": "manifest_population_valid",
+             "XLINK": "symlink_outside_inbox", "XFIFO": "fifo_named_like_entity", "XHIDE": "xlsx_hidden_first_sheet",
+             "XUTF": "folder_name_not_utf8", "XDOT": "dot_folder_beside_la"}
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +182,7 @@ def mixed_inbox(tmp_path_factory) -> tuple[Path, dict]:
         if case is None:
             shutil.copytree(BASE, inbox / la)
             (inbox / la / "manifest.yml").write_text((BASE / "manifest.yml").read_text().replace("X1", la))
-            expected[la] = {"verdict": "published"}
+            expected[la] = {"verdict": "published", "la": la}
         else:
             expected[la] = assemble(case, inbox, la)
     return inbox, expected
@@ -193,7 +197,12 @@ def test_validate_command_reports_without_a_traceback(mixed_inbox):
     assert "X1/referrals.xlsx" not in done.stdout  # every LA is named by its own code
     assert "XTRUNC/referrals.xlsx: is a damaged or truncated xlsx workbook" in done.stdout
     assert "XMANI/manifest.yml: la_code 'X2' does not match the folder name 'XMANI'" in done.stdout
-    assert "6 LA(s): 3 would publish, 3 would be held back (XMANI, XSEMI, XTRUNC)" in done.stdout
+    assert "XLINK/referrals.csv: is a symbolic link to /etc/passwd, outside the inbox" in done.stdout
+    assert "XUTF\\xff: the folder name is not valid UTF-8 text" in done.stdout
+    assert "inbox: WARNING .XDOT: a hidden folder (its name starts with '.') is not read" in done.stdout
+    assert "(rule link_outside_inbox) (rule" not in done.stdout  # the rule is said once
+    assert ("13 LA(s): 6 would publish, 7 would be held back (XFIFO, XLINK, XMANI, XPOP, XSEMI, XTRUNC, XUTF\\xff)"
+            in done.stdout)
 
 
 def test_refresh_publishes_the_good_and_holds_back_the_bad(mixed_inbox, tmp_path, capsys):
@@ -206,15 +215,22 @@ def test_refresh_publishes_the_good_and_holds_back_the_bad(mixed_inbox, tmp_path
     assert "Traceback" not in out.out + out.err
     with duckdb.connect(str(warehouse), read_only=True) as con:
         status = dict(con.execute("select la_code, status from published.publications").fetchall())
-        assert status == {la: e["verdict"] for la, e in expected.items()}
+        assert status == {e["la"]: e["verdict"] for e in expected.values()}
         published = {r[0] for r in con.execute("select distinct la_code from published.indicator_values").fetchall()}
-        assert published == {"XGOOD", "XBOM", "XORPH"}  # a held-back LA with no earlier publication has no figures
+        # a held-back LA with no earlier publication has no figures
+        assert published == {"XGOOD", "XBOM", "XORPH", "XPOPOK", "XHIDE", "XDOT"}
+        # the visible sheet was read, not the hidden stale copy: the same referrals as the good LA's
+        assert con.execute("""select count(*) from (select period_end, indicator_id, value from published.indicator_values
+                              where la_code = 'XHIDE' except select period_end, indicator_id, value
+                              from published.indicator_values where la_code = 'XGOOD')""").fetchone()[0] == 0
+        # nothing of the linked system file reached the warehouse
+        assert con.execute("select count(*) from audit.quarantine where raw_record like '%root:%'").fetchone()[0] == 0
         assert con.execute("select source_file, row_number, column_name, raw_value, rule from audit.quarantine "
                            "where la_code = 'XORPH'").fetchall() == [("referrals.csv", 12, "child_id", "C99", "orphan_child")]
         reasons = dict(con.execute("select la_code, reason from published.publications where status = 'held_back'").fetchall())
         assert "is a damaged or truncated xlsx workbook" in reasons["XTRUNC"]
         checks = con.execute("select count(distinct la_code), count(*) from published.data_quality").fetchone()
-        assert checks[0] == 6 and checks[1] > 6 * 50
+        assert checks[0] == 13 and checks[1] > 6 * 50
         # child-level values stay in audit: the published checks carry counts, not the examples
         assert con.execute("select count(*) from published.data_quality where details like '%C99%' "
                            "or details like '%examples%'").fetchone()[0] == 0
