@@ -229,22 +229,23 @@ def read_manifest(folder: Path) -> LaExtract:
     if not isinstance(data, dict):
         la.problems.append(f"{where}: expected a mapping of keys (rule manifest_invalid)")
         return la
-    for key in ("la_code", "la_name", "extract_date", "case_system"):
-        if isinstance(data.get(key), (list, dict)):
-            la.problems.append(f"{where}: {key} must be a single value, not a {type(data[key]).__name__} "
-                               "(rule manifest_invalid)")
-            data[key] = None
+    not_scalar = {key for key in ("la_code", "la_name", "extract_date", "case_system")
+                  if isinstance(data.get(key), (list, dict))}
+    for key in sorted(not_scalar):
+        la.problems.append(f"{where}: {key} must be a single value, not a {type(data[key]).__name__} "
+                           "(rule manifest_invalid)")
+        data[key] = None
     code = str(data.get("la_code") or "").strip()
-    if code != folder.name:
+    if code != folder.name and "la_code" not in not_scalar:
         la.problems.append(
             f"{where}: la_code '{code}' does not match the folder name '{folder.name}' (rule manifest_la_mismatch)"
         )
     la.la_name = str(data.get("la_name") or "").strip() or None
-    if not la.la_name:
+    if not la.la_name and "la_name" not in not_scalar:
         la.problems.append(f"{where}: la_name is required (rule manifest_invalid)")
     la.case_system = data.get("case_system")
     la.extract_date = _as_date(data.get("extract_date"))
-    if la.extract_date is None:
+    if la.extract_date is None and "extract_date" not in not_scalar:
         la.problems.append(
             f"{where}: extract_date '{data.get('extract_date')}' is not a date (rule manifest_invalid)"
         )
