@@ -1,7 +1,8 @@
 """One refresh at a time per warehouse, shown with real processes: while a refresh runs (paused
 inside publish by the crash-test hook PIPELINE_PAUSE_AT), a second `pipeline refresh` of the same
 warehouse exits 2 saying a refresh is running and leaves the first one's build file alone; a third
-with --wait waits for the lock and completes once the first has gone."""
+with --wait waits for the lock and completes once the first has gone; a Dagster run that does not
+come through `pipeline refresh` (the daemon's) fails at raw_manifests without touching anything."""
 
 import os
 import shutil
@@ -11,9 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
+from pipeline.assets.raw import raw_manifests
 from pipeline.paths import PROJECT_DIR, build_path_for
+from pipeline.resources import build_resources
 
 BASE = Path(__file__).resolve().parent / "base" / "X1"
 
@@ -44,6 +48,14 @@ def test_a_second_refresh_of_the_same_warehouse_exits_2_or_waits(tmp_path):
         assert second.returncode == 2, out + err
         assert "is already running" in err and "Traceback" not in out + err
         after = build.stat()  # the first refresh's build file was not touched
+        assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+
+        # a run not started through `pipeline refresh` (the Dagster daemon's) stops at its first step
+        daemon_like = dg.materialize([raw_manifests], resources=build_resources(inbox, warehouse), raise_on_error=False)
+        assert not daemon_like.success
+        [failure] = [e for e in daemon_like.all_events if e.is_step_failure]
+        assert "is already running" in failure.event_specific_data.error.message
+        after = build.stat()
         assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
 
         third = refresh(inbox, warehouse, "--wait", "600")
