@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--postgres", metavar="URL", default=None,
                    help="also publish into this Postgres database (default: $PIPELINE_POSTGRES_URL, if set)")
     _engine_argument(r)
+    r.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="when another refresh of the warehouse is running, wait this long for it (default: exit 2)")
     _threshold_arguments(r)
     r.set_defaults(func=cmd_refresh)
 
@@ -165,14 +167,16 @@ def _check_inbox(inbox: Path) -> None:
         raise UsageError(f"inbox {inbox} has no LA folders (expected {inbox}/<la_code>/manifest.yml)")
 
 
-def run_refresh(inbox: Path, warehouse: Path, **settings):
-    """Run the full_refresh job in-process, as the nightly schedule does. Returns the Dagster result."""
+def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, **settings):
+    """Run the full_refresh job in-process, as the nightly schedule does, holding the warehouse's
+    refresh lock (pipeline.publish.RefreshRunning if another refresh holds it). Returns the Dagster result."""
     import dagster as dg
 
     from pipeline.definitions import build_definitions
+    from pipeline.publish import refresh_lock
 
     job = build_definitions(inbox.resolve(), warehouse.resolve(), **settings).resolve_job_def("full_refresh")
-    with dg.DagsterInstance.ephemeral() as instance:
+    with refresh_lock(warehouse.resolve(), wait), dg.DagsterInstance.ephemeral() as instance:
         return job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER)
 
 
@@ -184,8 +188,13 @@ def cmd_refresh(args) -> int:
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}" + (f" (engine {args.engine})" if args.engine != "duckdb" else ""))
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
     extra = {"postgres_url": args.postgres} if args.postgres else {}
-    result = run_refresh(args.inbox, args.warehouse, dbt_log=str(dbt_log), engine=args.engine, **extra,
-                         **_thresholds(args))
+    from pipeline.publish import RefreshRunning
+
+    try:
+        result = run_refresh(args.inbox, args.warehouse, args.wait, dbt_log=str(dbt_log), engine=args.engine,
+                             **extra, **_thresholds(args))
+    except RefreshRunning as exc:
+        raise UsageError(str(exc))
     published = any(m.asset_key.to_user_string() == "published_warehouse"
                     for m in result.get_asset_materialization_events())
     if not result.success:
@@ -292,6 +301,11 @@ def _print_findings(con, la_code: str | None = None) -> int:
            order by la_code, entity, severity, check_name""").fetchall()
     issue_rules = {(la, e, rule) for la, e, rule, _, _ in issues}
     n_errors = n_warnings = n_quarantined = 0
+    las = {v.la_code for v in verdicts}
+    for folder, _, rule, sev, msg in (i for i in issues if i[1] == "inbox" and i[0] not in las and la_code is None):
+        print(f"inbox: {sev.upper()} {with_rule(msg, rule)}")  # entries that are not LAs, e.g. a hidden folder
+        n_warnings += sev == "warning"
+        n_errors += sev == "error"
     for v in verdicts:
         print(f"{v.la_code}: {'would publish' if v.status == 'published' else 'would be HELD BACK'}"
               + (f" (extract {v.extract_date})" if v.extract_date else ""))
@@ -300,7 +314,7 @@ def _print_findings(con, la_code: str | None = None) -> int:
                                         | {e for la, e, *_ in checks if la == v.la_code and e != "manifest"})]
         for entity in entities:
             source, supplied, loaded, quarantined = files.get((v.la_code, entity), (None, None, None, None))
-            lines = [f"{sev.upper()} {msg} (rule {rule})" for la, e, rule, sev, msg in issues
+            lines = [f"{sev.upper()} {with_rule(msg, rule)}" for la, e, rule, sev, msg in issues
                      if la == v.la_code and e == entity]
             lines += [f"{sev.upper()} {name}: {msg or f'{failed} rows'}" for la, e, name, sev, failed, msg in checks
                       if la == v.la_code and e == entity and (la, e, name) not in issue_rules]
@@ -321,6 +335,11 @@ def _print_findings(con, la_code: str | None = None) -> int:
           f"{' (' + ', '.join(held) + ')' if held else ''}; {n_quarantined} row(s) quarantined; "
           f"{n_errors} error(s), {n_warnings} warning(s)")
     return EXIT_HELD_BACK if held or n_quarantined or n_errors else EXIT_OK
+
+
+def with_rule(message: str, rule: str) -> str:
+    """The message ending in '(rule X)', once: loader messages often say it already."""
+    return message if message.rstrip().endswith(f"(rule {rule})") else f"{message} (rule {rule})"
 
 
 def _quarantine_lines(con, la: str, entity: str) -> list[str]:

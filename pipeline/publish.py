@@ -167,6 +167,55 @@ class _publish_lock:
         self.file.close()
 
 
+class RefreshRunning(Exception):
+    """Another refresh of the same warehouse holds its refresh lock."""
+
+
+_HELD: dict[Path, "refresh_lock"] = {}  # refresh locks this process holds, by lock file
+
+
+class refresh_lock:
+    """One refresh at a time per warehouse: an exclusive lock on <warehouse>.refresh.lock, taken
+    before the build file is touched (a second refresh would delete the first one's build file)
+    and released by the OS if the process dies. Waits up to `wait` seconds, then RefreshRunning.
+    Re-entrant within a process (run_refresh holds it, and raw_manifests asks for it again)."""
+
+    def __init__(self, warehouse: Path, wait: float = 0.0):
+        self.path, self.wait = warehouse.with_name(warehouse.name + ".refresh.lock").resolve(), wait
+        self.file = None
+
+    def __enter__(self):
+        if self.path in _HELD:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.path, "a")
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _HELD[self.path] = self
+                return self
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self.file.close()
+                    raise RefreshRunning(f"a refresh of {self.path.with_suffix('').with_suffix('')} is already running "
+                                         f"(lock {self.path} is held){f' after waiting {self.wait:g}s' if self.wait else ''}: "
+                                         "wait for it to finish, or pass --wait SECONDS")
+                time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        if self.file is not None:  # not a re-entry
+            _HELD.pop(self.path, None)
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.file.close()
+
+
+def hold_refresh_lock(warehouse: Path) -> None:
+    """Take the refresh lock for the rest of this process unless it already holds it: a run the
+    Dagster daemon launches (one process per run) does not come through run_refresh."""
+    refresh_lock(warehouse).__enter__()
+
+
 def _remove_stale_temp_files(warehouse: Path) -> None:
     """Temp files of a publish that was killed before its rename (we hold the lock: nobody else is publishing)."""
     for stale in warehouse.parent.glob(f"{warehouse.name}.*.tmp*"):

@@ -16,7 +16,8 @@ def inbox_fingerprint(inbox: Path) -> str:
         for p in sorted(inbox.rglob("*")):
             if p.is_file() and not p.name.startswith("."):
                 st = p.stat()
-                h.update(f"{p.relative_to(inbox)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+                # surrogateescape: a file name that is not UTF-8 must not stop the sensor (the load reports it)
+                h.update(f"{p.relative_to(inbox)}|{st.st_size}|{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

@@ -8,10 +8,11 @@ Each entity asset also runs that entity's quality gate, so gate results exist be
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipeline.load.inbox import discover, entity_sources
+from pipeline.load.inbox import discover, entity_sources, inbox_notes
 from pipeline.load.land import land_entity, load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.progress import progress
+from pipeline.publish import hold_refresh_lock
 from pipeline.quality.gate import checks_for, gate_entity
 from pipeline.resources import RefreshSettings
 from pipeline.specs import entities
@@ -19,6 +20,8 @@ from pipeline.specs import entities
 
 @dg.asset(group_name="raw", kinds={"duckdb"}, description="LA extract manifests found in the inbox (raw.manifests).")
 def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
+    # one refresh at a time per warehouse (RefreshRunning fails this step before anything is touched)
+    hold_refresh_lock(settings.warehouse)
     # a full refresh rebuilds the staging warehouse from nothing: nothing stale can leak into it
     for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
         path.unlink(missing_ok=True)
@@ -26,7 +29,7 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
     las = discover(settings.inbox)
     with build_db.get_connection() as con:
         ensure_tables(con)
-        load_manifests(con, las, context.run.run_id)
+        load_manifests(con, las, context.run.run_id, inbox_notes(settings.inbox))
     for la in las:
         progress("load", f"{la.la_code}: manifest {'ok' if la.ok else 'INVALID: ' + '; '.join(la.problems)}")
     return dg.MaterializeResult(metadata={"las": len(las), "valid_manifests": sum(la.ok for la in las)})

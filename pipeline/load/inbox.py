@@ -5,6 +5,8 @@ pipeline/load/adapters) or both; entity_sources merges them (docs/statutory_form
 """
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,8 @@ from pipeline.specs import entities
 
 MANIFEST = "manifest.yml"
 WORKBOOK = "extract.xlsx"  # all entities as sheets of one workbook
+MANIFEST_MAX_BYTES = 64 * 1024  # a manifest is a few lines; more is a mistake or an attack
+MAX_POPULATION = 2_000_000  # more 0-17 year olds than any English LA has (Kent: about 350,000)
 
 
 @dataclass(frozen=True)
@@ -95,47 +99,165 @@ def sha256_of(path: Path) -> str:
 
 
 def discover(inbox: Path) -> list[LaExtract]:
-    """Every sub-folder of the inbox is one LA's extract; the manifest must name the same LA."""
+    """Every sub-folder of the inbox is one LA's extract; the manifest must name the same LA.
+    Hidden folders (.name) are not LAs: inbox_notes() reports them."""
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
-    return [read_manifest(d) for d in sorted(inbox.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+    las = [read_manifest(d) for d in sorted(inbox.iterdir()) if not d.name.startswith(".") and _is_dir(d)]
+    by_code: dict[str, list[LaExtract]] = {}
+    for la in las:
+        by_code.setdefault(la.la_code.lower(), []).append(la)
+    for twins in by_code.values():  # X1 and x1: which one is the LA's extract cannot be known
+        for la in twins if len(twins) > 1 else ():
+            la.problems.append(f"{la.la_code}: folders {' and '.join(t.la_code for t in twins)} differ only in "
+                               "case: keep one folder per LA (rule duplicate_la_folder)")
+    return las
+
+
+def inbox_notes(inbox: Path) -> list[tuple[str, str, str]]:
+    """(folder, rule, message) for inbox entries that are not read as LAs but should not go unseen."""
+    return [(printable(d.name), "hidden_folder",
+             f"{printable(d.name)}: a hidden folder (its name starts with '.') is not read as an LA extract: "
+             "rename it if it is one (rule hidden_folder)")
+            for d in sorted(inbox.iterdir()) if d.name.startswith(".") and _is_dir(d)]
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a link loop, a name the file system refuses
+        return False
+
+
+def printable(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (os.fsdecode keeps them as surrogates) shown as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def is_utf8(name: str) -> bool:
+    return printable(name) == name
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, opened without following a link and without blocking (a FIFO
+    named like an extract would otherwise hang the load); OSError if it is anything else."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return f.read() if limit is None else f.read(limit + 1)
+
+
+def unreadable_entries(folder: Path) -> list[str]:
+    """Problems with entries of an LA folder that must not be read: links leading out of the inbox,
+    FIFOs, devices, sockets, names that are not UTF-8. Sub-folders are not part of an extract."""
+    root = folder.parent.resolve()
+    problems = []
+    for p in sorted(folder.iterdir()):
+        where = f"{printable(folder.name)}/{printable(p.name)}"
+        if not is_utf8(p.name):
+            problems.append(f"{where}: the file name is not valid UTF-8 text: rename it (rule file_name_invalid)")
+            continue
+        mode = p.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            target = p.resolve()
+            if not target.is_relative_to(root):
+                problems.append(f"{where}: is a symbolic link to {target}, outside the inbox: not read; copy the "
+                                "file into the folder (rule link_outside_inbox)")
+                continue
+            mode = target.stat().st_mode if target.exists() else 0
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "a socket" if stat.S_ISSOCK(mode) else "a link to nothing")
+            problems.append(f"{where}: is {kind}, not a regular file: not read (rule not_a_regular_file)")
+    return problems
+
+
+def files(folder: Path) -> list[Path]:
+    """The regular files of an LA folder that may be read (links only when they stay in the inbox)."""
+    root = folder.parent.resolve()
+    return [p for p in sorted(folder.iterdir())
+            if is_utf8(p.name) and (not p.is_symlink() or p.resolve().is_relative_to(root))
+            and stat.S_ISREG(p.stat().st_mode if p.exists() else 0)]
+
+
+class _ManifestLoader(yaml.SafeLoader):
+    """Safe YAML without anchors or aliases: a manifest needs neither, and aliases are how a
+    few hundred bytes expand into gigabytes ("billion laughs")."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.YAMLError(f"anchors and aliases (&name, *name) are not allowed (line {event.start_mark.line + 1})")
+        return super().compose_node(parent, index)
 
 
 def read_manifest(folder: Path) -> LaExtract:
-    la = LaExtract(folder=folder, la_code=folder.name)
-    path = folder / MANIFEST
-    if not path.is_file():
-        la.problems.append(f"{folder.name}/{MANIFEST}: manifest missing (rule manifest_missing)")
+    la = LaExtract(folder=folder, la_code=printable(folder.name))
+    where = f"{la.la_code}/{MANIFEST}"
+    if not is_utf8(folder.name):
+        la.problems.append(f"{la.la_code}: the folder name is not valid UTF-8 text: name the folder after the LA "
+                           "code (rule folder_name_invalid)")
         return la
-    la.manifest_sha256 = sha256_of(path)
+    if folder.is_symlink() and not folder.resolve().is_relative_to(folder.parent.resolve()):
+        la.problems.append(f"{la.la_code}: the folder is a symbolic link to {folder.resolve()}, outside the inbox: "
+                           "not read (rule link_outside_inbox)")
+        return la
+    la.problems += unreadable_entries(folder)
+    path = folder / MANIFEST
+    if not path.is_file() or path not in files(folder):
+        if not any(MANIFEST in p for p in la.problems):
+            la.problems.append(f"{where}: manifest missing (rule manifest_missing)")
+        return la
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = read_regular(path, MANIFEST_MAX_BYTES)
+    except OSError as exc:
+        la.problems.append(f"{where}: cannot be read ({exc.strerror or exc}) (rule manifest_invalid)")
+        return la
+    if len(raw) > MANIFEST_MAX_BYTES:
+        la.problems.append(f"{where}: larger than {MANIFEST_MAX_BYTES // 1024} KB; a manifest is a few lines "
+                           "(rule manifest_invalid)")
+        return la
+    la.manifest_sha256 = hashlib.sha256(raw).hexdigest()
+    try:
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_ManifestLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        la.problems.append(f"{folder.name}/{MANIFEST}: not valid YAML ({exc.__class__.__name__}) (rule manifest_invalid)")
+        detail = str(exc).splitlines()[0] if isinstance(exc, yaml.YAMLError) and not hasattr(exc, "problem_mark") \
+            else exc.__class__.__name__
+        la.problems.append(f"{where}: not valid YAML ({detail}) (rule manifest_invalid)")
         return la
     if not isinstance(data, dict):
-        la.problems.append(f"{folder.name}/{MANIFEST}: expected a mapping of keys (rule manifest_invalid)")
+        la.problems.append(f"{where}: expected a mapping of keys (rule manifest_invalid)")
         return la
+    not_scalar = {key for key in ("la_code", "la_name", "extract_date", "case_system")
+                  if isinstance(data.get(key), (list, dict))}
+    for key in sorted(not_scalar):
+        la.problems.append(f"{where}: {key} must be a single value, not a {type(data[key]).__name__} "
+                           "(rule manifest_invalid)")
+        data[key] = None
     code = str(data.get("la_code") or "").strip()
-    if code != folder.name:
+    if code != folder.name and "la_code" not in not_scalar:
         la.problems.append(
-            f"{folder.name}/{MANIFEST}: la_code '{code}' does not match the folder name '{folder.name}' (rule manifest_la_mismatch)"
+            f"{where}: la_code '{code}' does not match the folder name '{folder.name}' (rule manifest_la_mismatch)"
         )
     la.la_name = str(data.get("la_name") or "").strip() or None
-    if not la.la_name:
-        la.problems.append(f"{folder.name}/{MANIFEST}: la_name is required (rule manifest_invalid)")
+    if not la.la_name and "la_name" not in not_scalar:
+        la.problems.append(f"{where}: la_name is required (rule manifest_invalid)")
     la.case_system = data.get("case_system")
     la.extract_date = _as_date(data.get("extract_date"))
-    if la.extract_date is None:
+    if la.extract_date is None and "extract_date" not in not_scalar:
         la.problems.append(
-            f"{folder.name}/{MANIFEST}: extract_date '{data.get('extract_date')}' is not a date (rule manifest_invalid)"
+            f"{where}: extract_date '{data.get('extract_date')}' is not a date (rule manifest_invalid)"
         )
+    elif la.extract_date > date.today():
+        la.problems.append(f"{where}: extract_date {la.extract_date} is in the future (today is {date.today()}): "
+                           "a typo? (rule manifest_invalid)")
     pop = data.get("population_0_17")
     if pop is not None:
-        try:
-            la.population_0_17 = {int(y): int(n) for y, n in pop.items()}
-        except (AttributeError, TypeError, ValueError):
-            la.problems.append(f"{folder.name}/{MANIFEST}: population_0_17 must map year to count (rule manifest_invalid)")
+        la.population_0_17 = _population(pop)
+        if la.population_0_17 is None:
+            la.problems.append(f"{where}: population_0_17 must map a year to a whole number from 1 to "
+                               f"{MAX_POPULATION:,} (got {str(pop)[:80]}) (rule manifest_invalid)")
     _read_statutory_keys(la, data)
     if la.ok:
         statutory = _statutory(folder, la)
@@ -144,8 +266,21 @@ def read_manifest(folder: Path) -> LaExtract:
         la.warnings += statutory.warnings
         # any native file (even one that turns out unreadable) makes it a native extract
         la.native = not statutory.formats or any(
-            p.name.lower() in native_file_names() - {MANIFEST} for p in folder.iterdir() if p.is_file())
+            p.name.lower() in native_file_names() - {MANIFEST} for p in files(folder))
     return la
+
+
+def _population(value) -> dict[int, int] | None:
+    """{year: count} when every year is a year and every count a whole number in range, else None."""
+    if not isinstance(value, dict):
+        return None
+    out = {}
+    for year, n in value.items():
+        if isinstance(year, bool) or isinstance(n, bool) or not isinstance(n, int) \
+                or not 1 <= n <= MAX_POPULATION or not str(year).strip().isdigit() or not 1900 <= int(year) <= 2200:
+            return None
+        out[int(year)] = n
+    return out
 
 
 def _read_statutory_keys(la: LaExtract, data: dict) -> None:
@@ -157,7 +292,7 @@ def _read_statutory_keys(la: LaExtract, data: dict) -> None:
     formats = data.get("formats")
     if formats is not None:
         names = [formats] if isinstance(formats, str) else formats
-        unknown = [f for f in names if f not in FORMATS] if isinstance(names, list) else [names]
+        unknown = [f for f in names if not isinstance(f, str) or f not in FORMATS] if isinstance(names, list) else [names]
         if unknown:
             la.problems.append(f"{where}: formats {unknown} not known; use any of {sorted(FORMATS)} (rule manifest_invalid)")
         else:
@@ -206,14 +341,14 @@ def _native_sources(folder: Path) -> dict[str, EntitySource]:
     """Native files only. A per-entity file wins over a sheet of extract.xlsx."""
     names = set(entities())
     found: dict[str, EntitySource] = {}
-    workbook = next((p for p in folder.iterdir() if p.name.lower() == WORKBOOK), None)
+    workbook = next((p for p in files(folder) if p.name.lower() == WORKBOOK), None)
     if workbook is not None:
         from pipeline.load.readers import sheet_names
 
-        for sheet in sheet_names(workbook):
+        for sheet in sheet_names(workbook):  # visible sheets only
             if sheet.strip().lower() in names:
                 found[sheet.strip().lower()] = EntitySource(workbook, sheet)
-    for p in sorted(folder.iterdir()):
+    for p in files(folder):
         stem, suffix = p.stem.strip().lower(), p.suffix.lower()
         if stem in names and suffix in (".csv", ".xlsx"):
             found[stem] = EntitySource(p)

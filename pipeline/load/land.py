@@ -14,8 +14,8 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.load.inbox import WORKBOOK, EntitySource, LaExtract, sha256_of
-from pipeline.load.readers import UnreadableSource, read_into, workbook_problem
+from pipeline.load.inbox import WORKBOOK, EntitySource, LaExtract, files, sha256_of
+from pipeline.load.readers import UnreadableSource, read_into, sheet_names, workbook_problem
 from pipeline.specs import Column, Entity, code_lists
 
 log = logging.getLogger(__name__)
@@ -91,9 +91,14 @@ def land_entity(con, la: LaExtract, entity: Entity, source: EntitySource | None,
 def _missing_source(la: LaExtract, entity: Entity, result: LandResult) -> None:
     if not (entity.required and la.native):
         return
-    workbook = next((p for p in la.folder.iterdir() if p.name.lower() == WORKBOOK), None)
+    workbook = next((p for p in files(la.folder) if p.name.lower() == WORKBOOK), None)
     problem = workbook_problem(workbook) if workbook else None
-    if problem is not None:
+    hidden = [s for s in sheet_names(workbook, hidden=True) if s.strip().lower() == entity.name] if workbook else []
+    if hidden:
+        result.issues.append(("required_file_missing", "error",
+                              f"{la.la_code}/{WORKBOOK}: sheet '{hidden[0]}' is hidden, and hidden sheets are not "
+                              f"read: unhide it (or supply {entity.name}.csv)"))
+    elif problem is not None:
         result.issues.append((problem.rule, "error", f"{la.la_code}/{problem} - so required {entity.name} "
                                                      "cannot be read from it"))
     else:
@@ -146,6 +151,7 @@ def _land(con, la: LaExtract, entity: Entity, source: EntitySource, run_id: str,
         "select (select count(*) from _typed), (select count(distinct _row) from _bad)"
     ).fetchone()
     reconcile(con, result)
+    result.issues += _case_variants(con, la, entity, source)
     _record(con, result, sha, run_id)
     for c in source.coverage:  # statutory formats: what the source can support (docs/statutory_formats.md)
         con.execute("insert into raw.source_coverage values ($la, $e, $f, $i, $d, $from, $why, $run)",
@@ -181,6 +187,24 @@ def reconcile(con, result: LandResult) -> None:
             "unaccounted for: a loader defect, please report it)"))
 
 
+def _case_variants(con, la: LaExtract, entity: Entity, source: EntitySource) -> list[tuple[str, str, str]]:
+    """A warning for IDs that differ only in case (ab123, AB123): IDs compare exactly, so they are two
+    records, which is right only if the case system really distinguishes them. The message names rows,
+    never the IDs: it is published in data_quality (the IDs stay in the LA's own file)."""
+    if entity.key is None:
+        return []
+    key = q(entity.key)
+    groups = con.execute(f"select list(_source_row order by _source_row) from raw.{entity.name} where la_code = $la "
+                         f"and _source_file = $f group by lower({key}) having count(distinct {key}) > 1 order by 1",
+                         {"la": la.la_code, "f": source.label}).fetchall()
+    if not groups:
+        return []
+    shown = "; ".join("rows " + ", ".join(str(r) for r in g[0]) for g in groups[:5])
+    return [("id_case_variants", "warning",
+             f"{la.la_code}/{source.label}: {len(groups)} {entity.key} value(s) differ only in upper/lower case "
+             f"({shown}): they are counted as different records; check they are not the same one")]
+
+
 def _sha256(source: EntitySource) -> str:
     # adapter rows may come from several files; EntitySource.sha256 (where present) hashes them all
     return getattr(source, "sha256", None) or sha256_of(source.path)
@@ -190,7 +214,7 @@ def _other_sources(la: LaExtract, entity: Entity, source: EntitySource) -> list[
     """Other per-entity files for the same entity (referrals.csv beside referrals.xlsx): which is right is unknowable."""
     if source.rows is not None or source.sheet is not None or not la.folder.is_dir():
         return []
-    return [p.name for p in sorted(la.folder.iterdir())
+    return [p.name for p in files(la.folder)
             if p != source.path and p.stem.strip().lower() == entity.name and p.suffix.lower() in SUPPORTED_SUFFIXES]
 
 
@@ -273,6 +297,10 @@ def _violations_sql(la: LaExtract, entity: Entity, missing: list[str], columns: 
                 '[{"column": "VARCHAR", "value": "VARCHAR", "rule": "VARCHAR", "message": "VARCHAR"}]')) as u(i)
            where t._cell_issues is not null""")
     for c in columns:
+        add(c, f"replace({q(c)}, chr(0), '<NUL>')", "nul_byte",
+            f"'{c.replace(chr(39), chr(39) * 2)} value ''' || replace({q(c)}, chr(0), '<NUL>') || ''' holds a NUL byte "
+            "(an invisible control character): a damaged export?'",
+            f"contains({q(c)}, chr(0))", extra_from="join _in using (_row)")
         length = f"t.{q('len_' + c)}"
         add(c, f"left({q(c)}, 100) || '...'", "value_too_long",
             f"'{c.replace(chr(39), chr(39) * 2)} holds ' || {length} || ' characters (more than {MAX_CELL_CHARS}, "
@@ -305,6 +333,11 @@ def _violations_sql(la: LaExtract, entity: Entity, missing: list[str], columns: 
         if col.min is not None:
             add(col.name, r, "below_minimum", f"'{col.name} ' || {shown} || ' is below {col.min}'",
                 f"{t} < {col.min}")
+        if col.future_limit_days is not None:
+            add(col.name, r, "implausible_date",
+                f"'{col.name} ' || {shown} || ' is more than {col.future_limit_days} days after the extract date "
+                f"{la.extract_date}: a typo?'",
+                f"{t}::date > {lit(la.extract_date)}::date + {col.future_limit_days}")
         if col.is_date and not col.future_allowed:
             add(col.name, r, "date_after_extract",
                 f"'{col.name} ' || {shown} || ' is after the extract date {la.extract_date}'",
@@ -351,12 +384,16 @@ def _violations_sql(la: LaExtract, entity: Entity, missing: list[str], columns: 
     return f"create or replace temp table _bad as select * from ({union}) as v(_row, column_name, raw_value, rule, message)"
 
 
-def load_manifests(con, las: list[LaExtract], run_id: str) -> None:
+def load_manifests(con, las: list[LaExtract], run_id: str, notes: list[tuple[str, str, str]] = ()) -> None:
     """Valid manifests land in raw.manifests; an invalid one is a dataset issue that holds the LA back.
 
-    Each LA folder's manifest is also a check in audit.data_quality (entity 'manifest')."""
+    Each LA folder's manifest is also a check in audit.data_quality (entity 'manifest'). `notes`
+    (inbox.inbox_notes: folder, rule, message) are warnings about inbox entries that are not LAs."""
     con.execute("delete from raw.manifests")
-    con.execute("delete from audit.dataset_issues where entity = 'manifest'")
+    con.execute("delete from audit.dataset_issues where entity in ('manifest', 'inbox')")
+    for folder, rule, message in notes:
+        con.execute("insert into audit.dataset_issues values ($f, 'inbox', NULL, $rule, 'warning', $msg, $run)",
+                    {"f": folder, "rule": rule, "msg": message, "run": run_id})
     con.execute("delete from audit.data_quality where entity = 'manifest'")
     for la in las:
         if la.ok:

@@ -14,8 +14,11 @@ What a supplier's tools actually produce is read, and every liberty taken is sai
   values means trailing empty cells. A quote that is never closed makes the file unreadable.
 - xlsx: formulas are read as Excel last calculated them (noted); one never calculated
   (formula_without_value) and rows under merged cells (merged_cells) are quarantined. Rows above
-  the header row (titles) are skipped and noted. A CSV or an old .xls named .xlsx is reported
-  as such.
+  the header row (titles) are skipped and noted. Only visible sheets are read: the one named after
+  the entity, else the first (a hidden sheet is noted, never read). Rows are read as far as their
+  real cells go, whatever the sheet's declared <dimension> says (a padded one would cost gigabytes).
+- What a file really is, is told from its first bytes, whatever its name (file_kind): CSV text,
+  an xlsx workbook, an old .xls, an encrypted (password-protected) workbook, a zip or gzip archive.
 Row-level problems found while reading go to the `_cell_issues` column (JSON list of
 {column, value, rule, message}); land quarantines them like any other rule.
 """
@@ -31,13 +34,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.load.inbox import EntitySource
+from pipeline.load.inbox import EntitySource, read_regular
 from pipeline.specs import Entity
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 HEADER_SEARCH_ROWS = 20  # an xlsx header may sit under a title; look this far down for it
-_ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP, _OLE2, _GZIP = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x1f\x8b"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted OOXML file's OLE container holds
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a huge cell is quarantined by land, not a parse error
@@ -76,14 +80,15 @@ def read_into(con, source: EntitySource, entity: Entity, table: str = "_in") -> 
     return read
 
 
-def sheet_names(path: Path) -> list[str]:
-    """Sheets of a workbook; [] when it cannot be opened (land reports the unreadable workbook)."""
+def sheet_names(path: Path, hidden: bool = False) -> list[str]:
+    """Visible sheets of a workbook (or, with hidden=True, the hidden ones); [] when it cannot be
+    opened (land reports the unreadable workbook)."""
     try:
         wb = _open_workbook(path, path.name, data_only=True)
     except UnreadableSource:
         return []
     try:
-        return list(wb.sheetnames)
+        return [ws.title for ws in wb.worksheets if (ws.sheet_state != "visible") == hidden]
     finally:
         wb.close()
 
@@ -97,17 +102,65 @@ def workbook_problem(path: Path) -> UnreadableSource | None:
     return None
 
 
+def file_kind(path: Path) -> tuple[str, str]:
+    """(kind, description) of a file from its bytes: text, xlsx, xls, encrypted, zip, gzip, empty, binary."""
+    head = _head(path)
+    if not head.strip():
+        return "empty", "is empty"
+    if head.startswith(_GZIP):
+        return "gzip", "is a gzip-compressed file: decompress it and supply what it holds"
+    if head.startswith(_OLE2):
+        if _contains(path, _ENCRYPTED):
+            return "encrypted", "is an encrypted (password-protected) workbook: save it from Excel without a password"
+        return "xls", "is an old-style .xls workbook, not .xlsx: save it as .xlsx"
+    if head.startswith(_ZIP):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "xlsx", "is an xlsx workbook"  # a damaged one: openpyxl says how
+        if any(n.lower() == "xl/workbook.xml" for n in names):
+            return "xlsx", "is an xlsx workbook"
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        return "zip", f"is a zip archive holding {shown or 'nothing'}, not a workbook: unzip it and supply what it holds"
+    if _looks_like_text(head):
+        return "text", "is a text file"
+    return "binary", "is neither text nor a workbook"
+
+
+def _head(path: Path, n: int = 4096) -> bytes:
+    return read_regular(path, n)[:n]
+
+
+def _contains(path: Path, needle: bytes, limit: int = 64 << 20) -> bool:
+    """Whether the first `limit` bytes of the file hold `needle` (read in blocks)."""
+    with open(path, "rb") as f:
+        tail, read = b"", 0
+        while read < limit and (block := f.read(1 << 20)):
+            if needle in tail + block:
+                return True
+            tail, read = block[-len(needle):], read + len(block)
+    return False
+
+
 # --- CSV ----------------------------------------------------------------------------------
 
 def _read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
     label = source.label
-    data = source.path.read_bytes()
-    if not data.strip():
+    kind, what = file_kind(source.path)
+    if kind == "empty":
         raise UnreadableSource(label, "file is empty", "empty_file")
-    if data.startswith(_ZIP) or data.startswith(_OLE2):
-        kind = "an xlsx workbook" if data.startswith(_ZIP) else "an old-style .xls workbook"
-        raise UnreadableSource(label, f"is {kind}, not CSV text: save it as CSV, or name it .xlsx", "not_csv")
+    if kind in ("gzip", "zip"):
+        raise UnreadableSource(label, f"{what} (CSV text)", "compressed_file")
+    if kind == "xlsx":
+        raise UnreadableSource(label, f"{what}, not CSV text: save it as CSV, or name it .xlsx", "not_csv")
+    if kind in ("xls", "encrypted"):
+        raise UnreadableSource(label, f"{what}, then save it as CSV", "not_csv")
+    data = read_regular(source.path)
     text, notes = _decode(data, label)
+    text = text.rstrip("\r\n\x1a")  # Ctrl-Z: the DOS end-of-file mark some old exports append, not a row
     delimiter = _delimiter(text)
     lines = _Lines(text)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -125,12 +178,14 @@ def _read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
             if "end of data" in str(exc):  # the quote is still open at the end of the file
                 raise UnreadableSource(label, f"row {n}: a quoted value is opened and never closed, so the rest of "
                                               "the file cannot be split into rows", "unterminated_quote")
+            why = ("a carriage return (CR) character inside a value" if "new-line character" in str(exc) else str(exc))
             if headers is None:
-                raise UnreadableSource(label, f"the header row cannot be parsed ({exc})", "malformed_header")
+                raise UnreadableSource(label, f"the header row cannot be parsed ({why})", "malformed_header")
             raw = "".join(lines.current).rstrip("\r\n")
             rows.append([None] * len(headers))
             numbers.append(n)
-            issues.append(_issues(None, raw, "malformed_row", f"row {n} is not valid CSV ({exc}): '{_clip(raw)}'"))
+            issues.append(_issues(None, raw.replace("\r", "\\r"), "malformed_row",
+                                  f"row {n} is not valid CSV ({why}): '{_clip(raw.replace(chr(13), '<CR>'))}'"))
             continue
         if not any(v.strip() for v in record):
             continue  # a blank row is not data (and before the header, not the header)
@@ -155,14 +210,38 @@ def _read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
     if delimiter != ",":
         read.file_rule = ("wrong_delimiter", f"values are separated by {OTHER_DELIMITERS[delimiter]}, not commas: "
                                              "save the file as comma-separated CSV")
+    elif (other := _rows_delimiter(rows)) is not None:
+        read.file_rule = ("wrong_delimiter", f"the header is separated by commas but the rows by "
+                                             f"{OTHER_DELIMITERS[other]}: a delimiter mismatch; save the whole file "
+                                             "as comma-separated CSV")
+    if any("\x00" in h for h in headers):
+        bad = next(i for i, h in enumerate(headers, start=1) if "\x00" in h)
+        read.headers = [h.replace("\x00", "") for h in headers]
+        read.columns = _column_names(read.headers)
+        read.file_rule = read.file_rule or ("nul_byte", f"the header holds a NUL byte (column {bad}): the file is "
+                                                        "damaged or not CSV text")
     return read, _arrow(read.columns, rows, numbers, issues)
+
+
+def _rows_delimiter(rows: list[list]) -> str | None:
+    """The other delimiter most data rows are split by when only the header has commas."""
+    singles = [r[0] for r in rows if r and all(v is None or not v.strip() for v in r[1:]) and r[0]]
+    if len(rows) < 1 or len(singles) * 2 <= len(rows):
+        return None
+    for d in OTHER_DELIMITERS:
+        if sum(d in v for v in singles) * 2 > len(singles):
+            return d
+    return None
 
 
 class _Lines:
     """Feeds csv.reader line by line and keeps the lines of the current record (for malformed rows)."""
 
     def __init__(self, text: str):
-        self._lines = iter(io.StringIO(text, newline=""))
+        # rows end at LF (or CRLF); only a file with no LF at all ends rows at CR (classic Mac).
+        # So a stray CR inside a value never starts a row of its own.
+        end = "\n" if "\n" in text or "\r" not in text else "\r"
+        self._lines = _split_keep(text, end)
         self.current: list[str] = []
 
     def __iter__(self):
@@ -174,12 +253,41 @@ class _Lines:
         return line
 
 
+def _split_keep(text: str, end: str):
+    start = 0
+    while start < len(text):
+        stop = text.find(end, start)
+        stop = len(text) if stop < 0 else stop + 1
+        yield text[start:stop] if end == "\n" else text[start:stop].replace("\r", "\n")
+        start = stop
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text without a byte order mark:
+    most bytes at odd (LE) or even (BE) positions of the first KB are NUL."""
+    sample = data[:1024]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    for codec, nuls in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if nuls.count(0) > 0.9 * half:
+            return codec
+    return None
+
+
 def _decode(data: bytes, label: str) -> tuple[str, list[tuple[str, str]]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), [("utf16_text", f"{label}: saved as UTF-16 (Excel 'Unicode text'); read as UTF-16")]
         except UnicodeDecodeError as exc:
             raise UnreadableSource(label, f"starts like UTF-16 text but is not ({exc.reason})", "unknown_encoding")
+    if (codec := _utf16_without_bom(data)) is not None:
+        try:
+            return data.decode(codec), [("utf16_text", f"{label}: saved as UTF-16 without a byte order mark; "
+                                                       f"read as {codec.upper()}")]
+        except UnicodeDecodeError as exc:
+            raise UnreadableSource(label, f"looks like UTF-16 text without a byte order mark but is not ({exc.reason})",
+                                   "unknown_encoding")
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -211,16 +319,17 @@ def _delimiter(text: str) -> str:
 def _open_workbook(path: Path, label: str, data_only: bool):
     from openpyxl import load_workbook
 
-    with open(path, "rb") as f:
-        head = f.read(4096)
-    if not head.strip():
+    kind, what = file_kind(path)
+    if kind == "empty":
         raise UnreadableSource(label, "file is empty", "empty_file")
-    if head.startswith(_OLE2):
-        raise UnreadableSource(label, "is an old-style .xls workbook, not .xlsx: save it as .xlsx", "not_xlsx")
-    if not head.startswith(_ZIP):
-        if _looks_like_text(head):
-            raise UnreadableSource(label, "is a text file (CSV?), not an xlsx workbook: name it .csv, "
-                                          "or save it from Excel as .xlsx", "not_xlsx")
+    if kind in ("xls", "encrypted"):
+        raise UnreadableSource(label, what, "encrypted_workbook" if kind == "encrypted" else "not_xlsx")
+    if kind in ("gzip", "zip"):
+        raise UnreadableSource(label, what, "compressed_file")
+    if kind == "text":
+        raise UnreadableSource(label, "is a text file (CSV?), not an xlsx workbook: name it .csv, "
+                                      "or save it from Excel as .xlsx", "not_xlsx")
+    if kind != "xlsx":
         raise UnreadableSource(label, "is not an xlsx workbook (not a zip archive)", "unreadable_file")
     try:
         return load_workbook(path, read_only=True, data_only=data_only)
@@ -242,9 +351,12 @@ def _looks_like_text(head: bytes) -> bool:
 def _read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Table]:
     label = source.label
     wb = _open_workbook(source.path, label, data_only=False)
+    notes: list[tuple[str, str]] = []
     try:
-        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
-        # read-only iter_rows yields every row from 1 (empty ones too), so position = Excel row
+        ws = _sheet(wb, source, entity, notes)
+        # read-only iter_rows yields every row from 1 (empty ones too), so position = Excel row;
+        # each row only as far as its last real cell: the declared <dimension> may be padded
+        ws.reset_dimensions()
         cells = [list(row) for row in ws.iter_rows()]
         merged = _merged_ranges(ws)
     except UnreadableSource:
@@ -254,12 +366,11 @@ def _read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Tab
     finally:
         wb.close()
     # iter_rows numbers rows from 1 without gaps; cells' own .row is None for empty cells
-    grid = [[c.value for c in row] for row in cells]
+    grid = [[c.value for c in row] for row in cells]  # rows are as long as their last real cell
     formulas = {(r, i) for r, row in enumerate(cells, start=1) for i, c in enumerate(row)
                 if getattr(c, "data_type", None) == "f"}
-    notes: list[tuple[str, str]] = []
     if formulas:
-        calculated = _calculated_values(source, label)
+        calculated = _calculated_values(source, label, ws.title)
         for r, i in formulas:
             grid[r - 1][i] = calculated.get((r, i))
         notes.append(("formula_values", f"{label}: {len(formulas)} cells hold formulas; their values as Excel last "
@@ -305,11 +416,28 @@ def _read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Tab
     return read, _arrow(read.columns, rows, numbers, issues)
 
 
-def _calculated_values(source: EntitySource, label: str) -> dict[tuple[int, int], object]:
+def _sheet(wb, source: EntitySource, entity: Entity, notes: list[tuple[str, str]]):
+    """The sheet to read: the one named (extract.xlsx), else the visible sheet named after the
+    entity, else the first visible one. Hidden sheets are never read, and noted."""
+    if source.sheet:
+        return wb[source.sheet]
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    if not visible:
+        raise UnreadableSource(source.label, "has no visible sheet: unhide the sheet to be read", "no_visible_sheet")
+    ws = next((ws for ws in visible if ws.title.strip().lower() == entity.name), visible[0])
+    for other in wb.worksheets:
+        if other.sheet_state != "visible":
+            notes.append(("hidden_sheet", f"{source.label}: sheet '{other.title}' is hidden and was not read "
+                                          f"(sheet '{ws.title}' was): delete it if it is a stale copy"))
+    return ws
+
+
+def _calculated_values(source: EntitySource, label: str, title: str) -> dict[tuple[int, int], object]:
     """Formula cells' cached results (None where Excel never calculated the workbook)."""
     wb = _open_workbook(source.path, label, data_only=True)
     try:
-        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
+        ws = wb[title]
+        ws.reset_dimensions()
         return {(r, i): v for r, row in enumerate(ws.iter_rows(values_only=True), start=1) for i, v in enumerate(row)}
     finally:
         wb.close()

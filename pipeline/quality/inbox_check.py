@@ -8,7 +8,7 @@ dbt build and runs in a refresh only.
 
 from pathlib import Path
 
-from pipeline.load.inbox import discover, entity_sources
+from pipeline.load.inbox import discover, entity_sources, inbox_notes
 from pipeline.load.land import land_entity, load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.quality.gate import check_entity
@@ -18,7 +18,7 @@ from pipeline.specs import entities
 def check_inbox(con, inbox: Path, settings, run_id: str = "validate") -> None:
     ensure_tables(con)
     las = discover(inbox)
-    load_manifests(con, las, run_id)
+    load_manifests(con, las, run_id, inbox_notes(inbox))
     valid = [la for la in las if la.ok]
     sources = {la.la_code: entity_sources(la.folder) for la in valid}
     # children first: the other entities are checked against them

@@ -30,6 +30,8 @@ class Column:
     min: int | None = None
     # a date that may legitimately lie after the extract date (an unborn child's expected birth)
     future_allowed: bool = False
+    # ...but not further than this many days after it (an expected birth in 2099 is a typo)
+    future_limit_days: int | None = None
 
     @property
     def sql_type(self) -> str:

@@ -119,6 +119,10 @@ def _scan(path: Path, with_rows: bool) -> tuple[dict[str, Sheet], list[str]]:
     notes: list[str] = []
     try:
         for ws in wb.worksheets:
+            if ws.sheet_state != "visible":  # a hidden sheet is never read (a stale copy, working notes)
+                notes.append(f"sheet {ws.title} is hidden and was not read")
+                continue
+            ws.reset_dimensions()  # rows as far as their real cells: a padded <dimension> would cost gigabytes
             rows = ws.iter_rows(values_only=True)
             sheet = None
             for n, values in enumerate(rows, start=1):
