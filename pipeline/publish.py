@@ -200,7 +200,7 @@ class refresh_lock:
                     self.file.close()
                     raise RefreshRunning(f"a refresh of {self.path.with_suffix('').with_suffix('')} is already running "
                                          f"(lock {self.path} is held){f' after waiting {self.wait:g}s' if self.wait else ''}: "
-                                         "wait for it to finish, or pass --wait SECONDS")
+                                         "wait for it to finish, or pass --wait SECONDS") from None
                 time.sleep(0.2)
 
     def __exit__(self, *exc):

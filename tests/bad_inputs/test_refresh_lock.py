@@ -54,7 +54,7 @@ def test_a_second_refresh_of_the_same_warehouse_exits_2_or_waits(tmp_path):
         daemon_like = dg.materialize([raw_manifests], resources=build_resources(inbox, warehouse), raise_on_error=False)
         assert not daemon_like.success
         [failure] = [e for e in daemon_like.all_events if e.is_step_failure]
-        assert "is already running" in failure.event_specific_data.error.message
+        assert "is already running" in failure.event_specific_data.error.to_string()
         after = build.stat()
         assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
 
