@@ -182,12 +182,13 @@ import json, sys, time, duckdb
 path, mode, stop, sql = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 con = duckdb.connect(path, read_only=True) if mode == "held" else None
 while True:
+    done = __import__("os").path.exists(stop)  # checked before reading: the last read starts after the refresh ended
     if mode == "reconnect":
         con = duckdb.connect(path, read_only=True)
     print(json.dumps(list(con.execute(sql).fetchone()), default=str), flush=True)
     if mode == "reconnect":
         con.close()
-    if __import__("os").path.exists(stop):
+    if done:
         break
     time.sleep(0.1)
 """
