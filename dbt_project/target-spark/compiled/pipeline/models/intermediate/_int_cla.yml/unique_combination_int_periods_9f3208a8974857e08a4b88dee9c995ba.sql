@@ -1,7 +1,0 @@
-
-select
-    la_code, child_id, period_of_care_seq,
-    count(*) as occurrences
-from intermediate.int_periods_of_care
-group by la_code, child_id, period_of_care_seq
-having count(*) > 1

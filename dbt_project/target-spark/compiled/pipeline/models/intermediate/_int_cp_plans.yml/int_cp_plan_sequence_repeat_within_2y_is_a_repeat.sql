@@ -1,4 +1,0 @@
-
-select *
-from intermediate.int_cp_plan_sequence
-where not coalesce((is_repeat_ever or not is_repeat_within_2y), false)

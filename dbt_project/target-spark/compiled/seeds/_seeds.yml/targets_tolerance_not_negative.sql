@@ -1,4 +1,0 @@
-
-select *
-from seeds.targets
-where not coalesce((amber_tolerance >= 0), false)
