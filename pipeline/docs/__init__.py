@@ -107,13 +107,18 @@ def published_tables() -> list[dict]:
     return out
 
 
+# the dbt contracts use the type names both engines accept (dbt_project/macros/portable.sql); the docs
+# give the type of the published DuckDB file, which is what a reader sees
+PUBLISHED_TYPE = {"string": "varchar"}
+
+
 def table_entry(name: str, spec: dict, key, built_by: str) -> dict:
     missing = [c["name"] for c in spec["columns"] if not c.get("description")]
     if missing or not spec.get("description"):
         raise DocsError(f"{name}: describe the table and every column (undescribed: {missing})")
     return {"name": name, "description": cell(spec["description"]), "grain": cell({**(spec.get("meta") or {}), **((spec.get("config") or {}).get("meta") or {})}.get("grain", "")),
             "key": ", ".join(key) if key else "none", "built_by": built_by,
-            "columns": [{"name": c["name"], "type": c.get("data_type", ""), "notes": cell(c["description"])}
+            "columns": [{"name": c["name"], "type": PUBLISHED_TYPE.get(c.get("data_type", ""), c.get("data_type", "")), "notes": cell(c["description"])}
                         for c in spec["columns"]]}
 
 
