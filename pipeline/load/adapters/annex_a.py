@@ -32,11 +32,11 @@ class Sheet:
 
 def detect(folder: Path) -> list[Path]:
     """Workbooks in the folder with at least one sheet recognised as an Annex A list."""
-    from pipeline.load.inbox import native_file_names
+    from pipeline.load.inbox import files, native_file_names
 
     found = []
-    for path in sorted(folder.iterdir()):
-        if (path.is_file() and path.suffix.lower() == ".xlsx" and not path.name.startswith("~$")
+    for path in files(folder):
+        if (path.suffix.lower() == ".xlsx" and not path.name.startswith("~$")
                 and path.name.lower() not in native_file_names()):
             try:
                 sheets, _ = _scan(path, with_rows=False)

@@ -33,7 +33,9 @@ class ChildEntry:
 def detect(folder: Path) -> list[Path]:
     """Every XML file (read_statutory offers it only those no earlier format recognised, so not an
     SSDA903 XML): a statutory XML that is not a CIN census is reported, not ignored."""
-    return [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() == ".xml"]
+    from pipeline.load.inbox import files
+
+    return [p for p in files(folder) if p.suffix.lower() == ".xml"]
 
 
 def read(files: list[Path], ctx: ReadContext) -> Adapted:

@@ -33,10 +33,10 @@ class Part(NamedTuple):
 
 
 def detect(folder: Path) -> list[Path]:
-    from pipeline.load.inbox import native_file_names
+    from pipeline.load.inbox import files, native_file_names
 
     root = format_spec(FORMAT)["xml"]["root"]
-    return [p for p in sorted(folder.iterdir()) if p.is_file() and (
+    return [p for p in files(folder) if (
         p.suffix.lower() == ".csv" and p.name.lower() not in native_file_names() and _kind(_header(p)) is not None
         or p.suffix.lower() == ".xml" and ssda903_xml.root_name(p) == root)]
 
