@@ -57,7 +57,7 @@ def refresh(inbox: Path, warehouse: Path, rows: int, engine: str = "duckdb") -> 
     """A full refresh, as `pipeline refresh --engine <engine>` runs it; returns the timing and LAs per status."""
     import duckdb
 
-    from pipeline.cli import run_refresh
+    from pipeline.refresh import run_refresh
 
     started = time.perf_counter()
     result = run_refresh(inbox, warehouse, dbt_log=str(warehouse.with_name("bench.dbt.log")), engine=engine)

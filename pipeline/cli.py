@@ -12,7 +12,6 @@ from pipeline.paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
 from pipeline.spark_handoff import ENGINES, java_available
 
 EXIT_OK, EXIT_HELD_BACK, EXIT_USAGE = 0, 1, 2
-QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 class UsageError(Exception):
@@ -167,19 +166,6 @@ def _check_inbox(inbox: Path) -> None:
         raise UsageError(f"inbox {inbox} has no LA folders (expected {inbox}/<la_code>/manifest.yml)")
 
 
-def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, **settings):
-    """Run the full_refresh job in-process, as the nightly schedule does, holding the warehouse's
-    refresh lock (pipeline.publish.RefreshRunning if another refresh holds it). Returns the Dagster result."""
-    import dagster as dg
-
-    from pipeline.definitions import build_definitions
-    from pipeline.publish import refresh_lock
-
-    job = build_definitions(inbox.resolve(), warehouse.resolve(), **settings).resolve_job_def("full_refresh")
-    with refresh_lock(warehouse.resolve(), wait), dg.DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER)
-
-
 def cmd_refresh(args) -> int:
     import duckdb
 
@@ -189,6 +175,7 @@ def cmd_refresh(args) -> int:
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
     extra = {"postgres_url": args.postgres} if args.postgres else {}
     from pipeline.publish import RefreshRunning
+    from pipeline.refresh import run_refresh
 
     try:
         result = run_refresh(args.inbox, args.warehouse, args.wait, dbt_log=str(dbt_log), engine=args.engine,
@@ -266,6 +253,7 @@ def cmd_validate(args) -> int:
     """Load and gate the inbox as a refresh would (pipeline.quality.inbox_check), into memory; print the findings."""
     import duckdb
 
+    from pipeline.quality.findings import print_findings
     from pipeline.quality.inbox_check import check_inbox
     from pipeline.resources import RefreshSettings
 
@@ -278,83 +266,7 @@ def cmd_validate(args) -> int:
             logging.getLogger("pipeline").debug("validate failed", exc_info=True)
             print(f"error: validation stopped: {exc.__class__.__name__}: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        return _print_findings(con)
-
-
-EXAMPLES_PER_RULE = 5  # quarantined rows listed per file and rule; the counts are always complete
-
-
-def _print_findings(con, la_code: str | None = None) -> int:
-    """Per LA (or only la_code), per file: rows supplied/loaded/quarantined, quarantined rows by rule,
-    dataset issues and failed checks. Exit 1 when any error-level rule failed (a row quarantined, or
-    an LA held back)."""
-    from pipeline.publish import la_verdicts
-
-    verdicts = [v for v in la_verdicts(con) if la_code is None or v.la_code == la_code]
-    files = {(la, e): (f, n, loaded, quarantined) for la, e, f, n, loaded, quarantined in con.execute(
-        "select la_code, entity, source_file, rows_supplied, rows_loaded, rows_quarantined from raw.supplied_entities"
-    ).fetchall()}
-    issues = con.execute("select la_code, entity, rule, severity, message from audit.dataset_issues order by all").fetchall()
-    checks = con.execute(
-        """select la_code, entity, check_name, severity, rows_failed, json_extract_string(details, '$.message')
-           from audit.data_quality where not passed and check_name not in ('file_usable', 'manifest_valid')
-           order by la_code, entity, severity, check_name""").fetchall()
-    issue_rules = {(la, e, rule) for la, e, rule, _, _ in issues}
-    n_errors = n_warnings = n_quarantined = 0
-    las = {v.la_code for v in verdicts}
-    for folder, _, rule, sev, msg in (i for i in issues if i[1] == "inbox" and i[0] not in las and la_code is None):
-        print(f"inbox: {sev.upper()} {with_rule(msg, rule)}")  # entries that are not LAs, e.g. a hidden folder
-        n_warnings += sev == "warning"
-        n_errors += sev == "error"
-    for v in verdicts:
-        print(f"{v.la_code}: {'would publish' if v.status == 'published' else 'would be HELD BACK'}"
-              + (f" (extract {v.extract_date})" if v.extract_date else ""))
-        entities = ["manifest", *sorted({e for la, e in files if la == v.la_code}
-                                        | {e for la, e, *_ in issues if la == v.la_code and e != "manifest"}
-                                        | {e for la, e, *_ in checks if la == v.la_code and e != "manifest"})]
-        for entity in entities:
-            source, supplied, loaded, quarantined = files.get((v.la_code, entity), (None, None, None, None))
-            lines = [f"{sev.upper()} {with_rule(msg, rule)}" for la, e, rule, sev, msg in issues
-                     if la == v.la_code and e == entity]
-            lines += [f"{sev.upper()} {name}: {msg or f'{failed} rows'}" for la, e, name, sev, failed, msg in checks
-                      if la == v.la_code and e == entity and (la, e, name) not in issue_rules]
-            n_errors += sum(line.startswith("ERROR") for line in lines)
-            n_warnings += sum(line.startswith("WARNING") for line in lines)
-            if entity == "manifest":
-                print(f"  manifest.yml: {'ok' if not lines else ''}".rstrip())
-            elif source is not None:
-                print(f"  {source}: {supplied} rows supplied, {loaded} loaded, {quarantined} quarantined")
-                n_quarantined += quarantined or 0
-                lines += _quarantine_lines(con, v.la_code, entity)
-            else:
-                print(f"  {entity}: not supplied")
-            for line in lines:
-                print(f"    {line}")
-    held = [v.la_code for v in verdicts if v.status != "published"]
-    print(f"{len(verdicts)} LA(s): {len(verdicts) - len(held)} would publish, {len(held)} would be held back"
-          f"{' (' + ', '.join(held) + ')' if held else ''}; {n_quarantined} row(s) quarantined; "
-          f"{n_errors} error(s), {n_warnings} warning(s)")
-    return EXIT_HELD_BACK if held or n_quarantined or n_errors else EXIT_OK
-
-
-def with_rule(message: str, rule: str) -> str:
-    """The message ending in '(rule X)', once: loader messages often say it already."""
-    return message if message.rstrip().endswith(f"(rule {rule})") else f"{message} (rule {rule})"
-
-
-def _quarantine_lines(con, la: str, entity: str) -> list[str]:
-    lines = []
-    for rule, n, messages in con.execute(
-        f"""select rule, count(distinct row_number),
-                   list(message order by row_number, column_name)[1:{EXAMPLES_PER_RULE}]
-            from audit.quarantine where la_code = $la and entity = $e group by rule order by rule""",
-        {"la": la, "e": entity},
-    ).fetchall():
-        lines.append(f"QUARANTINED {n} row(s) by rule {rule}:")
-        lines += [f"  {m}" for m in messages]
-        if n > len(messages):
-            lines.append(f"  ... and {n - len(messages)} more (all are in audit.quarantine after a refresh)")
-    return lines
+        return print_findings(con)
 
 
 def _scale_arguments(p: argparse.ArgumentParser, default_scale: str = "demo") -> None:

@@ -7,7 +7,8 @@ shared by the module (it runs the real Dagster job, dbt included, into a temp wa
 import duckdb
 import pytest
 
-from pipeline.cli import main, run_refresh
+from pipeline.cli import main
+from pipeline.refresh import run_refresh
 from tests.inbox_builder import write_la
 
 CHILDREN = [

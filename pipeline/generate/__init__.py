@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from pipeline.load.inbox import MANIFEST
+from pipeline.load.sources import MANIFEST
 from pipeline.progress import progress
 
 from .defects import plant_defects

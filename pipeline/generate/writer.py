@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import yaml
 
-from pipeline.load.inbox import MANIFEST, WORKBOOK
+from pipeline.load.sources import MANIFEST, WORKBOOK
 from pipeline.specs import Entity, entities
 
 FORMATS = ("csv", "xlsx", "workbook")

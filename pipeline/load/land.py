@@ -14,7 +14,8 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.load.inbox import WORKBOOK, EntitySource, LaExtract, files, sha256_of
+from pipeline.load.inbox import files
+from pipeline.load.sources import WORKBOOK, EntitySource, LaExtract, sha256_of
 from pipeline.load.readers import UnreadableSource, read_into, sheet_names, workbook_problem
 from pipeline.specs import Column, Entity, code_lists
 

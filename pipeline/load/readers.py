@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.load.inbox import EntitySource, read_regular
+from pipeline.load.sources import EntitySource, read_regular
 from pipeline.specs import Entity
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
@@ -391,11 +391,11 @@ def _read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Tab
         values = grid[r - 1]
         if not _filled(values):
             continue
-        texts = [_cell_text(values[i] if i < len(values) else None, is_date[i]) for i in range(len(headers))]
+        texts = [cell_text(values[i] if i < len(values) else None, is_date[i]) for i in range(len(headers))]
         problems = []
         overflow = [(i, v) for i, v in enumerate(values[len(headers):], start=len(headers)) if _filled([v])]
         if overflow:  # a value in a column with no header would otherwise be dropped unseen
-            problems.append({"column": None, "value": _cell_text(overflow[0][1], False), "rule": "wrong_field_count",
+            problems.append({"column": None, "value": cell_text(overflow[0][1], False), "rule": "wrong_field_count",
                              "message": f"cell {_cell_ref(r, overflow[0][0])} has a value but its column has no header"})
         for i in range(len(headers)):
             if (r, i) in formulas and (values[i] if i < len(values) else None) is None:
@@ -405,7 +405,7 @@ def _read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Tab
         for ref, (r1, c1, r2, c2) in merged.items():
             if r1 <= r <= r2 and r2 > header_row and (r1 != r2 or c1 != c2):
                 column = headers[c1] if c1 < len(headers) else None
-                problems.append({"column": column or None, "value": _cell_text(grid[r1 - 1][c1], False)
+                problems.append({"column": column or None, "value": cell_text(grid[r1 - 1][c1], False)
                                  if c1 < len(grid[r1 - 1]) else None, "rule": "merged_cells",
                                  "message": f"{column or 'a column'}: cells {ref} are merged: unmerge them and give "
                                             "every row its own value"})
@@ -487,7 +487,7 @@ def _cell_ref(row: int, index: int) -> str:
     return f"{letters}{row}"
 
 
-def _cell_text(value, is_date: bool) -> str | None:
+def cell_text(value, is_date: bool) -> str | None:
     """A cell as the text a CSV would carry; numbers in date columns are Excel serial dates."""
     if value is None:
         return None
@@ -501,7 +501,7 @@ def _cell_text(value, is_date: bool) -> str | None:
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
         if is_date and 0 < value < 2958466:  # up to 9999-12-31
-            return _cell_text(EXCEL_EPOCH + timedelta(days=float(value)), True)
+            return cell_text(EXCEL_EPOCH + timedelta(days=float(value)), True)
         return str(int(value)) if float(value).is_integer() else repr(value)
     text = str(value)
     return text if text.strip() else None

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 import yaml
 
-from pipeline.cli import _print_findings
+from pipeline.quality.findings import print_findings
 from pipeline.load.inbox import printable
 from pipeline.paths import PROJECT_DIR
 from pipeline.publish import la_verdicts
@@ -105,7 +105,7 @@ def test_bad_input(case, corpus, capsys):
     con, expected = corpus
     expect = mine(expected, case)
     la = expect["la"]
-    exit_code = _print_findings(con, la)  # what `pipeline validate` prints for this LA
+    exit_code = print_findings(con, la)  # what `pipeline validate` prints for this LA
     out = capsys.readouterr()
     assert "Traceback" not in out.out + out.err
     for text in expect["output"]:

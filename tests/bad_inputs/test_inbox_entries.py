@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.load.inbox import discover, files, read_regular
+from pipeline.load.inbox import discover, files
+from pipeline.load.sources import read_regular
 from pipeline.sensors import inbox_fingerprint
 
 BASE = Path(__file__).resolve().parent / "base" / "X1"

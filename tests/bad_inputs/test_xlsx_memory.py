@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.load.inbox import EntitySource
+from pipeline.load.sources import EntitySource
 from pipeline.load.readers import read_into
 from pipeline.specs import entities
 from tests.bad_inputs.build_binary_inputs import with_padded_dimension, workbook_bytes

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import yaml
 
 from pipeline.docs import DOCS_DIR, PAGES, published_tables, render, stale
 from pipeline.docs.__main__ import main

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import run_refresh
+from pipeline.refresh import run_refresh
 from tests.gate.extracts import write_base
 
 

@@ -9,7 +9,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipeline.cli import run_refresh
+from pipeline.refresh import run_refresh
 from pipeline.paths import EXPECTATIONS_DIR
 from tests.gate.extracts import LAS, REFERRALS, write_base
 

@@ -1,5 +1,5 @@
 """`pipeline bench`: it measures what it says on the same files (figures only, no timing asserted).
-The refresh leg is `pipeline.cli.run_refresh`, which tests/test_refresh.py covers."""
+The refresh leg is `pipeline.refresh.run_refresh`, which tests/test_refresh.py covers."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipeline.assets.raw import raw_entity_assets, raw_manifests
-from pipeline.cli import QUIET_DAGSTER
+from pipeline.refresh import QUIET_DAGSTER
 from pipeline.generate import DEFECTS_FILE, generate_inbox
 from pipeline.generate.defects import KINDS
 from pipeline.paths import build_path_for

@@ -14,7 +14,7 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from pipeline.cli import run_refresh
+from pipeline.refresh import run_refresh
 from pipeline.generate import generate_inbox
 
 SMALL, BASE = 4, 5

@@ -16,7 +16,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipeline.cli import run_refresh
+from pipeline.refresh import run_refresh
 from tests.inbox_builder import write_la
 
 POPULATION = {2023: 10000, 2024: 20000}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import run_refresh
+from pipeline.refresh import run_refresh
 from tests.gate.extracts import write_base
 
 PG_BIN = Path(os.environ.get("PIPELINE_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))

@@ -17,7 +17,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipeline.cli import main, run_refresh
+from pipeline.cli import main
+from pipeline.refresh import run_refresh
 from pipeline.generate import generate_inbox
 from tests.report import chromium
 from tests.report.dom import parse

@@ -31,9 +31,12 @@ class StatutoryRead:
     warnings: tuple[str, ...] = ()
 
 
-def read_statutory(folder: Path, extract_date: date | None, formats: tuple[str, ...] | None,
-                   complete_from: tuple[tuple[str, date], ...], native: frozenset[str]) -> StatutoryRead:
-    return _read(folder, _fingerprint(folder), extract_date, formats, complete_from, native)
+def read_statutory(folder: Path, candidates: tuple[Path, ...], extract_date: date | None,
+                   formats: tuple[str, ...] | None, complete_from: tuple[tuple[str, date], ...],
+                   native: frozenset[str]) -> StatutoryRead:
+    """`candidates`: the folder's readable files that are not native extract files (the inbox decides
+    which entries may be read at all)."""
+    return _read(folder, _fingerprint(folder), candidates, extract_date, formats, complete_from, native)
 
 
 def _fingerprint(folder: Path) -> tuple:
@@ -43,13 +46,13 @@ def _fingerprint(folder: Path) -> tuple:
 
 
 @lru_cache(maxsize=16)
-def _read(folder: Path, _state: tuple, extract_date, formats, complete_from, native) -> StatutoryRead:
+def _read(folder: Path, _state: tuple, candidates, extract_date, formats, complete_from, native) -> StatutoryRead:
     la = folder.name
     problems: list[str] = []
     found: dict[str, list[Path]] = {}
     for name, module in FORMATS.items():  # a file is the first format's to recognise it (an SSDA903 XML
         claimed = {f for files in found.values() for f in files}  # is not offered to the CIN census)
-        found[name] = [f for f in module.detect(folder) if f not in claimed]
+        found[name] = [f for f in module.detect(list(candidates)) if f not in claimed]
     if formats is not None:
         for name in formats:
             if not found[name]:

@@ -13,7 +13,7 @@ from pipeline.load.adapters.common import (
     Adapted, ReadContext, code_maps, column_spec, column_value, coverage_for, format_spec, make_source,
     normalise_code, normalise_header, window_start,
 )
-from pipeline.load.readers import _cell_text
+from pipeline.load.readers import cell_text
 from pipeline.specs import entities
 
 FORMAT = "annex_a"
@@ -30,14 +30,11 @@ class Sheet:
     rows: list[tuple[int, tuple]] = field(default_factory=list)  # (Excel row, values)
 
 
-def detect(folder: Path) -> list[Path]:
-    """Workbooks in the folder with at least one sheet recognised as an Annex A list."""
-    from pipeline.load.inbox import files, native_file_names
-
+def detect(candidates: list[Path]) -> list[Path]:
+    """Workbooks among the candidates with at least one sheet recognised as an Annex A list."""
     found = []
-    for path in files(folder):
-        if (path.suffix.lower() == ".xlsx" and not path.name.startswith("~$")
-                and path.name.lower() not in native_file_names()):
+    for path in candidates:
+        if path.suffix.lower() == ".xlsx" and not path.name.startswith("~$"):
             try:
                 sheets, _ = _scan(path, with_rows=False)
             except Exception:  # not a readable workbook: not an Annex A either
@@ -143,7 +140,7 @@ def _scan(path: Path, with_rows: bool) -> tuple[dict[str, Sheet], list[str]]:
                 continue
             if with_rows:
                 sheet.rows = [(n, v) for n, v in enumerate(rows, start=sheet.header_row + 1)
-                              if any(_cell_text(x, False) for x in v)]
+                              if any(cell_text(x, False) for x in v)]
             sheets[sheet.list_key] = sheet
     finally:
         wb.close()
@@ -189,7 +186,7 @@ def _kept(where: dict | None, sheet: Sheet, values: tuple) -> bool:
     if not where:
         return True
     index = sheet.columns[where["field"]]
-    text = _cell_text(values[index] if index < len(values) else None, False)
+    text = cell_text(values[index] if index < len(values) else None, False)
     if where.get("present"):
         return text is not None
     code = normalise_code(text, code_maps(FORMAT).get(where.get("map")), tuple(where["in"]))
@@ -213,7 +210,7 @@ def _record(entity_name: str, columns: dict, sheet: Sheet, values: tuple) -> dic
 def _concat(parts: list[dict], column, sheet: Sheet, values: tuple) -> str | None:
     """A code made of several cells (care leaver accommodation: type letter + suitability digit).
     If only some cells are filled, the cells as supplied, so land.py quarantines them as they were."""
-    raws = [_cell_text(_cell(sheet, values, p["field"]), False) for p in parts]
+    raws = [cell_text(_cell(sheet, values, p["field"]), False) for p in parts]
     if not any(raws):
         return None
     codes = [column_value(_cell(sheet, values, p["field"]), column, p, FORMAT) for p in parts]

@@ -30,12 +30,10 @@ class ChildEntry:
     details: list[tuple[Element, str]] = field(default_factory=list)  # CINdetails, possibly from several files
 
 
-def detect(folder: Path) -> list[Path]:
+def detect(candidates: list[Path]) -> list[Path]:
     """Every XML file (read_statutory offers it only those no earlier format recognised, so not an
     SSDA903 XML): a statutory XML that is not a CIN census is reported, not ignored."""
-    from pipeline.load.inbox import files
-
-    return [p for p in files(folder) if p.suffix.lower() == ".xml"]
+    return [p for p in candidates if p.suffix.lower() == ".xml"]
 
 
 def read(files: list[Path], ctx: ReadContext) -> Adapted:

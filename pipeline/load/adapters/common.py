@@ -18,8 +18,8 @@ from pathlib import Path
 import pyarrow as pa
 import yaml
 
-from pipeline.load.inbox import Coverage, EntitySource
-from pipeline.load.readers import _cell_text
+from pipeline.load.sources import Coverage, EntitySource
+from pipeline.load.readers import cell_text
 from pipeline.paths import SPECS_DIR
 from pipeline.specs import Column, code_lists, entities
 
@@ -91,7 +91,7 @@ def normalise_code(raw: str | None, code_map: dict[str, str] | None = None,
 def column_value(value, column: Column, spec: dict, format_name: str) -> str | None:
     """One native column's text from a source value (a cell, CSV field or XML text), by the
     column's type and its spec (`map`: code map name, `code`: take the code of a free-text value)."""
-    text = _cell_text(value, column.is_date)
+    text = cell_text(value, column.is_date)
     if text is None:
         return None
     if column.type in ("code", "flag") or spec.get("code") or spec.get("map"):

@@ -32,12 +32,10 @@ class Part(NamedTuple):
     year: date | None
 
 
-def detect(folder: Path) -> list[Path]:
-    from pipeline.load.inbox import files, native_file_names
-
+def detect(candidates: list[Path]) -> list[Path]:
     root = format_spec(FORMAT)["xml"]["root"]
-    return [p for p in files(folder) if (
-        p.suffix.lower() == ".csv" and p.name.lower() not in native_file_names() and _kind(_header(p)) is not None
+    return [p for p in candidates if (
+        p.suffix.lower() == ".csv" and _kind(_header(p)) is not None
         or p.suffix.lower() == ".xml" and ssda903_xml.root_name(p) == root)]
 
 
