@@ -1,0 +1,99 @@
+"""The package's import structure, as dagster-open-platform keeps it: Dagster definitions on top
+(assets, checks, jobs, schedules, sensors, definitions, resources), a library below that never imports
+them, and no cycles. Read from the source with ast, so a lazy import inside a function counts too."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
+# the Dagster layer, and the entry points that run it
+TOP = ("pipeline.assets", "pipeline.checks", "pipeline.definitions", "pipeline.jobs", "pipeline.schedules",
+       "pipeline.sensors", "pipeline.resources", "pipeline.refresh", "pipeline.cli", "pipeline.bench")
+
+
+def _modules() -> dict[str, Path]:
+    mods = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        mods[name.removesuffix(".__init__")] = path
+    return mods
+
+
+MODULES = _modules()
+
+
+def _owner(dotted: str) -> str:
+    while dotted and dotted not in MODULES:
+        dotted = dotted.rpartition(".")[0]
+    return dotted
+
+
+def _imports(module: str) -> list[tuple[str, str | None]]:
+    """(imported module, name imported from it or None) for every pipeline import in the module."""
+    found = []
+    for node in ast.walk(ast.parse(MODULES[module].read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "pipeline":
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.append((sub, None) if sub in MODULES else (_owner(node.module), alias.name))
+        elif isinstance(node, ast.Import):
+            found += [(_owner(a.name), None) for a in node.names if a.name.split(".")[0] == "pipeline"]
+    return [(m, n) for m, n in found if m and m != module]
+
+
+GRAPH = {m: {target for target, _ in _imports(m)} for m in MODULES}
+
+
+def _is_top(module: str) -> bool:
+    return any(module == t or module.startswith(t + ".") for t in TOP)
+
+
+def test_no_import_cycles():
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in GRAPH[start]:
+            if nxt == goal or (nxt not in seen and not seen.add(nxt) and reaches(nxt, goal, seen)):
+                return True
+        return False
+
+    cycles = sorted(m for m in MODULES if reaches(m, m, set()))
+    assert not cycles, f"modules on an import cycle: {cycles}"
+
+
+def test_the_library_never_imports_the_dagster_layer():
+    upward = sorted((m, t) for m in MODULES if not _is_top(m) for t in GRAPH[m] if _is_top(t))
+    assert not upward, f"library modules importing the Dagster layer: {upward}"
+
+
+def test_source_descriptions_import_nothing_of_the_package():
+    assert GRAPH["pipeline.load.sources"] == set()
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("pipeline.load.adapters")))
+def test_adapters_are_handed_their_files_not_the_inbox(module):
+    assert "pipeline.load.inbox" not in GRAPH[module]
+
+
+def test_no_private_name_is_used_across_modules():
+    leaks = sorted((m, f"{t}.{n}") for m in MODULES for t, n in _imports(m) if n and n.startswith("_"))
+    for module, path in MODULES.items():  # module._name through an imported module
+        tree = ast.parse(path.read_text())
+        aliases = {a.asname or a.name: f"{node.module}.{a.name}" for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline")
+                   for a in node.names if f"{node.module}.{a.name}" in MODULES}
+        leaks += [(module, f"{aliases[n.value.id]}.{n.attr}") for n in ast.walk(tree)
+                  if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in aliases
+                  and n.attr.startswith("_") and not n.attr.startswith("__")]
+    assert not leaks, f"private names used outside their module: {leaks}"
+
+
+def test_the_checks_would_see_a_cycle():
+    """The cycle search is not vacuous: the graph has edges, and a planted back edge is found."""
+    assert sum(map(len, GRAPH.values())) > 50
+    GRAPH["pipeline.specs"].add("pipeline.load.land")
+    try:
+        with pytest.raises(AssertionError, match="import cycle"):
+            test_no_import_cycles()
+    finally:
+        GRAPH["pipeline.specs"].discard("pipeline.load.land")
