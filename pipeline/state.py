@@ -53,16 +53,18 @@ def folder_fingerprint(folder: Path) -> str:
     return h.hexdigest()
 
 
-def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, **thresholds) -> str:
+def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, seeds: Path = SEEDS_DIR,
+                          dbt_project: Path = DBT_PROJECT_DIR, **thresholds) -> str:
     """The content of everything each LA is built and gated with besides its own files: the seeds,
     the dbt project (models, macros, tests, dbt_project.yml), the expectation suites, the gate
     thresholds (defaults overridden by `thresholds`) and the package version."""
     h = hashlib.sha256()
-    files = [*SEEDS_DIR.glob("*.csv"), *SEEDS_DIR.glob("*.yml"), DBT_PROJECT_DIR / "dbt_project.yml",
-             *(p for d in ("models", "macros", "tests") for p in (DBT_PROJECT_DIR / d).rglob("*") if p.is_file()),
-             *Path(expectations).glob("*.json")]
-    for p in sorted(files):
-        h.update(f"{p.name}|".encode() + hashlib.sha256(p.read_bytes()).digest())
+    roots = {"seeds": (seeds, ["*.csv", "*.yml"]), "dbt": (dbt_project, ["dbt_project.yml", "models/**/*",
+             "macros/**/*", "tests/**/*"]), "expectations": (Path(expectations), ["*.json"])}
+    files = sorted((f"{name}/{p.relative_to(root)}", p) for name, (root, patterns) in roots.items()
+                   for pattern in patterns for p in root.glob(pattern) if p.is_file())
+    for label, p in files:  # by label, so the same content in another folder gives the same fingerprint
+        h.update(f"{label}|".encode() + hashlib.sha256(p.read_bytes()).digest())
     gate = {**GATE_DEFAULTS, **{k: v for k, v in thresholds.items() if k in GATE_DEFAULTS}}
     h.update(json.dumps(gate, sort_keys=True).encode())
     try:
