@@ -77,6 +77,7 @@ def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, seeds: Path = S
 @dataclass
 class PlannedLa:
     la_code: str
+    folder: Path
     run: bool
     reason: str  # why it runs (new, extract changed, ...) or why not (unchanged since ...)
 
@@ -118,10 +119,10 @@ def plan(inbox: Path, warehouse: Path, reference: str, force: list[str] = (), fu
         elif previous[1] != reference:
             why = "reference data changed (seeds, dbt project, expectations, thresholds or version)"
         else:
-            planned.append(PlannedLa(code, False, f"unchanged since run {previous[2]} at {previous[3]:%Y-%m-%d %H:%M} "
+            planned.append(PlannedLa(code, folder, False, f"unchanged since run {previous[2]} at {previous[3]:%Y-%m-%d %H:%M} "
                                                   f"({previous[4].replace('_', ' ')})"))
             continue
-        planned.append(PlannedLa(code, True, why))
+        planned.append(PlannedLa(code, folder, True, why))
     return planned
 
 
