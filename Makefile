@@ -50,6 +50,7 @@ bench: setup $(if $(findstring spark,$(BENCH)),java)
 
 ui: setup
 	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml  # one run writing the warehouse at a time (run queue)
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:

@@ -2,14 +2,18 @@
 
 Three timings on the same input: generating it, a bare DuckDB scan of its files (every file read
 once into a table of text columns, nothing else: the floor no pipeline can beat), and a full
-refresh (load, gate, dbt, publish). Figures are printed, never asserted: speed goals live here,
+refresh (load, gate, dbt, publish); then `pipeline refresh` again on the unchanged inbox and after
+one LA's file changed (incremental). Figures are printed, never asserted: speed goals live here,
 not in tests.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -70,6 +74,19 @@ def refresh(inbox: Path, warehouse: Path, rows: int, engine: str = "duckdb") -> 
     return Timing(seconds, rows), statuses
 
 
+def incremental_refresh(inbox: Path, warehouse: Path, expect: str) -> Timing:
+    """`pipeline refresh` as a user runs it after the full refresh (its own process, start-up included);
+    RuntimeError unless it succeeds and prints `expect`."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "refresh", "--inbox", str(inbox),
+                           "--warehouse", str(warehouse)], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 or expect not in done.stdout:
+        raise RuntimeError(f"`pipeline refresh` exited {done.returncode} without saying {expect!r}:\n"
+                           f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return Timing(seconds, 0)
+
+
 def entity_files(inbox: Path) -> list[Path]:
     names = {f"{name}.csv" for name in entities()}
     return sorted(p for p in inbox.glob("*/*.csv") if p.name in names)
@@ -114,6 +131,15 @@ def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: 
             print_(f"  full refresh  {full.rows:>12,} rows in {full.seconds:8.1f} s  {full.rows_per_second:>12,.0f} rows/s"
                    f"  ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))})")
             print_(f"  refresh / bare scan: {full.seconds / scan.seconds:,.1f}x")
+            timings["unchanged"] = unchanged = incremental_refresh(inbox, warehouse, "nothing changed")
+            print_(f"  unchanged inbox       {unchanged.seconds:8.1f} s  {unchanged.seconds / scan.seconds:,.1f}x the "
+                   f"bare scan  (`pipeline refresh` end to end: nothing published)")
+            first = sorted(p for p in inbox.iterdir() if p.is_dir())[0]
+            changed = first / "referrals.csv"
+            os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 1_000_000_000))
+            timings["one_la"] = one = incremental_refresh(inbox, warehouse, f"{first.name}: refresh: extract changed")
+            print_(f"  one LA changed        {one.seconds:8.1f} s  {one.seconds / scan.seconds:,.1f}x the "
+                   f"bare scan  (`pipeline refresh` end to end: {first.name} refreshed, the others skipped)")
             if engine == "spark":
                 timings["refresh_spark"], statuses = refresh(inbox, folder / "spark" / "warehouse.duckdb", gen.rows, "spark")
                 spark = timings["refresh_spark"]

@@ -1,4 +1,4 @@
-"""`pipeline` command line: refresh, validate, generate, bench, scorecard, report, and Postgres publishing
+"""`pipeline` command line: refresh, withdraw, validate, generate, bench, scorecard, report, and Postgres publishing
 (push, grant, revoke); see docs/warehouse.md."""
 
 import argparse
@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pipeline", description=__doc__)
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
-    r = sub.add_parser("refresh", help="load the inbox, build and gate the indicators, publish the warehouse")
+    r = sub.add_parser("refresh", help="load, gate, build and publish the LAs whose extract (or the reference data) "
+                                       "changed since their last refresh")
     r.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
     r.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     r.add_argument("--postgres", metavar="URL", default=None,
@@ -48,7 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="when another refresh of the warehouse is running, wait this long for it (default: exit 2)")
     _threshold_arguments(r)
+    force = r.add_mutually_exclusive_group()
+    force.add_argument("--la", action="append", default=[], metavar="CODE",
+                       help="refresh this LA whether or not it changed (repeat for several)")
+    force.add_argument("--full", action="store_true", help="refresh every LA in the inbox")
     r.set_defaults(func=cmd_refresh)
+
+    w = sub.add_parser("withdraw", help="remove LAs from the published warehouse (their figures, quarantine and "
+                                        "refresh state; the ledgers keep what was published)")
+    w.add_argument("--la", action="append", required=True, metavar="CODE", help="an LA code (repeat for several)")
+    w.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    w.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="when a refresh of the warehouse is running, wait this long for it (default: exit 2)")
+    w.set_defaults(func=cmd_withdraw)
 
     pg = sub.add_parser("push", help="publish the DuckDB warehouse into Postgres again (as refresh --postgres does)")
     pg.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
@@ -172,13 +185,25 @@ def cmd_refresh(args) -> int:
     _check_inbox(args.inbox)
     _check_engine(args.engine)
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}" + (f" (engine {args.engine})" if args.engine != "duckdb" else ""))
+    from pipeline.state import plan, reference_fingerprint
+
+    try:
+        planned = plan(args.inbox, args.warehouse, reference_fingerprint(**_thresholds(args)), args.la, args.full)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    for p in planned:
+        print(f"{p.la_code}: {'refresh: ' if p.run else 'skipped: '}{p.reason}")
+    la_codes = [p.la_code for p in planned if p.run]
+    if not la_codes:
+        print("nothing changed: nothing refreshed, nothing published (refresh --la CODE or --full to force)")
+        return EXIT_OK
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
     extra = {"postgres_url": args.postgres} if args.postgres else {}
     from pipeline.publish import RefreshRunning
     from pipeline.refresh import run_refresh
 
     try:
-        result = run_refresh(args.inbox, args.warehouse, args.wait, dbt_log=str(dbt_log), engine=args.engine,
+        result = run_refresh(args.inbox, args.warehouse, args.wait, la_codes, dbt_log=str(dbt_log), engine=args.engine,
                              **extra, **_thresholds(args))
     except RefreshRunning as exc:
         raise UsageError(str(exc))
@@ -211,6 +236,23 @@ def cmd_refresh(args) -> int:
     if not result.success:
         return EXIT_USAGE
     return EXIT_HELD_BACK if any(r[1] != "published" for r in rows) else EXIT_OK
+
+
+def cmd_withdraw(args) -> int:
+    import uuid
+
+    from pipeline.publish import RefreshRunning, refresh_lock, withdraw
+
+    run_id = f"withdraw-{uuid.uuid4()}"
+    try:
+        with refresh_lock(args.warehouse.resolve(), args.wait):
+            withdraw(args.warehouse.resolve(), args.la, run_id)
+    except (RefreshRunning, ValueError) as exc:
+        raise UsageError(str(exc))
+    for code in args.la:
+        print(f"{code}: withdrawn from {args.warehouse} (run {run_id}); remove its inbox folder too, or the next "
+              "refresh publishes it again as a new LA")
+    return EXIT_OK
 
 
 def cmd_push(args) -> int:

@@ -9,6 +9,9 @@ catalogue) is replaced whole.
 Crash safety: until the rename, the published file is only read. A refresh killed at any point
 leaves at most a stale `<warehouse>.<random>.tmp` (and the build warehouse, which the next
 refresh rebuilds from nothing); the next publish removes stale temp files under the publish lock.
+
+Only the LAs of the run (those whose extract or reference data changed, pipeline/state.py) are in
+the build warehouse: every other LA's rows are copied unchanged from the previous publication.
 """
 
 import fcntl
@@ -16,11 +19,14 @@ import os
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
+
+from pipeline.state import STATE_DDL
 
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
 VIEWS_DIR = Path(__file__).resolve().parent / "published_views"
@@ -105,40 +111,101 @@ def publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime) 
 
 
 def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime, verdicts: list[LaVerdict]) -> None:
-    tmp = warehouse.with_name(f"{warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with _new_file(warehouse) as con:
+        con.execute("attach $path as build (read_only)", {"path": str(build_db)})
+        previous = warehouse.exists()
+        con.execute("create temp table verdicts (la_code varchar, status varchar, reason varchar, extract_date date)")
+        con.executemany("insert into verdicts values (?, ?, ?, ?)",
+                        [(v.la_code, v.status, v.reason, v.extract_date) for v in verdicts])
+        con.execute(LEDGER_DDL)
+        for n, table in enumerate(_tables(con, "build", "published")):
+            _publish_table(con, table, previous)
+            if n == 0:
+                pause_point("publish:copying")  # the new file half-written
+        if previous:
+            for table in ("indicator_history", "publications", "data_quality"):
+                con.execute(f"insert into published.{table} by name select * from prev.published.{table}")
+            # quarantine of LAs not in this refresh stays; LAs in it get this run's
+            con.execute("insert into audit.quarantine by name select * from prev.audit.quarantine "
+                        "where la_code not in (select la_code from verdicts)")
+        con.execute(HISTORY_INSERT, {"now": now, "run": run_id})
+        con.execute("insert into published.publications select $run, la_code, $start, $now, extract_date, status, "
+                    "reason from verdicts", {"run": run_id, "start": started_at, "now": now})
+        # examples are supplied values (child IDs, dates): they stay in the build's audit schema
+        con.execute("""insert into published.data_quality by name
+                       select * replace (json_merge_patch(details, '{"examples": null, "quarantined_examples": null}')
+                                         ::varchar as details)
+                       from build.audit.data_quality""")
+        con.execute("insert into audit.quarantine by name select * from build.audit.quarantine")
+        # what each LA of this run was built from, published or held back (pipeline/state.py)
+        _carry_refresh_state(con, previous, "select la_code from verdicts")
+        con.execute("""insert into audit.refresh_state
+                       select la_code, f.folder_fingerprint, f.reference_fingerprint, $run, $now, v.status
+                       from verdicts v join build.audit.run_fingerprints f using (la_code)""",
+                    {"run": run_id, "now": now})
+
+
+# Tables that record what was published and when: kept whole when an LA is withdrawn
+LEDGERS = ("indicator_history", "publications", "data_quality")
+
+
+def withdraw(warehouse: Path, la_codes: list[str], run_id: str) -> None:
+    """Remove LAs from the published warehouse (`pipeline withdraw`), through the same atomic swap:
+    their rows leave every published table, audit.quarantine and audit.refresh_state; the ledgers
+    (indicator_history, data_quality) keep what was published, and publications gets a 'withdrawn' row.
+    ValueError naming the codes the warehouse has never published."""
+    if not warehouse.exists():
+        raise ValueError(f"warehouse {warehouse} does not exist: nothing to withdraw")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        known = {r[0] for r in con.execute("select distinct la_code from published.publications").fetchall()}
+    unknown = sorted(set(la_codes) - known)
+    if unknown:
+        raise ValueError(f"--la {', '.join(unknown)}: not in warehouse {warehouse} "
+                         f"(LAs it has published: {', '.join(sorted(known)) or 'none'})")
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with _publish_lock(warehouse):
+        _remove_stale_temp_files(warehouse)
+        with _new_file(warehouse) as con:
+            con.execute("create temp table gone (la_code varchar)")
+            con.executemany("insert into gone values (?)", [(c,) for c in la_codes])
+            con.execute("create schema published; create schema audit")
+            for schema in ("published", "audit"):
+                for table in _tables(con, "prev", schema):
+                    if table == "refresh_state":
+                        continue
+                    columns = [r[0] for r in con.execute(f"describe prev.{schema}.{table}").fetchall()]
+                    keep = ("" if "la_code" not in columns or table in LEDGERS
+                            else " where la_code not in (select la_code from gone)")
+                    con.execute(f"create table {schema}.{table} as select * from prev.{schema}.{table}{keep}")
+            con.execute("insert into published.publications (run_id, la_code, started_at, finished_at, status, reason) "
+                        "select $run, la_code, $now, $now, 'withdrawn', 'removed by pipeline withdraw' from gone",
+                        {"run": run_id, "now": now})
+            _carry_refresh_state(con, True, "select la_code from gone")
+
+
+def _carry_refresh_state(con, previous: bool, replaced: str) -> None:
+    """audit.refresh_state of the new file: the previous file's rows but for the LAs in `replaced` (a query)."""
+    con.execute(STATE_DDL)
+    if previous and "refresh_state" in _tables(con, "prev", "audit"):
+        con.execute(f"insert into audit.refresh_state by name select * from prev.audit.refresh_state "
+                    f"where la_code not in ({replaced})")
+
+
+@contextmanager
+def _new_file(warehouse: Path):
+    """A connection to a new <warehouse>.<random>.tmp (as `pub`, in use; the current file, if any, attached
+    read-only as `prev`) for the caller to fill; then the published views are created and the file is
+    renamed over the warehouse. The caller holds the publish lock."""
+    tmp = warehouse.with_name(f"{warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with duckdb.connect() as con:
             # the storage format DuckDB 1.4 clients (dashboard tools' embedded DuckDB, ODBC) can open
             con.execute(f"attach $path as pub (storage_version '{STORAGE_VERSION}')", {"path": str(tmp)})
             con.execute("use pub")
-            con.execute("attach $path as build (read_only)", {"path": str(build_db)})
-            previous = warehouse.exists()
-            if previous:
+            if warehouse.exists():
                 con.execute("attach $path as prev (read_only)", {"path": str(warehouse)})
-            con.execute("create temp table verdicts (la_code varchar, status varchar, reason varchar, extract_date date)")
-            con.executemany("insert into verdicts values (?, ?, ?, ?)",
-                            [(v.la_code, v.status, v.reason, v.extract_date) for v in verdicts])
-            con.execute(LEDGER_DDL)
-            for n, table in enumerate(_tables(con, "build", "published")):
-                _publish_table(con, table, previous)
-                if n == 0:
-                    pause_point("publish:copying")  # the new file half-written
-            if previous:
-                for table in ("indicator_history", "publications", "data_quality"):
-                    con.execute(f"insert into published.{table} by name select * from prev.published.{table}")
-                # quarantine of LAs not in this refresh stays; LAs in it get this run's
-                con.execute("insert into audit.quarantine by name select * from prev.audit.quarantine "
-                            "where la_code not in (select la_code from verdicts)")
-            con.execute(HISTORY_INSERT, {"now": now, "run": run_id})
-            con.execute("insert into published.publications select $run, la_code, $start, $now, extract_date, status, "
-                        "reason from verdicts", {"run": run_id, "start": started_at, "now": now})
-            # examples are supplied values (child IDs, dates): they stay in the build's audit schema
-            con.execute("""insert into published.data_quality by name
-                           select * replace (json_merge_patch(details, '{"examples": null, "quarantined_examples": null}')
-                                             ::varchar as details)
-                           from build.audit.data_quality""")
-            con.execute("insert into audit.quarantine by name select * from build.audit.quarantine")
+            yield con
             for view in sorted(VIEWS_DIR.glob("*.sql")):
                 con.execute(view.read_text())
             con.execute("use memory")

@@ -9,6 +9,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
 from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, build_path_for
+from pipeline.state import GATE_DEFAULTS, reference_fingerprint
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -19,13 +20,13 @@ class RefreshSettings(dg.ConfigurableResource):
     inbox_dir: str = str(DEFAULT_INBOX)
     warehouse_path: str = str(DEFAULT_WAREHOUSE)
     # extracts.md: the share of quarantined rows in any entity must stay under this (dataset rule)
-    max_quarantine_share: float = 0.05
+    max_quarantine_share: float = GATE_DEFAULTS["max_quarantine_share"]
     # extracts.md: CP plans / CLA episodes overlapping another of the same child, as a share of the rows
-    max_overlap_share: float = 0.05
+    max_overlap_share: float = GATE_DEFAULTS["max_overlap_share"]
     # month-on-month warnings: rows per month of an entity, and each indicator's monthly value,
     # changing by more than this factor (up or down) on the month before (pipeline/quality/suites.py)
-    volume_change_factor: float = 2.0
-    indicator_change_factor: float = 2.0
+    volume_change_factor: float = GATE_DEFAULTS["volume_change_factor"]
+    indicator_change_factor: float = GATE_DEFAULTS["indicator_change_factor"]
     expectations_dir: str = str(EXPECTATIONS_DIR)
     # where dbt's own output goes; empty: the run's stdout (the Dagster UI shows it per step)
     dbt_log: str = ""
@@ -46,6 +47,11 @@ class RefreshSettings(dg.ConfigurableResource):
     @property
     def expectations(self) -> Path:
         return Path(self.expectations_dir)
+
+    @property
+    def reference_fingerprint(self) -> str:
+        """pipeline.state.reference_fingerprint of this refresh's expectations and thresholds."""
+        return reference_fingerprint(self.expectations, **{k: getattr(self, k) for k in GATE_DEFAULTS})
 
     @property
     def build_db(self) -> Path:

@@ -1,13 +1,17 @@
-"""The nightly full refresh: 02:00 London time, on by default whenever the daemon runs."""
+"""The nightly refresh: 02:00 London time, on by default whenever the daemon runs; it refreshes the
+LAs that changed since their last refresh (the inbox sensor usually got there first)."""
 
 import dagster as dg
 
 from pipeline.jobs import full_refresh_job
+from pipeline.resources import RefreshSettings
+from pipeline.sensors import refresh_request
 
-nightly_refresh = dg.ScheduleDefinition(
-    name="nightly_refresh",
-    job=full_refresh_job,
-    cron_schedule="0 2 * * *",
-    execution_timezone="Europe/London",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
+
+@dg.schedule(job=full_refresh_job, cron_schedule="0 2 * * *", execution_timezone="Europe/London",
+             default_status=dg.DefaultScheduleStatus.RUNNING)
+def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: RefreshSettings):
+    request = refresh_request(settings)
+    if isinstance(request, dg.RunRequest):  # a fresh run each night, even for a change the sensor saw
+        return dg.RunRequest(tags=request.tags)
+    return request

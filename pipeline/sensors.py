@@ -1,30 +1,33 @@
-"""Start a refresh when an extract lands in, or changes in, the inbox."""
+"""Start a refresh of the LAs whose extract landed or changed in the inbox (pipeline/state.py plans)."""
 
 import hashlib
-from pathlib import Path
 
 import dagster as dg
 
 from pipeline.jobs import full_refresh_job
 from pipeline.resources import RefreshSettings
+from pipeline.state import LAS_TAG, folder_fingerprint, plan
 
 
-def inbox_fingerprint(inbox: Path) -> str:
-    """Names, sizes and modification times of every file: cheap, and changes when any file does."""
-    h = hashlib.sha256()
-    if inbox.is_dir():
-        for p in sorted(inbox.rglob("*")):
-            if p.is_file() and not p.name.startswith("."):
-                st = p.stat()
-                # surrogateescape: a file name that is not UTF-8 must not stop the sensor (the load reports it)
-                h.update(f"{p.relative_to(inbox)}|{st.st_size}|{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+def refresh_request(settings: RefreshSettings) -> dg.RunRequest | dg.SkipReason:
+    """A run of the LAs that are new or changed since their last refresh (tag pipeline/las names them),
+    keyed by what they are now, so the same change is requested once; SkipReason when none is."""
+    reference = settings.reference_fingerprint
+    due = [p for p in plan(settings.inbox, settings.warehouse, reference) if p.run]
+    if not due:
+        return dg.SkipReason("no LA changed since its last refresh")
+    key = hashlib.sha256(reference.encode())
+    for p in due:
+        key.update(f"{p.la_code}|{folder_fingerprint(p.folder)}\n".encode("utf-8", "surrogateescape"))
+    return dg.RunRequest(run_key=key.hexdigest(), tags={LAS_TAG: ",".join(p.la_code for p in due)})
 
 
 @dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: RefreshSettings):
-    fingerprint = inbox_fingerprint(settings.inbox)
-    if fingerprint == context.cursor:
-        return dg.SkipReason("inbox unchanged")
-    context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint)
+    request = refresh_request(settings)
+    # the cursor: the last request, so a change is not requested again while its run is queued
+    if isinstance(request, dg.RunRequest):
+        if request.run_key == context.cursor:
+            return dg.SkipReason("the changed LAs' run is already requested")
+        context.update_cursor(request.run_key)
+    return request

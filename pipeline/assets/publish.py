@@ -31,5 +31,9 @@ def published_warehouse(context: dg.AssetExecutionContext, settings: RefreshSett
             "warehouse": str(settings.warehouse),
             "published": [v.la_code for v in verdicts if v.status == "published"],
             "held_back": [v.la_code for v in verdicts if v.status == "held_back"],
+            # per LA of this run, for the UI's materialization history (LAs not in the run kept theirs)
+            "las": dg.MetadataValue.md("| LA | status | extract | reason |\n|---|---|---|---|\n" + "".join(
+                f"| {v.la_code} | {v.status} | {v.extract_date or ''} | {(v.reason or '').replace('|', '/')} |\n"
+                for v in verdicts)),
         }
     )

@@ -1,6 +1,7 @@
 """Load assets: one per entity of the extract contract, landing typed rows in raw.<entity>.
 
-raw_manifests starts a refresh with a fresh build warehouse; raw_children loads next because
+raw_manifests starts a refresh with a fresh build warehouse holding only the LAs of this run
+(pipeline/state.py decides which); raw_children loads next because
 every other entity's rows are checked against the children (orphans, events before birth).
 Each entity asset also runs that entity's quality gate, so gate results exist before dbt runs.
 """
@@ -15,6 +16,7 @@ from pipeline.progress import progress
 from pipeline.publish import hold_refresh_lock
 from pipeline.quality.gate import checks_for, gate_entity
 from pipeline.resources import RefreshSettings
+from pipeline.state import LAS_TAG, plan, record_fingerprints
 from pipeline.specs import entities
 
 
@@ -26,13 +28,21 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
     for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
         path.unlink(missing_ok=True)
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
-    las = discover(settings.inbox)
+    # the LAs of this run: named by whoever started it (the CLI, the sensor, the schedule), else
+    # those whose folder or reference data changed since their last refresh (pipeline/state.py)
+    named = context.run.tags.get(LAS_TAG)
+    reference = settings.reference_fingerprint
+    selected = (set(filter(None, named.split(","))) if named is not None
+                else {p.la_code for p in plan(settings.inbox, settings.warehouse, reference) if p.run})
+    las = [la for la in discover(settings.inbox) if la.la_code in selected]
     with build_db.get_connection() as con:
         ensure_tables(con)
+        record_fingerprints(con, [la.folder for la in las], reference)
         load_manifests(con, las, context.run.run_id, inbox_notes(settings.inbox))
     for la in las:
         progress("load", f"{la.la_code}: manifest {'ok' if la.ok else 'INVALID: ' + '; '.join(la.problems)}")
-    return dg.MaterializeResult(metadata={"las": len(las), "valid_manifests": sum(la.ok for la in las)})
+    return dg.MaterializeResult(metadata={"las": len(las), "valid_manifests": sum(la.ok for la in las),
+                                          "la_codes": sorted(la.la_code for la in las)})
 
 
 def build_raw_asset(entity_name: str) -> dg.AssetsDefinition:

@@ -23,7 +23,7 @@ def discover(inbox: Path) -> list[LaExtract]:
     Hidden folders (.name) are not LAs: inbox_notes() reports them."""
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
-    las = [read_manifest(d) for d in sorted(inbox.iterdir()) if not d.name.startswith(".") and _is_dir(d)]
+    las = [read_manifest(d) for d in la_folders(inbox)]
     by_code: dict[str, list[LaExtract]] = {}
     for la in las:
         by_code.setdefault(la.la_code.lower(), []).append(la)
@@ -32,6 +32,11 @@ def discover(inbox: Path) -> list[LaExtract]:
             la.problems.append(f"{la.la_code}: folders {' and '.join(t.la_code for t in twins)} differ only in "
                                "case: keep one folder per LA (rule duplicate_la_folder)")
     return las
+
+
+def la_folders(inbox: Path) -> list[Path]:
+    """The inbox's LA folders: every sub-folder but hidden ones (.name), in name order."""
+    return [d for d in sorted(inbox.iterdir()) if not d.name.startswith(".") and _is_dir(d)]
 
 
 def inbox_notes(inbox: Path) -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.load.inbox import discover, files
 from pipeline.load.sources import read_regular
-from pipeline.sensors import inbox_fingerprint
+from pipeline.state import folder_fingerprint, plan, reference_fingerprint
 
 BASE = Path(__file__).resolve().parent / "base" / "X1"
 
@@ -50,11 +50,13 @@ def test_links_inside_the_inbox_are_read_and_links_out_of_it_are_not(tmp_path):
                               "(rule link_outside_inbox)"]
 
 
-def test_the_sensor_fingerprints_an_inbox_with_names_that_are_not_utf8(tmp_path):
+def test_the_plan_fingerprints_an_inbox_with_names_that_are_not_utf8(tmp_path):
     inbox = tmp_path / "inbox"
     shutil.copytree(BASE, inbox / "X1")
     bad = os.fsdecode(os.fsencode(inbox / "X1") + b"\xff")
     os.rename(inbox / "X1", bad)
-    assert len(inbox_fingerprint(inbox)) == 64
+    [planned] = plan(inbox, tmp_path / "w.duckdb", reference_fingerprint())
+    assert (planned.la_code, planned.run) == ("X1\\xff", True)
+    assert len(folder_fingerprint(planned.folder)) == 64 and folder_fingerprint(planned.folder) != folder_fingerprint(tmp_path)
     [la] = discover(inbox)
     assert la.la_code == "X1\\xff" and "folder_name_invalid" in la.problems[0]

@@ -40,14 +40,15 @@ def test_first_run_publishes_both(first_run):
 
 
 def test_unchanged_republication_adds_no_history(first_run, tmp_path):
-    """indicator_history records changes, not nights: the same inbox again adds a publication, no history."""
+    """indicator_history records changes, not nights: the same inbox again, forced (an unchanged inbox is
+    not refreshed at all unless forced), adds a publication, no history."""
     root, warehouse, _ = first_run
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, copy)
     history = "select la_code, count(*), count(distinct run_id) from published.indicator_history group by 1 order by 1"
     before = query(copy, history)
     assert before and all(n > 0 for _, n, _ in before)
-    result = run_refresh(root / "inbox", copy)
+    result = run_refresh(root / "inbox", copy, la_codes=list(LAS))
     assert result.success
     assert query(copy, "select count(distinct run_id) from published.publications") == [(2,)]
     assert query(copy, history) == before

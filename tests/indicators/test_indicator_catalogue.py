@@ -440,7 +440,7 @@ def test_history_shows_first_published_and_restated_figures(warehouses):
         ("2024-06", 4.0, 5.0, 1.0, True, 2, "2024-06-30", "2024-07-31"),  # R6, backdated to 25 June
         ("2024-07", 0.0, 0.0, 0.0, False, 1, "2024-07-31", "2024-07-31"),  # first published in July
     ]
-    # X2 was republished unchanged: nothing restated
+    # X2 did not change: not refreshed again (incremental), nothing restated
     assert query(latest, "select count(*) from published.indicator_restatements where la_code = 'X2' and is_restated"
                  ) == [(0,)]
     assert query(latest, "select count(distinct published_at) from published.indicator_history") == [(2,)]

@@ -3,8 +3,9 @@
 import dagster as dg
 
 from pipeline.definitions import defs
-from pipeline.sensors import inbox_fingerprint, inbox_sensor
+from pipeline.sensors import inbox_sensor
 from pipeline.specs import entities
+from pipeline.state import LAS_TAG
 
 
 def test_definitions_load_with_the_whole_graph():
@@ -49,12 +50,17 @@ def test_sensor_requests_a_run_only_when_the_inbox_changes(tmp_path):
 
     (tmp_path / "X1").mkdir()
     (tmp_path / "X1" / "children.csv").write_text("child_id\n1\n")
-    settings = RefreshSettings(inbox_dir=str(tmp_path))
+    settings = RefreshSettings(inbox_dir=str(tmp_path), warehouse_path=str(tmp_path / "w.duckdb"))
     with dg.build_sensor_context(resources={"settings": settings}) as context:
         first = inbox_sensor(context)
-        assert isinstance(first, dg.RunRequest)
+        assert isinstance(first, dg.RunRequest) and first.tags[LAS_TAG] == "X1"
         assert isinstance(inbox_sensor(context), dg.SkipReason)  # cursor moved: nothing new
-        (tmp_path / "X1" / "referrals.csv").write_text("referral_id\n")
+        (tmp_path / "X2").mkdir()
+        (tmp_path / "X2" / "referrals.csv").write_text("referral_id\n")
         second = inbox_sensor(context)
+        # X1 has not been refreshed yet (no warehouse): still due, with the new X2
         assert isinstance(second, dg.RunRequest) and second.run_key != first.run_key
-    assert inbox_fingerprint(tmp_path) == second.run_key
+        assert second.tags[LAS_TAG] == "X1,X2"
+    with dg.build_schedule_context(resources={"settings": settings}) as context:
+        nightly = defs.resolve_schedule_def("nightly_refresh").evaluate_tick(context)
+        assert [r.tags[LAS_TAG] for r in nightly.run_requests] == ["X1,X2"]

@@ -182,7 +182,8 @@ def test_refresh_publishes_into_postgres_from_the_environment(postgres_url, tmp_
     # Postgres unreachable: the DuckDB publication stands, the run says so and exits 2
     monkeypatch.setenv("PIPELINE_POSTGRES_URL", postgres_url.rsplit("/", 1)[0] + "/no_such_database")
     capsys.readouterr()
-    assert main(["refresh", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    assert main(["refresh", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb"),
+                 "--full"]) == 2
     out = capsys.readouterr().out
     assert "cannot connect to Postgres" in out and "the warehouse was published, but a later step failed" in out
     assert "no_such_database" in out and "Traceback" not in out

@@ -1,0 +1,188 @@
+"""`pipeline refresh` incremental by default, on generated data (3 LAs x 13 months): one sequence
+of refreshes shared by the module, each step checked against the one before, and at the end
+against a --full refresh of the same inbox into a fresh warehouse (the equivalence the issue asks for).
+
+Sequence: A and B published; C added; B changed; A forced with --la; A held back by a defect
+and then fixed; C's folder removed; the unchanged inbox. Each step runs the real CLI (Dagster, dbt).
+"""
+
+import filecmp
+import io
+import shutil
+from contextlib import redirect_stdout
+
+import duckdb
+import pytest
+
+from pipeline.cli import main
+from pipeline.generate import generate_inbox
+
+# ledgers: by run, so an incremental history and a full one differ by design
+LEDGERS = {"publications", "indicator_history", "data_quality"}
+
+
+def refresh(inbox, warehouse, *extra) -> tuple[int, str]:
+    """The CLI's exit code and stdout (capsys is per test: the module's sequence reads stdout itself)."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["refresh", "--inbox", str(inbox), "--warehouse", str(warehouse), *extra])
+    return code, out.getvalue()
+
+
+def published_rows(warehouse, keep=None, drop=()) -> dict[str, list]:
+    """Every table of schema `published` but the ledgers, sorted, of the LAs in `keep` (all when None)
+    and not in `drop`; a table without la_code whole."""
+    out = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'published'"
+                                            " order by 1").fetchall()]
+        for t in tables:
+            if t in LEDGERS:
+                continue
+            cols = [r[0] for r in con.execute(f"describe published.{t}").fetchall()]
+            rows = con.execute(f"select * from published.{t} order by all").fetchall()
+            if "la_code" in cols:
+                i = cols.index("la_code")
+                rows = [r for r in rows if (keep is None or r[i] in keep) and r[i] not in drop]
+            out[t] = rows
+    return out
+
+
+def publications(warehouse) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select run_id, la_code, status from published.publications order by finished_at, la_code"
+                           ).fetchall()
+
+
+def runs_of(rows) -> list[list[str]]:
+    """LAs per publication run, in run order."""
+    runs: dict[str, list[str]] = {}
+    for run, la, _ in rows:
+        runs.setdefault(run, []).append(la)
+    return list(runs.values())
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory):
+    """Run the sequence once; every step's output, exit code and warehouse copy, by name."""
+    root = tmp_path_factory.mktemp("incremental")
+    inbox, aside = root / "inbox", root / "aside"
+    a, b, c = generate_inbox(inbox, n_las=3, months=13)
+    aside.mkdir()
+    shutil.move(inbox / c, aside / c)
+    warehouse = root / "warehouse.duckdb"
+    out = {"codes": (a, b, c), "inbox": inbox, "root": root}
+
+    def step(name, *extra):
+        code, text = refresh(inbox, warehouse, *extra)
+        copy = root / f"{name}.duckdb"
+        shutil.copy(warehouse, copy)
+        out[name] = (code, text, copy)
+
+    step("first")
+    shutil.move(aside / c, inbox / c)
+    step("add_c")
+    referrals = inbox / b / "referrals.csv"
+    lines = referrals.read_text().splitlines(keepends=True)
+    referrals.write_text("".join(lines[:-5]))  # five referrals fewer: B's figures change
+    step("change_b")
+    step("force_a", "--la", a)
+    children = inbox / a / "children.csv"
+    good = children.read_text()
+    rows = good.splitlines(keepends=True)
+    # a sex code outside the code list in every 5th child: 20% quarantined, over the 5% threshold
+    children.write_text(rows[0] + "".join(r.replace(",M,", ",Q,").replace(",F,", ",Q,") if i % 5 == 0 else r
+                                          for i, r in enumerate(rows[1:])))
+    step("defect_a")
+    children.write_text(good)
+    step("fix_a")
+    shutil.move(inbox / c, aside / c)
+    step("remove_c")
+    step("unchanged")
+    fresh = root / "fresh.duckdb"
+    out["full"] = (*refresh(inbox, fresh, "--full"), fresh)
+    return out
+
+
+def test_each_refresh_runs_only_the_las_that_changed_and_says_why(steps):
+    a, b, c = steps["codes"]
+    code, text, _ = steps["add_c"]
+    assert code == 0
+    assert f"{c}: refresh: new LA (no refresh state recorded)" in text
+    assert f"{a}: skipped: unchanged since run" in text and f"{b}: skipped: unchanged since run" in text
+    code, text, _ = steps["change_b"]
+    assert code == 0 and f"{b}: refresh: extract changed" in text and f"{a}: skipped" in text
+    code, text, _ = steps["force_a"]
+    assert code == 0 and f"{a}: refresh: forced (--la)" in text and f"{b}: skipped" in text
+    # one publications row per LA refreshed, per run
+    assert runs_of(publications(steps["fix_a"][2])) == [[a, b], [c], [b], [a], [a], [a]]
+
+
+def test_other_las_rows_are_untouched_in_every_published_table(steps):
+    a, b, c = steps["codes"]
+    before, after = steps["add_c"][2], steps["change_b"][2]
+    assert published_rows(after, drop=[b]) == published_rows(before, drop=[b])
+    assert published_rows(after, keep=[b]) != published_rows(before, keep=[b])  # B's figures did change
+
+
+def test_held_back_la_keeps_its_last_publication_and_is_not_retried_until_fixed(steps):
+    a, b, c = steps["codes"]
+    code, text, held = steps["defect_a"]
+    assert code == 1 and f"{a}: held_back" in text and "quarantine_share" in text
+    assert published_rows(held) == published_rows(steps["force_a"][2])
+    code, text, fixed = steps["fix_a"]
+    assert code == 0 and f"{a}: refresh: extract changed" in text and f"{a}: published" in text
+
+
+def test_unchanged_inbox_publishes_nothing(steps):
+    code, text, warehouse = steps["unchanged"]
+    assert code == 0
+    assert "nothing changed: nothing refreshed, nothing published" in text
+    assert publications(warehouse) == publications(steps["remove_c"][2])
+    assert filecmp.cmp(warehouse, steps["remove_c"][2], shallow=False)  # the published file was not rewritten
+
+
+def test_removed_la_keeps_its_last_publication(steps):
+    a, b, c = steps["codes"]
+    code, text, warehouse = steps["remove_c"]
+    assert code == 0 and c not in text  # not in the inbox: neither planned nor skipped
+    assert published_rows(warehouse, keep=[c]) == published_rows(steps["fix_a"][2], keep=[c])
+    assert published_rows(warehouse, keep=[c])["indicator_values"]
+
+
+def test_incremental_sequence_equals_a_full_refresh_of_the_same_inbox(steps):
+    a, b, c = steps["codes"]
+    code, text, fresh = steps["full"]
+    assert code == 0 and f"{a}: refresh: forced (--full)" in text and f"{b}: refresh: forced (--full)" in text
+    incremental = published_rows(steps["unchanged"][2], keep=[a, b])
+    assert incremental == published_rows(fresh, keep=[a, b])
+    assert all(incremental[t] for t in incremental)  # something was compared in every table
+
+
+def test_withdraw_removes_an_la_from_every_published_table_and_nothing_else(steps, tmp_path):
+    a, b, c = steps["codes"]
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(steps["unchanged"][2], warehouse)
+    assert main(["withdraw", "--la", c, "--warehouse", str(warehouse)]) == 0
+    assert published_rows(warehouse, keep=[c]) == {t: [] for t in published_rows(warehouse, keep=[c])} | {
+        "indicator_catalogue": published_rows(warehouse)["indicator_catalogue"]}
+    assert published_rows(warehouse, drop=[c]) == published_rows(steps["unchanged"][2], drop=[c])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select status from published.publications where la_code = $c order by finished_at desc "
+                           "limit 1", {"c": c}).fetchall() == [("withdrawn",)]
+        assert con.execute("select la_code from audit.refresh_state order by 1").fetchall() == [(a,), (b,)]
+        assert con.execute("select count(*) from audit.quarantine where la_code = $c", {"c": c}).fetchone() == (0,)
+        # the ledger keeps what was published
+        assert con.execute("select count(*) from published.indicator_history where la_code = $c",
+                           {"c": c}).fetchone()[0] > 0
+        assert con.execute("select count(*) from published.indicator_restatements").fetchone()[0] > 0
+
+
+def test_withdrawing_an_la_the_warehouse_never_published_names_it(steps, tmp_path, capsys):
+    a, b, c = steps["codes"]
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(steps["unchanged"][2], warehouse)
+    before = warehouse.read_bytes()
+    assert main(["withdraw", "--la", "Z999", "--warehouse", str(warehouse)]) == 2
+    assert f"--la Z999: not in warehouse {warehouse} (LAs it has published: {a}, {b}, {c})" in capsys.readouterr().err
+    assert warehouse.read_bytes() == before

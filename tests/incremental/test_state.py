@@ -1,0 +1,96 @@
+"""Change detection (pipeline/state.py): what makes an LA run again, on generated files."""
+
+import os
+import shutil
+
+import duckdb
+import pytest
+
+from pipeline.generate import generate_inbox
+from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR
+from pipeline.state import STATE_DDL, folder_fingerprint, plan, reference_fingerprint
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    inbox = tmp_path_factory.mktemp("state") / "inbox"
+    codes = generate_inbox(inbox, n_las=2, months=2)
+    return inbox, codes
+
+
+def test_folder_fingerprint_changes_with_any_file_added_changed_or_removed(generated, tmp_path):
+    inbox, codes = generated
+    folder = tmp_path / codes[0]
+    shutil.copytree(inbox / codes[0], folder)
+    before = folder_fingerprint(folder)
+    assert folder_fingerprint(folder) == before  # nothing changed, nothing differs
+    visits = folder / "visits.csv"
+    st = visits.stat()
+    os.utime(visits, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # rewritten: a new mtime
+    touched = folder_fingerprint(folder)
+    assert touched != before
+    (folder / "notes.txt").write_text("extra file")
+    added = folder_fingerprint(folder)
+    assert added != touched
+    (folder / "notes.txt").unlink()
+    assert folder_fingerprint(folder) == touched
+    visits.unlink()
+    assert folder_fingerprint(folder) != touched
+
+
+def test_reference_fingerprint_follows_seed_content_thresholds_and_expectations(tmp_path):
+    seeds = shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
+    expectations = shutil.copytree(EXPECTATIONS_DIR, tmp_path / "expectations")
+    base = reference_fingerprint()
+    assert reference_fingerprint(expectations, seeds) == base  # same content, other folders: same
+    assert reference_fingerprint(max_quarantine_share=0.05) == base  # the default, spelt out
+    assert reference_fingerprint(max_quarantine_share=0.2) != base
+    holidays = seeds / "bank_holidays.csv"
+    holidays.write_text(holidays.read_text() + "2099-12-25,Christmas Day\n")
+    assert reference_fingerprint(expectations, seeds) != base
+    shutil.copy(SEEDS_DIR / "bank_holidays.csv", holidays)
+    (expectations / "visits.json").write_text((expectations / "visits.json").read_text().replace("  ", " "))
+    assert reference_fingerprint(expectations, seeds) != base
+    dbt = shutil.copytree(DBT_PROJECT_DIR, tmp_path / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    assert reference_fingerprint(dbt_project=dbt) == base
+    (dbt / "macros" / "new_macro.sql").write_text("{% macro x() %}1{% endmacro %}")
+    assert reference_fingerprint(dbt_project=dbt) != base
+
+
+def _record(warehouse, rows):
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists audit")
+        con.execute(STATE_DDL)
+        con.executemany("insert into audit.refresh_state values (?, ?, ?, 'run-1', '2026-01-01 02:00', ?)", rows)
+
+
+def test_plan_says_which_las_run_and_why(generated, tmp_path):
+    inbox, (a, b) = generated
+    warehouse = tmp_path / "warehouse.duckdb"
+    reference = reference_fingerprint()
+    assert [(p.la_code, p.run, p.reason) for p in plan(inbox, warehouse, reference)] == [
+        (a, True, "new LA (no refresh state recorded)"), (b, True, "new LA (no refresh state recorded)")]
+    _record(warehouse, [(a, folder_fingerprint(inbox / a), reference, "published"),
+                        (b, "an older fingerprint", reference, "held_back")])
+    planned = {p.la_code: p for p in plan(inbox, warehouse, reference)}
+    assert not planned[a].run and planned[a].reason == "unchanged since run run-1 at 2026-01-01 02:00 (published)"
+    assert planned[b].run and planned[b].reason == "extract changed"
+    other = reference_fingerprint(max_overlap_share=0.5)
+    assert [p.reason for p in plan(inbox, warehouse, other)][0].startswith("reference data changed")
+    assert [(p.run, p.reason) for p in plan(inbox, warehouse, reference, force=[a])][0] == (True, "forced (--la)")
+    assert all(p.run and p.reason == "forced (--full)" for p in plan(inbox, warehouse, reference, full=True))
+
+
+def test_held_back_la_unchanged_is_not_retried(generated, tmp_path):
+    inbox, (a, b) = generated
+    warehouse = tmp_path / "warehouse.duckdb"
+    reference = reference_fingerprint()
+    _record(warehouse, [(code, folder_fingerprint(inbox / code), reference, "held_back") for code in (a, b)])
+    assert [p.reason for p in plan(inbox, warehouse, reference)] == [
+        "unchanged since run run-1 at 2026-01-01 02:00 (held back)"] * 2
+
+
+def test_forcing_an_la_without_a_folder_names_it_and_the_folders(generated, tmp_path):
+    inbox, (a, b) = generated
+    with pytest.raises(ValueError, match=rf"--la Z999: no such LA folder in inbox .*\(LA folders: {a}, {b}\)"):
+        plan(inbox, tmp_path / "w.duckdb", reference_fingerprint(), force=["Z999"])
