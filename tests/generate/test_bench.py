@@ -27,3 +27,19 @@ def test_bench_command_removes_its_temporary_folder(tmp_path, monkeypatch, capsy
     assert main(["bench", "--scale", "demo", "--las", "1", "--months", "1", "--skip-refresh"]) == 0
     assert "bare scan" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_reports_each_stage_share_of_the_refresh(tmp_path):
+    """The refresh line is followed by start-up, load, gate, dbt, publish and report: each measured from the
+    run's own step events (the gate from the raw steps' gate_seconds), each positive, together the refresh."""
+    lines = []
+    timings = bench.run("demo", 1, 2, 7, 1, tmp_path / "work", keep=False, with_refresh=True, print_=lines.append)
+    full = timings["refresh"]
+    assert list(full.stages) == list(bench.STAGES)
+    assert all(seconds > 0 for seconds in full.stages.values()), full.stages
+    assert abs(sum(full.stages.values()) - full.seconds) < 0.05 * full.seconds
+    assert full.stages["start-up"] < full.seconds / 2  # the steps, not the remainder, carry the refresh
+    line = next(l for l in lines if l.strip().startswith("refresh stages:"))
+    for name in bench.STAGES:
+        assert f"{name} {full.stages[name]:.1f} s (" in line
+    assert "peak memory" in line
