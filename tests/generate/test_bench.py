@@ -3,6 +3,8 @@ The refresh leg is `pipeline.refresh.run_refresh`, which tests/test_refresh.py c
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline import bench
 from pipeline.cli import main
 
@@ -43,3 +45,13 @@ def test_bench_reports_each_stage_share_of_the_refresh(tmp_path):
     for name in bench.STAGES:
         assert f"{name} {full.stages[name]:.1f} s (" in line
     assert "peak memory" in line
+
+
+def test_every_step_of_the_refresh_job_has_a_bench_stage():
+    """A step added to the job without a stage fails here, instead of its time hiding in another share."""
+    from pipeline.definitions import defs
+
+    steps = [node.name for node in defs.resolve_job_def("full_refresh").nodes_in_topological_order]
+    assert {bench.stage_of(step) for step in steps} == set(bench.STAGES) - {"start-up"}
+    with pytest.raises(ValueError, match="'export_parquet'"):
+        bench.stage_of("export_parquet")
