@@ -2,9 +2,10 @@
 
 Three timings on the same input: generating it, a bare DuckDB scan of its files (every file read
 once into a table of text columns, nothing else: the floor no pipeline can beat), and a full
-refresh (load, gate, dbt, publish); then `pipeline refresh` again on the unchanged inbox and after
-one LA's file changed (incremental). Figures are printed, never asserted: speed goals live here,
-not in tests.
+refresh (load, gate, dbt, publish), followed by each stage's share of the refresh (start-up, load,
+gate, dbt, publish, report; stage_seconds) so the next bottleneck is visible; then `pipeline refresh`
+again on the unchanged inbox and after one LA's file changed (incremental). Figures are printed,
+never asserted: speed goals live here, not in tests.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pipeline.specs import entities
 class Timing:
     seconds: float
     rows: int
+    stages: dict[str, float] | None = None  # a refresh's seconds per stage (stage_seconds)
 
     @property
     def rows_per_second(self) -> float:
@@ -71,7 +73,50 @@ def refresh(inbox: Path, warehouse: Path, rows: int, engine: str = "duckdb") -> 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         statuses = dict(con.execute("select status, count(*) from published.publications "
                                     "where run_id = $run group by 1", {"run": result.run_id}).fetchall())
-    return Timing(seconds, rows), statuses
+    return Timing(seconds, rows, stage_seconds(result.all_events, seconds)), statuses
+
+
+STAGES = ("start-up", "load", "gate", "dbt", "publish", "report")
+
+
+def stage_of(step_key: str) -> str:
+    """The bench stage of one step of the full_refresh job (pipeline/definitions.py)."""
+    if step_key.startswith("raw_"):
+        return "load"
+    if step_key == "warehouse_dbt_assets":
+        return "dbt"
+    if step_key in ("published_warehouse", "postgres_published"):
+        return "publish"
+    if step_key == "scorecard_report":
+        return "report"
+    if step_key.endswith("_suite"):
+        return "gate"  # the asset-check steps (GX suites on the indicator values)
+    # a new step must be given its stage here, or its time would hide in another stage's share
+    raise ValueError(f"bench: step {step_key!r} of the full_refresh job has no stage; add it to stage_of")
+
+
+def stage_seconds(events, total: float) -> dict[str, float]:
+    """Seconds per stage of one refresh, from its Dagster events: each step's duration (STEP_SUCCESS)
+    goes to its stage; the raw steps' recorded gate time (metadata gate_seconds) moves from load to
+    gate; start-up is the rest of the wall time (definitions load, job and resource start, between steps)."""
+    stages = dict.fromkeys(STAGES, 0.0)
+    for event in events:
+        if event.is_step_success:
+            stages[stage_of(event.step_key)] += event.event_specific_data.duration_ms / 1000
+        elif event.is_step_materialization and event.step_key.startswith("raw_"):
+            gate = event.event_specific_data.materialization.metadata.get("gate_seconds")
+            if gate is not None:
+                stages["gate"] += gate.value
+                stages["load"] -= gate.value
+    stages["start-up"] = max(total - sum(stages.values()), 0.0)
+    return stages
+
+
+def print_stages(timing: Timing, print_=print) -> None:
+    """Each stage's seconds and share of the refresh, and the peak memory so far."""
+    shares = "  ".join(f"{name} {seconds:.1f} s ({100 * seconds / timing.seconds:.0f}%)"
+                       for name, seconds in timing.stages.items())
+    print_(f"  refresh stages: {shares}; peak memory {peak_memory_mb():,.0f} MB")
 
 
 def incremental_refresh(inbox: Path, warehouse: Path, expect: str) -> Timing:
@@ -131,6 +176,7 @@ def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: 
             print_(f"  full refresh  {full.rows:>12,} rows in {full.seconds:8.1f} s  {full.rows_per_second:>12,.0f} rows/s"
                    f"  ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))})")
             print_(f"  refresh / bare scan: {full.seconds / scan.seconds:,.1f}x")
+            print_stages(full, print_)
             timings["unchanged"] = unchanged = incremental_refresh(inbox, warehouse, "nothing changed")
             print_(f"  unchanged inbox       {unchanged.seconds:8.1f} s  {unchanged.seconds / scan.seconds:,.1f}x the "
                    f"bare scan  (`pipeline refresh` end to end: nothing published)")

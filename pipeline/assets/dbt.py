@@ -40,13 +40,15 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     os.environ["PIPELINE_REFRESH_PID"] = str(os.getpid())  # dbt exits with this process (pipeline/dbt_child.py)
     if settings.engine not in spark_handoff.ENGINES:
         raise ValueError(f"settings.engine must be one of {', '.join(spark_handoff.ENGINES)}, got {settings.engine!r}")
-    args = ["build"]
+    # dbt unit tests are development checks of the SQL (make test runs them: tests/test_refresh.py);
+    # the data tests stay in every build, where they gate the publication
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if settings.engine == "spark":
         workdir = spark_handoff.workdir_for(settings.build_db)
         progress("dbt", f"handing {len(spark_handoff.export_raw(settings.build_db, workdir))} raw tables to Spark as Parquet")
         os.environ.update(spark_handoff.dbt_environment(workdir))
         args += ["--target", "spark"]
-    progress("dbt", f"building seeds, staging, intermediate and indicator models, running dbt tests ({settings.engine})")
+    progress("dbt", f"building seeds, staging, intermediate and indicator models, running dbt data tests ({settings.engine})")
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     if settings.dbt_log:
         # dagster-dbt echoes every dbt line to stdout; the CLI keeps its own output to progress lines
@@ -54,8 +56,8 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             yield from invocation.stream()
     else:
         yield from invocation.stream()
-    # what dbt ran and how each ended, kept beside the warehouse (tests/test_refresh.py checks every unit and
-    # data test of the manifest ran and passed); dagster-dbt gives each invocation its own target folder
+    # what dbt ran and how each ended, kept beside the warehouse (tests/test_refresh.py checks every data
+    # test of the manifest ran and passed); dagster-dbt gives each invocation its own target folder
     run_results = invocation.target_path / "run_results.json"
     if run_results.exists():
         shutil.copyfile(run_results, dbt_run_results_path(settings.warehouse))

@@ -245,8 +245,9 @@ def write_regional_workbook(report: RegionalReport, path: Path) -> Path:
     for area, rows in report.sections:
         sheet = book.add_worksheet(_sheet_name(area.title, used))
         sheet.write_string(0, 0, f"{area.title} – regional view, month ending {report.month_end:%d %B %Y}", f.title)
-        sheet.write_string(1, 0, f"From the shareable tables: {SUPPRESSED} = suppressed (rests on 1 to 4 children "
-                                 "or events). Flow rates per 10,000 are over the 12 months to date.", f.subtitle)
+        sheet.write_string(1, 0, f"From the shareable tables: {SUPPRESSED} = suppressed (rests on 0 to 4 children "
+                                 "or events); other counts are rounded to the nearest 5. "
+                                 "Flow rates per 10,000 are over the 12 months to date.", f.subtitle)
         headers = [("Indicator ID", 20), ("Measure", 44), ("Unit", 16)]
         headers += [(f"{name} ({code})", 14) for code, name in report.las]
         headers += [("England", 10), ("England period", 10)]

@@ -1,8 +1,8 @@
 """The dbt unit tests cover the catalogue: every indicator family model and every intermediate model
 that derives an indicator's inputs has unit tests, and every indicator of seeds/indicator_catalogue.csv
 is among the expected rows of a family's unit test (its definition is pinned by hand-computed
-values). Read from the parsed dbt manifest (`make manifest`); the unit tests themselves run in every
-dbt build, so in every refresh.
+values). Read from the parsed dbt manifest (`make manifest`); the unit tests themselves run in `make test`
+(tests/test_refresh.py), not in the refresh's dbt build.
 """
 
 import csv

@@ -3,6 +3,8 @@ The refresh leg is `pipeline.refresh.run_refresh`, which tests/test_refresh.py c
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline import bench
 from pipeline.cli import main
 
@@ -27,3 +29,29 @@ def test_bench_command_removes_its_temporary_folder(tmp_path, monkeypatch, capsy
     assert main(["bench", "--scale", "demo", "--las", "1", "--months", "1", "--skip-refresh"]) == 0
     assert "bare scan" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_reports_each_stage_share_of_the_refresh(tmp_path):
+    """The refresh line is followed by start-up, load, gate, dbt, publish and report: each measured from the
+    run's own step events (the gate from the raw steps' gate_seconds), each positive, together the refresh."""
+    lines = []
+    timings = bench.run("demo", 1, 2, 7, 1, tmp_path / "work", keep=False, with_refresh=True, print_=lines.append)
+    full = timings["refresh"]
+    assert list(full.stages) == list(bench.STAGES)
+    assert all(seconds > 0 for seconds in full.stages.values()), full.stages
+    assert abs(sum(full.stages.values()) - full.seconds) < 0.05 * full.seconds
+    assert full.stages["start-up"] < full.seconds / 2  # the steps, not the remainder, carry the refresh
+    line = next(l for l in lines if l.strip().startswith("refresh stages:"))
+    for name in bench.STAGES:
+        assert f"{name} {full.stages[name]:.1f} s (" in line
+    assert "peak memory" in line
+
+
+def test_every_step_of_the_refresh_job_has_a_bench_stage():
+    """A step added to the job without a stage fails here, instead of its time hiding in another share."""
+    from pipeline.definitions import defs
+
+    steps = [node.name for node in defs.resolve_job_def("full_refresh").nodes_in_topological_order]
+    assert {bench.stage_of(step) for step in steps} == set(bench.STAGES) - {"start-up"}
+    with pytest.raises(ValueError, match="'export_parquet'"):
+        bench.stage_of("export_parquet")

@@ -420,7 +420,7 @@ def test_shareable_tables_suppress_small_numbers(first):
     assert shared("ASM_SEEN_5WD") == (None, None, None, True)  # 2 of 5
     assert shared("REF_RATE") == (None, None, None, True)  # built on 4 referrals
     assert shared("CPP_OPEN") == (None, None, 5.0, False)  # 7, rounded to the nearest 5
-    assert shared("CON_RECEIVED", "2023-01") == (None, None, 0.0, False)  # zeros are not suppressed
+    assert shared("CON_RECEIVED", "2023-01") == (None, None, None, True)  # 0: zeros are withheld too
     rag, value = query(first, "select rag, value from published.scorecard_shareable where la_code = 'X1' "
                               "and indicator_id = 'ICPC_15WD' and period_end = '2024-06-30'")[0]
     assert (rag, value) == (None, None)  # 1 of 2: withheld, so no RAG either (the internal scorecard has red)

@@ -3,7 +3,7 @@ dbt-spark (a local PySpark session on Java 17) and publishes what the DuckDB eng
 
 One small synthetic inbox (2 demo LAs, 30 months) is refreshed once per engine by the module
 fixture, through the real CLI, with a distinctive salt. Each Spark refresh starts one JVM and
-runs every dbt seed, model, data test and unit test on it, so this module takes minutes: it is
+runs every dbt seed, model and data test on it, so this module takes minutes: it is
 marked `slow` (deselect with -m "not slow" while iterating; `make test` runs it).
 """
 

@@ -1,16 +1,16 @@
 -- published.indicator_values_shareable (indicators.md, "Small numbers"): indicator_values for
--- sharing outside the LA, under the disclosure control of the DfE's children's social care
--- statistics (docs/disclosure-control.md):
---   1. primary suppression: a row built on any count from 1 to var('small_number_max') (4) - a
---      count of 1-4, a percent whose numerator or denominator is 1-4, a rate whose count is 1-4 -
+-- sharing outside the LA, under the disclosure control of docs/disclosure-control.md:
+--   1. primary suppression: a row built on any count from 0 to var('small_number_max') (4) - a
+--      count of 0-4, a percent whose numerator or denominator is 0-4, a rate whose count is 0-4 -
 --      has null numerator, denominator and value and suppressed = true ("withheld", not "not
---      computable"). Zeros are shown.
+--      computable"). Zeros are withheld too: were they shown, a withheld count would be known to
+--      be at least 1, and a withheld total of 4 over four withheld parts would pin every part to 1.
 --   2. rounding: every other count is rounded to the nearest var('rounding_base') (5): count
 --      values, percent numerators and denominators, rate numerators; percents and rates are
 --      recomputed from the rounded counts (a rate's denominator, the public ONS population, stays).
--- Rounding is what closes differencing: a withheld month is not the financial year to date minus
--- the other months, nor a withheld breakdown cell the total minus the other cells, because each
--- shown count is only known to within +-2 (tests/indicators/test_disclosure_control.py).
+-- Together they close differencing: a withheld month is not the financial year to date minus the
+-- other months, nor a withheld breakdown cell the total minus the other cells, because each shown
+-- count is only known to within +-2 and each withheld one to 0-4 (tests/indicators/test_disclosure_control.py).
 -- Portable SQL (DuckDB and Spark): CTEs, standard functions, `string` casts.
 {%- set small = var('small_number_max') %}
 {%- set base = var('rounding_base') %}
@@ -28,9 +28,10 @@ with flagged as (
         indicator_values.value,
         catalogue.unit,
         case
-            when catalogue.unit = 'count' then indicator_values.value between 1 and {{ small }}
-            else coalesce(indicator_values.numerator between 1 and {{ small }}, false)
-                or coalesce(indicator_values.denominator between 1 and {{ small }}, false)
+            when catalogue.unit = 'count' then indicator_values.value between 0 and {{ small }}
+            else coalesce(indicator_values.numerator between 0 and {{ small }}, false)
+                or (catalogue.unit = 'percent'
+                    and coalesce(indicator_values.denominator between 0 and {{ small }}, false))
         end as is_small
     from {{ ref('fct_indicator_values') }} as indicator_values
     inner join {{ ref('indicator_catalogue') }} as catalogue
