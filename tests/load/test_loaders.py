@@ -1,5 +1,7 @@
 """The loader on good and bad rows: every row-level rule of extracts.md quarantines with its name."""
 
+import json
+
 import duckdb
 import pytest
 from openpyxl import Workbook
@@ -286,3 +288,16 @@ def test_row_numbers_count_records_whether_or_not_a_row_is_damaged(inbox, damage
     assert loaded == ([("R1", 2), ("R2", 5)] if damaged else [("R1", 2), ("R9", 4), ("R2", 5)])
     bad_rows = {(r[0], r[3]) for r in quarantined(con, "referrals") if r[3] == "malformed_row" or r[0] != 4}
     assert bad_rows == ({(4, "malformed_row")} if damaged else set())
+
+
+def test_a_quarantined_row_keeps_its_whole_record_as_supplied(inbox):
+    write_la(inbox, "X1", {"children": CHILDREN})
+    (inbox / "X1" / "referrals.csv").write_text(
+        "referral_id,child_id,referral_date,referral_source,referral_nfa,Note\n"
+        "R1,001,2024-01-05,1A,N,fine\n"
+        "R2,001, not a date ,1A,N,kept too\n")
+    con, results = load(inbox, "referrals")
+    records = con.execute("select row_number, raw_record from audit.quarantine where entity = 'referrals'").fetchall()
+    assert [(n, json.loads(r)) for n, r in records] == [
+        (3, {"referral_id": "R2", "child_id": "001", "referral_date": " not a date ", "referral_source": "1A",
+             "referral_nfa": "N", "Note": "kept too"})]
