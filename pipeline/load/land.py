@@ -137,14 +137,16 @@ def _land(con, la: LaExtract, entity: Entity, source: EntitySource, run_id: str,
     extras = [c for h, c in zip(read.headers, read.columns) if h.strip().lower() not in contract or c != by_name[h.strip().lower()]]
 
     columns_in = [r[0] for r in con.execute("describe _in").fetchall()]
-    con.execute(_typed_sql(entity, by_name, read.columns, extras, columns_in))
+    con.execute(_typed_sql(entity, by_name, extras, columns_in))
     con.execute(_violations_sql(la, entity, result.missing_columns, read.columns, file_rule, "_cell_issues" in columns_in))
+    # the whole supplied record as JSON, built for quarantined rows only (most rows never need it)
+    record = ", ".join(f"{lit(c)}, i.{q(c)}" for c in read.columns)
     con.execute(
         f"""insert into audit.quarantine
         select {lit(la.la_code)}, {lit(entity.name)}, {lit(source.label)}, b._row, b.column_name, b.raw_value,
                b.rule, {lit(la.la_code + '/' + source.label)} || ' ' || t._location || ': ' || b.message,
-               {lit(run_id)}, t._record
-        from _bad b join _typed t using (_row)"""
+               {lit(run_id)}, {f"json_object({record})::varchar" if read.columns else "'{}'"}
+        from _bad b join _typed t using (_row) join _in i using (_row)"""
     )
     sha = _sha256(source)
     insert_raw(con, la.la_code, entity, source.label, sha, run_id)
@@ -264,20 +266,15 @@ def _typed_expr(col: Column, raw: str) -> str:
     raise ValueError(f"unknown column type {col.type}")
 
 
-def _typed_sql(entity: Entity, by_name: dict[str, str], columns: list[str], extras: list[str],
-               columns_in: list[str]) -> str:
+def _typed_sql(entity: Entity, by_name: dict[str, str], extras: list[str], columns_in: list[str]) -> str:
     parts = ["_row", "_location" if "_location" in columns_in else "'row ' || _row as _location"]
     for col in entity.columns:
         column = by_name.get(col.name)
         raw = f"nullif(trim({q(column)}), '')" if column else "NULL::varchar"
         parts.append(f"{raw} as {q('r_' + col.name)}")
         parts.append(f"{_typed_expr(col, raw)} as {q('t_' + col.name)}")
-    record = ", ".join(f"{lit(c)}, {q(c)}" for c in columns)
-    parts.append(f"json_object({record})::varchar as _record" if columns else "'{}' as _record")
     extra = ", ".join(f"{lit(c)}, {q(c)}" for c in extras)
     parts.append(f"json_object({extra})::varchar as _extra" if extras else "NULL::varchar as _extra")
-    for c in columns:  # lengths of every supplied column, for value_too_long
-        parts.append(f"length({q(c)}) as {q('len_' + c)}")
     parts.append("_cell_issues" if "_cell_issues" in columns_in else "NULL::varchar as _cell_issues")
     return f"create or replace temp table _typed as select {', '.join(parts)} from _in"
 
@@ -287,8 +284,8 @@ def _violations_sql(la: LaExtract, entity: Entity, missing: list[str], columns: 
     """One select per rule; each yields (_row, column_name, raw_value, rule, message)."""
     checks: list[str] = []
 
-    def add(column, raw: str, rule: str, message: str, where: str, extra_from: str = "") -> None:
-        checks.append(f"select t._row, {lit(column)}, {raw}, {lit(rule)}, {message} from _typed t {extra_from} where {where}")
+    def add(column, raw: str, rule: str, message: str, where: str, extra_from: str = "", table: str = "_typed") -> None:
+        checks.append(f"select t._row, {lit(column)}, {raw}, {lit(rule)}, {message} from {table} t {extra_from} where {where}")
 
     if file_rule is not None:
         add(None, "NULL", file_rule[0], lit(file_rule[1]), "true")
@@ -297,16 +294,15 @@ def _violations_sql(la: LaExtract, entity: Entity, missing: list[str], columns: 
            from _typed t, unnest(from_json(t._cell_issues,
                 '[{"column": "VARCHAR", "value": "VARCHAR", "rule": "VARCHAR", "message": "VARCHAR"}]')) as u(i)
            where t._cell_issues is not null""")
-    for c in columns:
+    for c in columns:  # on the cells as supplied (_in), before trimming and typing
         add(c, f"replace({q(c)}, chr(0), '<NUL>')", "nul_byte",
             f"'{c.replace(chr(39), chr(39) * 2)} value ''' || replace({q(c)}, chr(0), '<NUL>') || ''' holds a NUL byte "
             "(an invisible control character): a damaged export?'",
-            f"contains({q(c)}, chr(0))", extra_from="join _in using (_row)")
-        length = f"t.{q('len_' + c)}"
+            f"contains({q(c)}, chr(0))", table="_in")
         add(c, f"left({q(c)}, 100) || '...'", "value_too_long",
-            f"'{c.replace(chr(39), chr(39) * 2)} holds ' || {length} || ' characters (more than {MAX_CELL_CHARS}, "
+            f"'{c.replace(chr(39), chr(39) * 2)} holds ' || length({q(c)}) || ' characters (more than {MAX_CELL_CHARS}, "
             "the most a spreadsheet cell can hold)'",
-            f"{length} > {MAX_CELL_CHARS}", extra_from=f"join _in using (_row)")
+            f"length({q(c)}) > {MAX_CELL_CHARS}", table="_in")
 
     for col in entity.columns:
         r, t = f"t.{q('r_' + col.name)}", f"t.{q('t_' + col.name)}"

@@ -162,6 +162,50 @@ def _read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
     text, notes = _decode(data, label)
     text = text.rstrip("\r\n\x1a")  # Ctrl-Z: the DOS end-of-file mark some old exports append, not a row
     delimiter = _delimiter(text)
+    headers, rows, numbers, issues = _parse_plain(text, delimiter) or _parse_careful(text, delimiter, label)
+    if headers is None:
+        raise UnreadableSource(label, "file has no header row", "empty_file")
+    read = SourceRead(_column_names(headers), headers, notes)
+    if delimiter != ",":
+        read.file_rule = ("wrong_delimiter", f"values are separated by {OTHER_DELIMITERS[delimiter]}, not commas: "
+                                             "save the file as comma-separated CSV")
+    elif (other := _rows_delimiter(rows)) is not None:
+        read.file_rule = ("wrong_delimiter", f"the header is separated by commas but the rows by "
+                                             f"{OTHER_DELIMITERS[other]}: a delimiter mismatch; save the whole file "
+                                             "as comma-separated CSV")
+    if any("\x00" in h for h in headers):
+        bad = next(i for i, h in enumerate(headers, start=1) if "\x00" in h)
+        read.headers = [h.replace("\x00", "") for h in headers]
+        read.columns = _column_names(read.headers)
+        read.file_rule = read.file_rule or ("nul_byte", f"the header holds a NUL byte (column {bad}): the file is "
+                                                        "damaged or not CSV text")
+    return read, _arrow(read.columns, rows, numbers, issues)
+
+
+def _parse_plain(text: str, delimiter: str):
+    """(headers, rows, row numbers, issues) in one pass of the C csv reader, for the common file
+    where every record parses and none has more values than the header; None otherwise, and
+    _parse_careful reads the file record by record. Row numbers count records (a blank one too),
+    as _parse_careful does, so both give the same rows the same numbers."""
+    if "\n" not in text and "\r" in text:
+        return None  # rows end at CR (classic Mac): _Lines knows how
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    filled = [i for i, r in enumerate(records) if "".join(r).strip()]  # a blank row is not data
+    if not filled:
+        return None
+    headers, width = records[filled[0]], len(records[filled[0]])
+    rows = [records[i] for i in filled[1:]]
+    if any(len(r) > width for r in rows):
+        return None
+    rows = [r if len(r) == width else r + [None] * (width - len(r)) for r in rows]
+    return headers, rows, [i + 1 for i in filled[1:]], [None] * len(rows)
+
+
+def _parse_careful(text: str, delimiter: str, label: str):
+    """(headers, rows, row numbers, issues) record by record, saying what is wrong with each bad one."""
     lines = _Lines(text)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     headers: list[str] | None = None
@@ -204,23 +248,7 @@ def _read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
         rows.append(record + [None] * (len(headers) - len(record)))
         numbers.append(n)
         issues.append(problem)
-    if headers is None:
-        raise UnreadableSource(label, "file has no header row", "empty_file")
-    read = SourceRead(_column_names(headers), headers, notes)
-    if delimiter != ",":
-        read.file_rule = ("wrong_delimiter", f"values are separated by {OTHER_DELIMITERS[delimiter]}, not commas: "
-                                             "save the file as comma-separated CSV")
-    elif (other := _rows_delimiter(rows)) is not None:
-        read.file_rule = ("wrong_delimiter", f"the header is separated by commas but the rows by "
-                                             f"{OTHER_DELIMITERS[other]}: a delimiter mismatch; save the whole file "
-                                             "as comma-separated CSV")
-    if any("\x00" in h for h in headers):
-        bad = next(i for i, h in enumerate(headers, start=1) if "\x00" in h)
-        read.headers = [h.replace("\x00", "") for h in headers]
-        read.columns = _column_names(read.headers)
-        read.file_rule = read.file_rule or ("nul_byte", f"the header holds a NUL byte (column {bad}): the file is "
-                                                        "damaged or not CSV text")
-    return read, _arrow(read.columns, rows, numbers, issues)
+    return headers, rows, numbers, issues
 
 
 def _rows_delimiter(rows: list[list]) -> str | None:

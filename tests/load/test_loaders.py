@@ -1,5 +1,7 @@
 """The loader on good and bad rows: every row-level rule of extracts.md quarantines with its name."""
 
+import json
+
 import duckdb
 import pytest
 from openpyxl import Workbook
@@ -266,3 +268,36 @@ def test_a_row_dropped_before_raw_is_an_error_naming_the_file(inbox, monkeypatch
     assert "X1/referrals.csv: 3 rows supplied, but 2 landed in raw.referrals and 0 were quarantined" in issues[0][3]
     assert con.execute("select rows_loaded from raw.supplied_entities where entity = 'referrals'").fetchone()[0] == 2
     assert not [i for i in results["children"].issues if i[0] == "rows_unaccounted"]
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_row_numbers_count_records_whether_or_not_a_row_is_damaged(inbox, damaged):
+    # A clean file is parsed in one pass, a file with a bad row record by record (readers.py):
+    # either way a row keeps its number, counting records (a quoted newline does not start one,
+    # a blank row does count) with the header as row 1.
+    write_la(inbox, "X1", {"children": CHILDREN})
+    bad = "R9,001,\"2024-01-05\"x,1A,N\r\n" if damaged else "R9,001,2024-01-05,1A,N\r\n"
+    (inbox / "X1" / "referrals.csv").write_bytes((
+        "referral_id,child_id,referral_date,referral_source,referral_nfa,note\r\n"
+        "R1,001,2024-01-05,1A,N,\"two\r\nlines\"\r\n"   # row 2, spread over two lines
+        "\r\n"                                          # row 3: blank, not data
+        + bad +                                         # row 4
+        "R2,001,2024-01-06,1A,N\r\n").encode())         # row 5
+    con, results = load(inbox, "referrals")
+    loaded = con.execute("select referral_id, _source_row from raw.referrals order by 2").fetchall()
+    assert loaded == ([("R1", 2), ("R2", 5)] if damaged else [("R1", 2), ("R9", 4), ("R2", 5)])
+    bad_rows = {(r[0], r[3]) for r in quarantined(con, "referrals") if r[3] == "malformed_row" or r[0] != 4}
+    assert bad_rows == ({(4, "malformed_row")} if damaged else set())
+
+
+def test_a_quarantined_row_keeps_its_whole_record_as_supplied(inbox):
+    write_la(inbox, "X1", {"children": CHILDREN})
+    (inbox / "X1" / "referrals.csv").write_text(
+        "referral_id,child_id,referral_date,referral_source,referral_nfa,Note\n"
+        "R1,001,2024-01-05,1A,N,fine\n"
+        "R2,001, not a date ,1A,N,kept too\n")
+    con, results = load(inbox, "referrals")
+    records = con.execute("select row_number, raw_record from audit.quarantine where entity = 'referrals'").fetchall()
+    assert [(n, json.loads(r)) for n, r in records] == [
+        (3, {"referral_id": "R2", "child_id": "001", "referral_date": " not a date ", "referral_source": "1A",
+             "referral_nfa": "N", "Note": "kept too"})]
