@@ -72,7 +72,7 @@ def refresh(inbox: Path, warehouse: Path, rows: int, engine: str = "duckdb") -> 
         raise RuntimeError(f"the refresh failed; see {warehouse.with_name('bench.dbt.log')} and the output above")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         statuses = dict(con.execute("select status, count(*) from published.publications "
-                                    "where run_id = $run group by 1", {"run": result.run_id}).fetchall())
+                                    "where list_contains($runs, run_id) group by 1", {"runs": result.run_ids}).fetchall())
     return Timing(seconds, rows, stage_seconds(result.all_events, seconds)), statuses
 
 

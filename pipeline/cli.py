@@ -227,8 +227,8 @@ def cmd_refresh(args) -> int:
         rows = con.execute(
             """select p.la_code, p.status, p.reason, p.extract_date,
                       (select count(*) from published.indicator_values v where v.la_code = p.la_code)
-               from published.publications p where p.run_id = $run order by p.la_code""",
-            {"run": result.run_id},
+               from published.publications p where list_contains($runs, p.run_id) order by p.la_code""",
+            {"runs": result.run_ids},
         ).fetchall()
     for la, status, reason, extract_date, n in rows:
         line = f"{la}: {status} (extract {extract_date}, {n} indicator values)"

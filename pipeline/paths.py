@@ -7,6 +7,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 SEEDS_DIR = PROJECT_DIR / "seeds"
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+INSTANCE_CONFIG = PROJECT_DIR / "dagster.yaml"  # the Dagster instance: run queue of one (make ui)
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 DEFAULT_INBOX = PROJECT_DIR / "data" / "inbox"
 DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"

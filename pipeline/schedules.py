@@ -5,13 +5,14 @@ import dagster as dg
 
 from pipeline.jobs import full_refresh_job
 from pipeline.resources import RefreshSettings
-from pipeline.sensors import refresh_request
+from pipeline.sensors import refresh_requests
 
 
 @dg.schedule(job=full_refresh_job, cron_schedule="0 2 * * *", execution_timezone="Europe/London",
              default_status=dg.DefaultScheduleStatus.RUNNING)
 def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: RefreshSettings):
-    request = refresh_request(settings)
-    if isinstance(request, dg.RunRequest):  # a fresh run each night, even for a change the sensor saw
-        return dg.RunRequest(tags=request.tags)
-    return request
+    requests = refresh_requests(settings, context.instance)
+    if isinstance(requests, dg.SkipReason):
+        return requests
+    # a fresh run each night (no run key), even for a change the sensor saw
+    return [dg.RunRequest(tags=r.tags) for r in requests]

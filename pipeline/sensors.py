@@ -5,29 +5,37 @@ import hashlib
 import dagster as dg
 
 from pipeline.jobs import full_refresh_job
+from pipeline.partitions import la_ranges, range_tags, register_las
 from pipeline.resources import RefreshSettings
-from pipeline.state import LAS_TAG, folder_fingerprint, plan
+from pipeline.state import folder_fingerprint, plan
 
 
-def refresh_request(settings: RefreshSettings) -> dg.RunRequest | dg.SkipReason:
-    """A run of the LAs that are new or changed since their last refresh (tag pipeline/las names them),
-    keyed by what they are now, so the same change is requested once; SkipReason when none is."""
-    reference = settings.reference_fingerprint
-    due = [p for p in plan(settings.inbox, settings.warehouse, reference) if p.run]
+def refresh_requests(settings: RefreshSettings, instance: dg.DagsterInstance) -> list[dg.RunRequest] | dg.SkipReason:
+    """Runs of the LAs that are new or changed since their last refresh, one per stretch of neighbouring
+    LA partitions (pipeline/partitions.py), each keyed by what its LAs are now, so the same change is
+    requested once; SkipReason when no LA is due. Every LA folder of the inbox becomes a partition."""
+    planned = plan(settings.inbox, settings.warehouse, settings.reference_fingerprint)
+    order = register_las(instance, [p.la_code for p in planned])
+    due = {p.la_code: p for p in planned if p.run}
     if not due:
         return dg.SkipReason("no LA changed since its last refresh")
-    key = hashlib.sha256(reference.encode())
-    for p in due:
-        key.update(f"{p.la_code}|{folder_fingerprint(p.folder)}\n".encode("utf-8", "surrogateescape"))
-    return dg.RunRequest(run_key=key.hexdigest(), tags={LAS_TAG: ",".join(p.la_code for p in due)})
+    requests = []
+    for first, last in la_ranges(order, due):
+        key = hashlib.sha256(settings.reference_fingerprint.encode())
+        for code in order[order.index(first):order.index(last) + 1]:
+            key.update(f"{code}|{folder_fingerprint(due[code].folder)}\n".encode("utf-8", "surrogateescape"))
+        requests.append(dg.RunRequest(run_key=key.hexdigest(), tags=range_tags(first, last)))
+    return requests
 
 
 @dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: RefreshSettings):
-    request = refresh_request(settings)
-    # the cursor: the last request, so a change is not requested again while its run is queued
-    if isinstance(request, dg.RunRequest):
-        if request.run_key == context.cursor:
-            return dg.SkipReason("the changed LAs' run is already requested")
-        context.update_cursor(request.run_key)
-    return request
+    requests = refresh_requests(settings, context.instance)
+    if isinstance(requests, dg.SkipReason):
+        return requests
+    # the cursor: the last requests, so a change is not requested again while its runs are queued
+    cursor = ",".join(r.run_key for r in requests)
+    if cursor == context.cursor:
+        return dg.SkipReason("the changed LAs' runs are already requested")
+    context.update_cursor(cursor)
+    return requests

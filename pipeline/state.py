@@ -29,9 +29,6 @@ GATE_DEFAULTS = {
     "indicator_change_factor": 2.0,  # month-on-month indicator value (warning)
 }
 
-# Run tag naming the LAs a run loads (comma-separated); a run without it plans for itself
-LAS_TAG = "pipeline/las"
-
 STATE_DDL = """create table if not exists audit.refresh_state (
     la_code varchar, folder_fingerprint varchar, reference_fingerprint varchar, run_id varchar,
     refreshed_at timestamp, status varchar)"""

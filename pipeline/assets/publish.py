@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipeline.assets.dbt import warehouse_dbt_assets
 from pipeline.checks.indicators import INDICATORS_KEY
+from pipeline.partitions import LA_PARTITIONS, SINGLE_RUN
 from pipeline.progress import progress
 from pipeline.publish import publish
 from pipeline.resources import RefreshSettings
@@ -14,6 +15,8 @@ from pipeline.resources import RefreshSettings
 @dg.asset(
     group_name="publish",
     kinds={"duckdb"},
+    partitions_def=LA_PARTITIONS,
+    backfill_policy=SINGLE_RUN,
     # directly on the gated indicators (so the blocking check can stop it) and on every table it publishes
     deps=[INDICATORS_KEY, *(spec.key for spec in warehouse_dbt_assets.specs if spec.group_name == "published")],
     description="The published warehouse (schema published + audit.quarantine), swapped in atomically.",
@@ -26,6 +29,12 @@ def published_warehouse(context: dg.AssetExecutionContext, settings: RefreshSett
     verdicts = publish(settings.build_db, settings.warehouse, context.run.run_id, started)
     for v in verdicts:
         progress("publish", f"{v.la_code}: {v.status}" + (f" ({v.reason})" if v.reason else ""))
+    # per LA partition, so the UI's partition view says which LAs were published and which held back
+    status = {v.la_code: {"status": v.status, "extract_date": str(v.extract_date or ""), "reason": v.reason or ""}
+              for v in verdicts}
+    for code in context.partition_keys:
+        context.log_event(dg.AssetObservation(asset_key=context.asset_key, partition=code, metadata=status.get(
+            code, {"status": "not in the inbox", "extract_date": "", "reason": "its last publication is kept"})))
     return dg.MaterializeResult(
         metadata={
             "warehouse": str(settings.warehouse),

@@ -1,7 +1,8 @@
 """Load assets: one per entity of the extract contract, landing typed rows in raw.<entity>.
 
-raw_manifests starts a refresh with a fresh build warehouse holding only the LAs of this run
-(pipeline/state.py decides which); raw_children loads next because
+Every asset here is partitioned by LA (pipeline/partitions.py): a run loads the LAs of its
+partition range. raw_manifests starts it with a fresh build warehouse holding only those LAs;
+raw_children loads next because
 every other entity's rows are checked against the children (orphans, events before birth).
 Each entity asset also runs that entity's quality gate, so gate results exist before dbt runs.
 """
@@ -14,15 +15,17 @@ from dagster_duckdb import DuckDBResource
 from pipeline.load.inbox import discover, entity_sources, inbox_notes
 from pipeline.load.land import land_entity, load_manifests
 from pipeline.load.tables import ensure_tables
+from pipeline.partitions import LA_PARTITIONS, SINGLE_RUN
 from pipeline.progress import progress
 from pipeline.publish import hold_refresh_lock
 from pipeline.quality.gate import checks_for, gate_entity
 from pipeline.resources import RefreshSettings
-from pipeline.state import LAS_TAG, plan, record_fingerprints
+from pipeline.state import record_fingerprints
 from pipeline.specs import entities
 
 
-@dg.asset(group_name="raw", kinds={"duckdb"}, description="LA extract manifests found in the inbox (raw.manifests).")
+@dg.asset(group_name="raw", kinds={"duckdb"}, partitions_def=LA_PARTITIONS, backfill_policy=SINGLE_RUN,
+          description="LA extract manifests found in the inbox (raw.manifests).")
 def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
     # one refresh at a time per warehouse (RefreshRunning fails this step before anything is touched)
     hold_refresh_lock(settings.warehouse)
@@ -30,19 +33,19 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
     for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
         path.unlink(missing_ok=True)
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
-    # the LAs of this run: named by whoever started it (the CLI, the sensor, the schedule), else
-    # those whose folder or reference data changed since their last refresh (pipeline/state.py)
-    named = context.run.tags.get(LAS_TAG)
-    reference = settings.reference_fingerprint
-    selected = (set(filter(None, named.split(","))) if named is not None
-                else {p.la_code for p in plan(settings.inbox, settings.warehouse, reference) if p.run})
+    # the LAs of this run: its partitions (whoever started it chose them: pipeline/state.py plans)
+    selected = set(context.partition_keys)
     las = [la for la in discover(settings.inbox) if la.la_code in selected]
     with build_db.get_connection() as con:
         ensure_tables(con)
-        record_fingerprints(con, [la.folder for la in las], reference)
+        record_fingerprints(con, [la.folder for la in las], settings.reference_fingerprint)
         load_manifests(con, las, context.run.run_id, inbox_notes(settings.inbox))
-    for la in las:
-        progress("load", f"{la.la_code}: manifest {'ok' if la.ok else 'INVALID: ' + '; '.join(la.problems)}")
+    status = {la.la_code: "ok" if la.ok else "INVALID: " + "; ".join(la.problems) for la in las}
+    # an LA partition whose folder left the inbox: nothing to load, its last publication stands
+    status.update((code, "no folder in the inbox") for code in selected - status.keys())
+    for code, text in sorted(status.items()):
+        progress("load", f"{code}: manifest {text}")
+        context.log_event(dg.AssetObservation(asset_key=context.asset_key, partition=code, metadata={"manifest": text}))
     return dg.MaterializeResult(metadata={"las": len(las), "valid_manifests": sum(la.ok for la in las),
                                           "la_codes": sorted(la.la_code for la in las)})
 
@@ -56,6 +59,8 @@ def build_raw_asset(entity_name: str) -> dg.AssetsDefinition:
         name=f"raw_{entity_name}",
         group_name="raw",
         kinds={"duckdb"},
+        partitions_def=LA_PARTITIONS,
+        backfill_policy=SINGLE_RUN,
         deps=upstream,
         description=f"{entity_name} rows that passed the row-level rules (raw.{entity_name}); the rest are in audit.quarantine.",
         check_specs=[dg.AssetCheckSpec(name, asset=key, description=text) for name, text in checks_for(entity_name).items()],

@@ -35,16 +35,37 @@ def discover(inbox: Path) -> list[LaExtract]:
 
 
 def la_folders(inbox: Path) -> list[Path]:
-    """The inbox's LA folders: every sub-folder but hidden ones (.name), in name order."""
-    return [d for d in sorted(inbox.iterdir()) if not d.name.startswith(".") and _is_dir(d)]
+    """The inbox's LA folders: every sub-folder but hidden ones (.name) and names that cannot be an
+    LA partition key (inbox_notes reports both), in name order."""
+    return [d for d in sorted(inbox.iterdir()) if _not_an_la(d.name) is None and _is_dir(d)]
+
+
+def _not_an_la(name: str) -> str | None:
+    """The rule a folder name breaks that keeps it from being read as an LA, or None."""
+    if name.startswith("."):
+        return "hidden_folder"
+    # Dagster refuses these in a partition key, and no LA code holds them
+    if "..." in name or any(ord(c) < 32 for c in name):
+        return "la_folder_name"
+    return None
+
+
+_NOTES = {
+    "hidden_folder": "a hidden folder (its name starts with '.') is not read as an LA extract: rename it if it is one",
+    "la_folder_name": "a folder whose name holds '...' or a control character is not read as an LA extract "
+                      "(it cannot name an LA): rename it to the LA code",
+}
 
 
 def inbox_notes(inbox: Path) -> list[tuple[str, str, str]]:
     """(folder, rule, message) for inbox entries that are not read as LAs but should not go unseen."""
-    return [(printable(d.name), "hidden_folder",
-             f"{printable(d.name)}: a hidden folder (its name starts with '.') is not read as an LA extract: "
-             "rename it if it is one (rule hidden_folder)")
-            for d in sorted(inbox.iterdir()) if d.name.startswith(".") and _is_dir(d)]
+    notes = []
+    for d in sorted(inbox.iterdir()):
+        if (rule := _not_an_la(d.name)) and _is_dir(d):
+            name = printable(d.name)
+            shown = repr(name) if rule == "la_folder_name" else name  # control characters made visible
+            notes.append((name, rule, f"{shown}: {_NOTES[rule]} (rule {rule})"))
+    return notes
 
 
 def _is_dir(path: Path) -> bool:

@@ -80,7 +80,7 @@ def test_bad_extract_holds_back_one_la_and_keeps_its_last_good_figures(first_run
     assert not evaluation.passed and evaluation.severity.value == "WARN"  # not blocking: X1 publishes
     assert evaluation.metadata["las_held_back"].value == ["X2"]
     latest = dict(query(warehouse, "select la_code, status || ':' || coalesce(reason, '') from published.publications "
-                                   f"where run_id = '{result.run_id}'"))
+                                   f"where run_id = '{result.run_ids[0]}'"))
     assert latest["X1"] == "published:"
     assert latest["X2"].startswith("held_back:") and "referrals: quarantine_share failed: 2 of 4 rows quarantined" in latest["X2"]
     assert "indicator_values: test_not_x2:la_code failed" in latest["X2"]
@@ -92,13 +92,13 @@ def test_bad_extract_holds_back_one_la_and_keeps_its_last_good_figures(first_run
     assert sorted(quarantine) == [("X2", 2, "referral_source", "ZZ", "unknown_code"),
                                   ("X2", 3, "referral_source", "ZZ", "unknown_code")]
     failed = query(warehouse, "select la_code, entity, check_name from published.data_quality "
-                              f"where not passed and run_id = '{result.run_id}'")
+                              f"where not passed and run_id = '{result.run_ids[0]}'")
     assert ("X2", "referrals", "quarantine_share") in failed
     assert ("X2", "indicator_values", "test_not_x2:la_code") in failed
     assert ("X1", "indicator_values", "test_not_x2:la_code") not in failed
     history = query(warehouse, "select la_code, count(distinct run_id) from published.indicator_history group by 1 order by 1")
     assert history == [("X1", 2), ("X2", 1)]
-    docs = warehouse.parent / "data_docs" / result.run_id
+    docs = warehouse.parent / "data_docs" / result.run_ids[0]
     assert (docs / "index.html").exists()
     assert list((docs / "validations" / "indicator_values").rglob("*.html"))
     assert list((docs / "validations" / "referrals").rglob("*.html"))

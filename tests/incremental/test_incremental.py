@@ -11,11 +11,13 @@ import io
 import shutil
 from contextlib import redirect_stdout
 
+import dagster as dg
 import duckdb
 import pytest
 
 from pipeline.cli import main
 from pipeline.generate import generate_inbox
+from pipeline.paths import INSTANCE_CONFIG
 
 # ledgers: by run, so an incremental history and a full one differ by design
 LEDGERS = {"publications", "indicator_history", "data_quality"}
@@ -71,7 +73,15 @@ def steps(tmp_path_factory):
     aside.mkdir()
     shutil.move(inbox / c, aside / c)
     warehouse = root / "warehouse.duckdb"
-    out = {"codes": (a, b, c), "inbox": inbox, "root": root}
+    out = {"codes": (a, b, c), "inbox": inbox, "root": root, "dagster_home": root / "dagster"}
+    with pytest.MonkeyPatch.context() as patch:  # the runs go to a Dagster instance, as with the UI
+        patch.setenv("DAGSTER_HOME", str(out["dagster_home"]))
+        run_sequence(inbox, aside, warehouse, out)
+    return out
+
+
+def run_sequence(inbox, aside, warehouse, out):
+    root, (a, b, c) = out["root"], out["codes"]
 
     def step(name, *extra):
         code, text = refresh(inbox, warehouse, *extra)
@@ -101,7 +111,6 @@ def steps(tmp_path_factory):
     step("unchanged")
     fresh = root / "fresh.duckdb"
     out["full"] = (*refresh(inbox, fresh, "--full"), fresh)
-    return out
 
 
 def test_each_refresh_runs_only_the_las_that_changed_and_says_why(steps):
@@ -116,6 +125,28 @@ def test_each_refresh_runs_only_the_las_that_changed_and_says_why(steps):
     assert code == 0 and f"{a}: refresh: forced (--la)" in text and f"{b}: skipped" in text
     # one publications row per LA refreshed, per run
     assert runs_of(publications(steps["fix_a"][2])) == [[a, b], [c], [b], [a], [a], [a]]
+
+
+def test_each_la_is_a_dagster_partition_with_each_run_and_status_recorded(steps):
+    a, b, c = steps["codes"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(steps["dagster_home"]))
+        # the first refresh made the instance folder, with the run queue's configuration (as make ui does)
+        assert (steps["dagster_home"] / "dagster.yaml").read_text() == INSTANCE_CONFIG.read_text()
+        with dg.DagsterInstance.get() as instance:
+            assert instance.get_dynamic_partitions("la") == [a, b, c]  # in the order they came
+            runs = sorted(instance.get_runs(), key=lambda r: instance.get_run_stats(r.run_id).start_time)
+            assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+                    for r in runs] == [(a, b), (c, c), (b, b), (a, a), (a, a), (a, a), (a, b)]
+            assert all(r.is_success for r in runs)  # held back is a verdict, not a failed run
+            for asset in ("raw_manifests", "raw_referrals", "published_warehouse"):
+                assert instance.get_materialized_partitions(dg.AssetKey(asset)) == {a, b, c}
+            # each LA partition's publish status, run by run: the UI's partition view
+            records = instance.fetch_observations(dg.AssetKey("published_warehouse"), limit=100).records
+            statuses = [(r.asset_observation.partition, r.asset_observation.metadata["status"].value)
+                        for r in sorted(records, key=lambda r: r.storage_id)]
+    assert statuses == [(a, "published"), (b, "published"), (c, "published"), (b, "published"), (a, "published"),
+                        (a, "held_back"), (a, "published"), (a, "published"), (b, "published")]
 
 
 def test_other_las_rows_are_untouched_in_every_published_table(steps):

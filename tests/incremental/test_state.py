@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from pipeline.generate import generate_inbox
+from pipeline.load.inbox import inbox_notes
 from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR
 from pipeline.state import STATE_DDL, folder_fingerprint, plan, reference_fingerprint
 
@@ -94,3 +95,17 @@ def test_forcing_an_la_without_a_folder_names_it_and_the_folders(generated, tmp_
     inbox, (a, b) = generated
     with pytest.raises(ValueError, match=rf"--la Z999: no such LA folder in inbox .*\(LA folders: {a}, {b}\)"):
         plan(inbox, tmp_path / "w.duckdb", reference_fingerprint(), force=["Z999"])
+
+
+def test_a_folder_name_that_cannot_be_an_la_partition_is_reported_not_planned(generated, tmp_path):
+    inbox, codes = generated
+    shutil.copytree(inbox, tmp_path / "inbox")
+    inbox = tmp_path / "inbox"
+    for name in (f"{codes[0]}...old", f"{codes[0]}\tcopy", f".{codes[0]}"):
+        shutil.copytree(inbox / codes[0], inbox / name)
+    assert [p.la_code for p in plan(inbox, tmp_path / "w.duckdb", "ref")] == sorted(codes)
+    notes = inbox_notes(inbox)
+    assert sorted((folder, rule) for folder, rule, _ in notes) == sorted(
+        [(f".{codes[0]}", "hidden_folder"), (f"{codes[0]}...old", "la_folder_name"), (f"{codes[0]}\tcopy", "la_folder_name")])
+    assert f"'{codes[0]}\\tcopy': a folder whose name holds '...' or a control character is not read as an LA " \
+           "extract (it cannot name an LA): rename it to the LA code (rule la_folder_name)" in [m for _, _, m in notes]

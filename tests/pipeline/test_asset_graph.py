@@ -23,9 +23,10 @@ def render() -> str:
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
         name = key.to_user_string()
-        partitions = node.partitions_def
+        partitions, policy = node.partitions_def, node.backfill_policy
         lines = [name, f"  group: {node.group_name}",
-                 f"  partitions: {type(partitions).__name__ + ' ' + str(getattr(partitions, 'name', '')) if partitions else 'none'}"]
+                 f"  partitions: {type(partitions).__name__ + ' ' + str(getattr(partitions, 'name', '')) if partitions else 'none'}"
+                 + (f" (backfill: {policy.policy_type.value.lower()})" if partitions and policy else "")]
         lines += [f"  dep: {p.to_user_string()}" for p in sorted(node.parent_keys, key=lambda k: k.to_user_string())]
         lines += [f"  check: {c}" for c in sorted(checks.get(name, []))]
         blocks.append("\n".join(lines))

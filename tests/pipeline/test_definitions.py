@@ -5,7 +5,7 @@ import dagster as dg
 from pipeline.definitions import defs
 from pipeline.sensors import inbox_sensor
 from pipeline.specs import entities
-from pipeline.state import LAS_TAG
+from pipeline.partitions import LA_PARTITIONS, la_ranges, range_tags
 
 
 def test_definitions_load_with_the_whole_graph():
@@ -45,22 +45,36 @@ def test_job_schedule_and_sensor():
     assert defs.resolve_sensor_def("inbox_sensor").default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_sensor_requests_a_run_only_when_the_inbox_changes(tmp_path):
+def test_sensor_adds_each_la_as_a_partition_and_requests_a_run_only_when_the_inbox_changes(tmp_path):
     from pipeline.resources import RefreshSettings
 
     (tmp_path / "X1").mkdir()
     (tmp_path / "X1" / "children.csv").write_text("child_id\n1\n")
     settings = RefreshSettings(inbox_dir=str(tmp_path), warehouse_path=str(tmp_path / "w.duckdb"))
-    with dg.build_sensor_context(resources={"settings": settings}) as context:
+    with dg.instance_for_test() as instance:
+        check_sensor_and_schedule(tmp_path, settings, instance)
+
+
+def check_sensor_and_schedule(tmp_path, settings, instance):
+    with dg.build_sensor_context(instance=instance, resources={"settings": settings}) as context:
         first = inbox_sensor(context)
-        assert isinstance(first, dg.RunRequest) and first.tags[LAS_TAG] == "X1"
+        assert [r.tags for r in first] == [range_tags("X1", "X1")]
+        assert instance.get_dynamic_partitions(LA_PARTITIONS.name) == ["X1"]
         assert isinstance(inbox_sensor(context), dg.SkipReason)  # cursor moved: nothing new
         (tmp_path / "X2").mkdir()
         (tmp_path / "X2" / "referrals.csv").write_text("referral_id\n")
         second = inbox_sensor(context)
-        # X1 has not been refreshed yet (no warehouse): still due, with the new X2
-        assert isinstance(second, dg.RunRequest) and second.run_key != first.run_key
-        assert second.tags[LAS_TAG] == "X1,X2"
-    with dg.build_schedule_context(resources={"settings": settings}) as context:
+        # X1 has not been refreshed yet (no warehouse): still due, with the new X2, in one run
+        assert [r.tags for r in second] == [range_tags("X1", "X2")] and second[0].run_key != first[0].run_key
+        assert instance.get_dynamic_partitions(LA_PARTITIONS.name) == ["X1", "X2"]
+    with dg.build_schedule_context(instance=instance, resources={"settings": settings}) as context:
         nightly = defs.resolve_schedule_def("nightly_refresh").evaluate_tick(context)
-        assert [r.tags[LAS_TAG] for r in nightly.run_requests] == ["X1,X2"]
+        assert [r.partition_key_range for r in nightly.run_requests] == [dg.PartitionKeyRange("X1", "X2")]
+
+
+def test_las_that_are_not_neighbours_in_the_partition_order_take_a_run_each():
+    order = ["A", "B", "C", "D", "E"]
+    assert la_ranges(order, ["A", "B", "D"]) == [("A", "B"), ("D", "D")]
+    assert la_ranges(order, order) == [("A", "E")]
+    assert la_ranges(order, []) == []
+    assert la_ranges(order, ["E", "C"]) == [("C", "C"), ("E", "E")]

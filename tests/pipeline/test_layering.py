@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
 # the Dagster layer, and the entry points that run it
-TOP = ("pipeline.assets", "pipeline.checks", "pipeline.definitions", "pipeline.jobs", "pipeline.schedules",
+TOP = ("pipeline.assets", "pipeline.checks", "pipeline.definitions", "pipeline.jobs", "pipeline.partitions", "pipeline.schedules",
        "pipeline.sensors", "pipeline.resources", "pipeline.refresh", "pipeline.cli", "pipeline.bench")
 
 
