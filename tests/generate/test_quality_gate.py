@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from pipeline.assets.raw import raw_entity_assets, raw_manifests
+from pipeline.partitions import range_tags, register_las
 from pipeline.refresh import QUIET_DAGSTER
 from pipeline.generate import DEFECTS_FILE, generate_inbox
 from pipeline.generate.defects import KINDS
@@ -24,8 +25,11 @@ from pipeline.specs import entities
 def _validate(inbox: Path, warehouse: Path) -> duckdb.DuckDBPyConnection:
     """Load and gate every entity as `pipeline validate` does; returns the build warehouse."""
     with dg.DagsterInstance.ephemeral() as instance:
+        las = sorted(p.name for p in inbox.iterdir() if p.is_dir())
+        register_las(instance, las)  # every LA, as one partition range
         result = dg.materialize([raw_manifests, *raw_entity_assets], resources=build_resources(inbox, warehouse),
-                                instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER)
+                                instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER,
+                                tags=range_tags(las[0], las[-1]))
     assert result.success
     return duckdb.connect(str(build_path_for(warehouse)), read_only=True)
 
