@@ -8,8 +8,13 @@ added), so LAs that are not neighbours there take one run per stretch; the run q
 them (dagster.yaml). pipeline/state.py decides which LAs are due; this module turns them into runs.
 """
 
+import warnings
+
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+# Dagster 1.13 marks backfill_policy beta and warns at every definitions load (each CLI run)
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 LA_PARTITIONS = dg.DynamicPartitionsDefinition(name="la")
 # every LA of a run in one step: one build warehouse, one dbt build, one publish
