@@ -14,14 +14,15 @@ def refresh_requests(settings: RefreshSettings, instance: dg.DagsterInstance) ->
     """Runs of the LAs that are new or changed since their last refresh, one per stretch of neighbouring
     LA partitions (pipeline/partitions.py), each keyed by what its LAs are now, so the same change is
     requested once; SkipReason when no LA is due. Every LA folder of the inbox becomes a partition."""
-    planned = plan(settings.inbox, settings.warehouse, settings.reference_fingerprint)
+    reference = settings.reference_fingerprint  # hashes every seed, model and suite: once per evaluation
+    planned = plan(settings.inbox, settings.warehouse, reference)
     order = register_las(instance, [p.la_code for p in planned])
     due = {p.la_code: p for p in planned if p.run}
     if not due:
         return dg.SkipReason("no LA changed since its last refresh")
     requests = []
     for first, last in la_ranges(order, due):
-        key = hashlib.sha256(settings.reference_fingerprint.encode())
+        key = hashlib.sha256(reference.encode())
         for code in order[order.index(first):order.index(last) + 1]:
             key.update(f"{code}|{folder_fingerprint(due[code].folder)}\n".encode("utf-8", "surrogateescape"))
         requests.append(dg.RunRequest(run_key=key.hexdigest(), tags=range_tags(first, last)))
