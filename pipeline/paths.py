@@ -23,6 +23,13 @@ def dbt_run_results_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".dbt_run_results.json")
 
 
+def dbt_parse_cache_path(warehouse: Path) -> Path:
+    """dbt's partial-parse file from the latest build of this warehouse. dbt re-parses the whole project
+    (about 6 s) when the profile differs from the one it parsed with, and the profile names the build
+    warehouse: the prebuilt manifest's never matches, the previous refresh's of the same warehouse does."""
+    return warehouse.with_name(warehouse.stem + ".dbt_partial_parse.msgpack")
+
+
 @cache
 def history_months() -> int:
     """Complete months reported back from the extract date: the dbt var, the one place it is set."""

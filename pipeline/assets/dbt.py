@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipeline import spark_handoff
-from pipeline.paths import dbt_run_results_path
+from pipeline.paths import dbt_parse_cache_path, dbt_run_results_path
 from pipeline.progress import progress
 from pipeline.resources import RefreshSettings, dbt_project
 
@@ -38,6 +38,10 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
     os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
     os.environ["PIPELINE_REFRESH_PID"] = str(os.getpid())  # dbt exits with this process (pipeline/dbt_child.py)
+    parse_cache = dbt_parse_cache_path(settings.warehouse)
+    os.environ.pop("DBT_PARTIAL_PARSE_FILE_PATH", None)
+    if parse_cache.exists():  # dbt checks it is still current (files, profile, vars) and re-parses what is not
+        os.environ["DBT_PARTIAL_PARSE_FILE_PATH"] = str(parse_cache)
     if settings.engine not in spark_handoff.ENGINES:
         raise ValueError(f"settings.engine must be one of {', '.join(spark_handoff.ENGINES)}, got {settings.engine!r}")
     # dbt unit tests are development checks of the SQL (make test runs them: tests/test_refresh.py);
@@ -61,6 +65,8 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     run_results = invocation.target_path / "run_results.json"
     if run_results.exists():
         shutil.copyfile(run_results, dbt_run_results_path(settings.warehouse))
+    if (invocation.target_path / "partial_parse.msgpack").exists():
+        shutil.copyfile(invocation.target_path / "partial_parse.msgpack", parse_cache)
     if not invocation.is_successful():
         raise RuntimeError(f"dbt build failed: {invocation.get_error() or 'see the dbt log'}"
                            + (f" (full log: {settings.dbt_log})" if settings.dbt_log else ""))

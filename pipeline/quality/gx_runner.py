@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -25,6 +26,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.quality.suites import EXPECTATIONS_DIR
+
+# GX probes for Spark Connect when it is imported, and pyspark's probe calls sys.exit(0) when the
+# process's __main__ is not a file (as in a run the Dagster daemon launches) and Connect's extras are
+# missing: every run the daemon started failed in its first gate. The frames here are pandas, so GX is
+# told there is no Spark Connect (the Spark engine runs dbt in its own process, untouched by this).
+sys.modules.setdefault("pyspark.sql.connect", None)
 
 MAX_EXAMPLES = 5
 # Ask GX for more than we keep: its partial list repeats values (a duplicated key appears twice).

@@ -88,6 +88,9 @@ def run_sequence(inbox, aside, warehouse, out):
         copy = root / f"{name}.duckdb"
         shutil.copy(warehouse, copy)
         out[name] = (code, text, copy)
+        dbt_log = warehouse.with_name("warehouse.dbt.log")  # the CLI's: each refresh that builds rewrites it
+        out.setdefault("dbt_logs", {})[name] = dbt_log.read_text() if dbt_log.exists() else ""
+        dbt_log.unlink(missing_ok=True)
 
     step("first")
     shutil.move(aside / c, inbox / c)
@@ -163,6 +166,17 @@ def test_held_back_la_keeps_its_last_publication_and_is_not_retried_until_fixed(
     assert published_rows(held) == published_rows(steps["force_a"][2])
     code, text, fixed = steps["fix_a"]
     assert code == 0 and f"{a}: refresh: extract changed" in text and f"{a}: published" in text
+
+
+def test_dbt_parses_the_whole_project_only_on_the_warehouse_s_first_refresh(steps):
+    # the profile names the build warehouse, so the setup's parse never matches it; the partial-parse
+    # file kept beside the warehouse (pipeline.paths.dbt_parse_cache_path) does from then on
+    logs = steps["dbt_logs"]
+    assert "Unable to do partial parsing" in logs["first"]
+    built = [name for name, text in logs.items() if text and name != "first"]
+    assert {"add_c", "change_b", "force_a", "fix_a"} <= set(built)
+    assert [name for name in built if "Unable to do partial parsing" in logs[name]] == []
+    assert logs["unchanged"] == ""  # nothing to refresh: dbt never ran
 
 
 def test_unchanged_inbox_publishes_nothing(steps):
