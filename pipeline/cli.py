@@ -187,8 +187,9 @@ def cmd_refresh(args) -> int:
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}" + (f" (engine {args.engine})" if args.engine != "duckdb" else ""))
     from pipeline.state import plan, reference_fingerprint
 
+    reference = reference_fingerprint(**_thresholds(args))  # planned with, and recorded by, this refresh
     try:
-        planned = plan(args.inbox, args.warehouse, reference_fingerprint(**_thresholds(args)), args.la, args.full)
+        planned = plan(args.inbox, args.warehouse, reference, args.la, args.full)
     except ValueError as exc:
         raise UsageError(str(exc))
     for p in planned:
@@ -203,8 +204,8 @@ def cmd_refresh(args) -> int:
     from pipeline.refresh import run_refresh
 
     try:
-        result = run_refresh(args.inbox, args.warehouse, args.wait, la_codes, dbt_log=str(dbt_log), engine=args.engine,
-                             **extra, **_thresholds(args))
+        result = run_refresh(args.inbox, args.warehouse, args.wait, la_codes, reference, dbt_log=str(dbt_log),
+                             engine=args.engine, **extra, **_thresholds(args))
     except RefreshRunning as exc:
         raise UsageError(str(exc))
     published = any(m.asset_key.to_user_string() == "published_warehouse"

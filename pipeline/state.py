@@ -29,6 +29,11 @@ GATE_DEFAULTS = {
     "indicator_change_factor": 2.0,  # month-on-month indicator value (warning)
 }
 
+# Run tag carrying the reference fingerprint a run was planned with, so its first step need not
+# compute it again. Set only where the run starts in the process that planned it (pipeline/refresh.py):
+# a queued run (sensor, schedule) may start after the reference changed, so it computes its own.
+REFERENCE_TAG = "pipeline/reference_fingerprint"
+
 STATE_DDL = """create table if not exists audit.refresh_state (
     la_code varchar, folder_fingerprint varchar, reference_fingerprint varchar, run_id varchar,
     refreshed_at timestamp, status varchar)"""

@@ -12,20 +12,22 @@ import time
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipeline.load.inbox import discover, entity_sources, inbox_notes
+from pipeline.load.inbox import discover, inbox_notes
 from pipeline.load.land import land_entity, load_manifests
+from pipeline.load.record import record_sources, recorded_sources
 from pipeline.load.tables import ensure_tables
 from pipeline.partitions import LA_PARTITIONS, SINGLE_RUN
 from pipeline.progress import progress
 from pipeline.publish import hold_refresh_lock
 from pipeline.quality.gate import checks_for, gate_entity
 from pipeline.resources import RefreshSettings
-from pipeline.state import record_fingerprints
+from pipeline.state import REFERENCE_TAG, record_fingerprints
 from pipeline.specs import entities
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"}, partitions_def=LA_PARTITIONS, backfill_policy=SINGLE_RUN,
-          description="LA extract manifests found in the inbox (raw.manifests).")
+          description="LA extract manifests found in the inbox (raw.manifests), and where each LA's entities "
+                      "come from (raw.la_sources), which every raw_<entity> load reads.")
 def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
     # one refresh at a time per warehouse (RefreshRunning fails this step before anything is touched)
     hold_refresh_lock(settings.warehouse)
@@ -36,10 +38,14 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
     # the LAs of this run: its partitions (whoever started it chose them: pipeline/state.py plans)
     selected = set(context.partition_keys)
     las = [la for la in discover(settings.inbox) if la.la_code in selected]
+    # the reference this run's plan was made with, when whoever started it computed it (pipeline/refresh.py)
+    reference = context.run.tags.get(REFERENCE_TAG) or settings.reference_fingerprint
     with build_db.get_connection() as con:
         ensure_tables(con)
-        record_fingerprints(con, [la.folder for la in las], settings.reference_fingerprint)
+        record_fingerprints(con, [la.folder for la in las], reference)
         load_manifests(con, las, context.run.run_id, inbox_notes(settings.inbox))
+        # the only look through the inbox a run takes: each raw_<entity> load reads this record
+        record_sources(con, las, context.run.run_id)
     status = {la.la_code: "ok" if la.ok else "INVALID: " + "; ".join(la.problems) for la in las}
     # an LA partition whose folder left the inbox: nothing to load, its last publication stands
     status.update((code, "no folder in the inbox") for code in selected - status.keys())
@@ -68,11 +74,8 @@ def build_raw_asset(entity_name: str) -> dg.AssetsDefinition:
     def _load(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
         results = []
         with build_db.get_connection() as con:
-            valid = {r[0] for r in con.execute("select la_code from raw.manifests").fetchall()}
-            for la in discover(settings.inbox):
-                if la.la_code not in valid:
-                    continue
-                result = land_entity(con, la, entity, entity_sources(la.folder).get(entity_name), context.run.run_id)
+            for la, source in recorded_sources(con, entity_name):  # the valid LAs raw_manifests recorded
+                result = land_entity(con, la, entity, source, context.run.run_id)
                 results.append(result)
                 if result.source_file:
                     progress("load", f"{la.la_code}/{result.source_file}: {result.rows_loaded} loaded, "

@@ -264,9 +264,13 @@ def entity_sources(folder: Path) -> dict[str, EntitySource]:
 def _statutory(folder: Path, la: LaExtract):
     from pipeline.load.adapters import read_statutory
 
-    candidates = tuple(p for p in files(folder) if p.name.lower() not in native_file_names())
-    return read_statutory(folder, candidates, la.extract_date, la.formats, tuple(sorted(la.complete_from.items())),
-                          frozenset(_native_sources(folder)))
+    return read_statutory(folder, statutory_files(folder), la.extract_date, la.formats,
+                          tuple(sorted(la.complete_from.items())), frozenset(_native_sources(folder)))
+
+
+def statutory_files(folder: Path) -> tuple[Path, ...]:
+    """The files statutory-format detection is offered: the folder's readable files that are not native."""
+    return tuple(p for p in files(folder) if p.name.lower() not in native_file_names())
 
 
 def native_file_names() -> set[str]:

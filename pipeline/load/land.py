@@ -70,6 +70,11 @@ def clear(con, la_code: str, entity: str) -> None:
 def land_entity(con, la: LaExtract, entity: Entity, source: EntitySource | None, run_id: str) -> LandResult:
     clear(con, la.la_code, entity.name)
     result = LandResult(la.la_code, entity.name, source.label if source else None)
+    if not la.ok:  # its recorded files could not be read again (pipeline/load/record.py): nothing loads
+        result.source_file = None
+        result.issues += [(rule_of(p), "error", p) for p in la.problems]
+        _record(con, result, None, run_id)
+        return result
     if source is None:
         _missing_source(la, entity, result)
         _record(con, result, None, run_id)

@@ -17,6 +17,13 @@ create schema if not exists audit;
 create table if not exists raw.manifests (
     la_code varchar, la_name varchar, extract_date date, case_system varchar,
     population_0_17 varchar, source_file varchar, file_sha256 varchar, run_id varchar);
+-- where each LA's entities come from, recorded by raw_manifests for the raw_<entity> loads (pipeline/load/record.py)
+create table if not exists raw.la_sources (
+    la_code varchar, entity varchar, folder varchar, native boolean,
+    source_file varchar,  -- the label supplied_entities uses; NULL: not supplied
+    file varchar, sheet varchar,  -- a native file (and sheet) in the folder
+    statutory varchar,  -- adapter rows: JSON of the adapter read they come from
+    run_id varchar);
 create table if not exists raw.supplied_entities (
     la_code varchar, entity varchar, source_file varchar, file_sha256 varchar,
     rows_supplied bigint, rows_loaded bigint, rows_quarantined bigint, run_id varchar,
