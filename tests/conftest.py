@@ -1,25 +1,26 @@
 """Shared fixtures, and how the suite is spread over pytest-xdist workers (`make test` runs
-`pytest -n 2 --dist loadgroup`, pyproject.toml).
+`pytest -n 2 --dist loadfile`, pyproject.toml).
 
-Every test module is one xdist group unless it names its own (pytest.mark.xdist_group): a module's
-tests run on one worker, so its module-scoped fixture (most are a real refresh, about a minute) is
-built once. Groups are handed out longest first (SERIAL_SECONDS), so the long refresh sequences
-start at once on both workers and the short modules fill in at the end. The one fixture several
-modules share, a first publication of the gate's two-LA extract, is built once per run for every
-worker (built_once). Everything a test writes goes under its worker's own tmp_path; refreshes give
-dbt a target folder of their own (dagster-dbt), and the tests that run dbt directly pass theirs.
+A test module runs whole on one worker (loadfile), so its module-scoped fixture (most are a real
+refresh, about a minute) is built once. Modules are handed out longest first (SERIAL_SECONDS), so
+the long refresh sequences start at once on both workers and the short modules fill in at the end.
+The one fixture several modules share, a first publication of the gate's two-LA extract, is built
+once per run for every worker (built_once). Everything a test writes goes under its worker's own
+tmp_path; refreshes give dbt a target folder of their own (dagster-dbt), and the tests that run dbt
+directly pass theirs, so nothing rewrites dbt_project/target/manifest.json while a worker reads it.
 """
 
 import fcntl
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-# seconds each module took in a serial run (setup included, 2026-12-01, 2 cores): only the order
-# they give matters (longest first); a module not listed counts as short and keeps its place
+# seconds each module takes in a serial run (setup included, 2 cores): only the order they give
+# matters (longest first); a module not listed counts as short and keeps its place
 SERIAL_SECONDS = {
     "tests/incremental/test_incremental.py": 560,
     "tests/gate/test_crash_safety.py": 330,
@@ -38,19 +39,26 @@ SERIAL_SECONDS = {
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks (it runs without tryfirst)
+def pytest_configure(config):
+    """An xdist worker is a `python -c` process: its __main__ has neither __spec__ nor __file__, which
+    pyspark.sql.connect (imported by great_expectations) takes for a doctest run without Spark Connect's
+    packages and answers with sys.exit(0), failing every gate step. Import great_expectations once here
+    with __main__ looking like a script's, as under plain pytest: pyspark.sql.connect then fails to import
+    (grpc is not installed) and great_expectations goes on without it, as it does there."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is not None or hasattr(main, "__file__"):
+        return
+    main.__file__ = "<pytest-xdist worker>"
+    try:
+        import great_expectations  # noqa: F401
+    finally:
+        del main.__file__  # multiprocessing's spawn start method would try to run it in its children
+
+
 def pytest_collection_modifyitems(config, items):
+    """Longest modules first (a stable sort: collection order otherwise, and within a module)."""
     root = Path(str(config.rootpath))
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(Path(str(item.path)).relative_to(root).as_posix()))
-    # longest groups first (a stable sort: collection order otherwise, and within a group)
-    items.sort(key=lambda item: -SERIAL_SECONDS.get(_group(item), 0))
-
-
-def _group(item) -> str:
-    mark = item.get_closest_marker("xdist_group")
-    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    items.sort(key=lambda item: -SERIAL_SECONDS.get(Path(str(item.path)).relative_to(root).as_posix(), 0))
 
 
 @pytest.fixture
