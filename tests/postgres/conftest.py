@@ -1,5 +1,5 @@
 """A throwaway Postgres cluster on a loopback port (Debian's postgresql-15; `make postgres` installs it)
-and one DuckDB publication of two LAs to push into it."""
+and one DuckDB publication of two LAs to push into it (the gate's, tests/conftest.py)."""
 
 import os
 import shutil
@@ -9,9 +9,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from pipeline.refresh import run_refresh
-from tests.gate.extracts import write_base
 
 PG_BIN = Path(os.environ.get("PIPELINE_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -38,12 +35,21 @@ def postgres_url() -> str:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
-    port = _free_port()
     subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
                                  "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "server.log"),
-                                 "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off",
-                                 "start"]), check=True, capture_output=True)
+    # the port is free when asked for, but another process (a parallel test run) may take it before the
+    # server binds it: then the server does not start, and it tries again on another free port
+    for _ in range(5):
+        port = _free_port()
+        started = subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l",
+                                               str(root / "server.log"), "-o",
+                                               f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off",
+                                               "start"]), capture_output=True, text=True)
+        if started.returncode == 0:
+            break
+    else:
+        log = (root / "server.log").read_text(errors="replace") if (root / "server.log").exists() else ""
+        pytest.fail(f"the test cluster did not start: {started.stdout}{started.stderr}{log[-2000:]}")
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
@@ -53,9 +59,8 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory) -> Path:
-    """A published DuckDB warehouse of two LAs (tests/gate/extracts.py)."""
+def warehouse(first_publication_source, tmp_path_factory) -> Path:
+    """A published DuckDB warehouse of two LAs (tests/gate/extracts.py), a copy of the gate's."""
     root = tmp_path_factory.mktemp("pg_publication")
-    write_base(root / "inbox")
-    assert run_refresh(root / "inbox", root / "warehouse.duckdb").success
+    shutil.copy(first_publication_source / "warehouse.duckdb", root / "warehouse.duckdb")
     return root / "warehouse.duckdb"
