@@ -13,7 +13,6 @@ directly pass theirs, so nothing rewrites dbt_project/target/manifest.json while
 import fcntl
 import os
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,23 +35,8 @@ SERIAL_SECONDS = {
     "tests/adapters/test_ssda903_xml.py": 90,
     "tests/adapters/test_statutory_refresh.py": 70,
     "tests/indicators/test_disclosure_control.py": 70,
+    "tests/pipeline/test_run_queue.py": 180,
 }
-
-
-def pytest_configure(config):
-    """An xdist worker is a `python -c` process: its __main__ has neither __spec__ nor __file__, which
-    pyspark.sql.connect (imported by great_expectations) takes for a doctest run without Spark Connect's
-    packages and answers with sys.exit(0), failing every gate step. Import great_expectations once here
-    with __main__ looking like a script's, as under plain pytest: pyspark.sql.connect then fails to import
-    (grpc is not installed) and great_expectations goes on without it, as it does there."""
-    main = sys.modules["__main__"]
-    if getattr(main, "__spec__", None) is not None or hasattr(main, "__file__"):
-        return
-    main.__file__ = "<pytest-xdist worker>"
-    try:
-        import great_expectations  # noqa: F401
-    finally:
-        del main.__file__  # multiprocessing's spawn start method would try to run it in its children
 
 
 def pytest_collection_modifyitems(config, items):
