@@ -1,6 +1,7 @@
 """Every dbt seed, model and test as Dagster assets and asset checks, through one translator."""
 
 import contextlib
+import filecmp
 import os
 import shutil
 from collections.abc import Mapping
@@ -65,8 +66,12 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     run_results = invocation.target_path / "run_results.json"
     if run_results.exists():
         shutil.copyfile(run_results, dbt_run_results_path(settings.warehouse))
-    if (invocation.target_path / "partial_parse.msgpack").exists():
-        shutil.copyfile(invocation.target_path / "partial_parse.msgpack", parse_cache)
+    # keep dbt's partial-parse file for the next refresh, if dbt wrote one: when nothing needed parsing
+    # the target folder still holds the prebuilt one dagster-dbt copied in, which names another database
+    parsed = invocation.target_path / "partial_parse.msgpack"
+    prebuilt = dbt_project.project_dir / dbt_project.target_path / "partial_parse.msgpack"
+    if parsed.exists() and not (prebuilt.exists() and filecmp.cmp(parsed, prebuilt, shallow=False)):
+        shutil.copyfile(parsed, parse_cache)
     if not invocation.is_successful():
         raise RuntimeError(f"dbt build failed: {invocation.get_error() or 'see the dbt log'}"
                            + (f" (full log: {settings.dbt_log})" if settings.dbt_log else ""))
