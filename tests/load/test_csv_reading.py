@@ -1,0 +1,59 @@
+"""Simple CSV files are split by pyarrow's reader (readers.parse_simple), the rest by Python's csv
+module: both must give exactly the same rows, row numbers, headers, notes and file rules."""
+
+import duckdb
+import pytest
+
+from pipeline.generate import generate_inbox
+from pipeline.load import readers
+from pipeline.load.sources import EntitySource
+from pipeline.specs import entities
+
+# (file bytes, whether the simple reader may take it)
+CASES = {
+    "plain": (b"a,b\n1,2\n3,4\n", True),
+    "crlf, BOM and a DOS end-of-file mark": (b"\xef\xbb\xbfa,b\r\n1,2\r\n3,4\r\n\x1a", True),
+    "spaces kept, repeated and empty headers": (b" a ,A,,a\n 1 ,2,3,4\n", True),
+    "header only": (b"a,b\n", True),
+    "blank row in the middle": (b"a,b\n1,2\n\n3,4\n", False),
+    "row of empty values": (b"a,b,c\n1,2,3\n , ,\xc2\xa0\n4,5,6\n", False),
+    "row filled in its first cell only": (b"a,b,c\n1,,\n4,5,6\n", False),
+    "short row": (b"a,b,c\n1,2\n4,5,6\n", False),
+    "long row": (b"a,b\n1,2,3\n", False),
+    "CR inside a row": (b"a,b\n1,2\r3,4\n", False),
+    "quoted value": (b'a,b\n"1,5",2\n', False),
+    "blank line before the header": (b"\na,b\n1,2\n", False),
+    "rows split by semicolons": (b"a,b\n1;2,\n3;4,\n", False),
+    "a separator character str.strip() drops": (b"a,b\nx,\x1f\n", False),
+}
+
+
+def read(path, simple: bool, monkeypatch):
+    if not simple:
+        monkeypatch.setattr(readers, "parse_simple", lambda data: None)
+    con = duckdb.connect()
+    try:
+        read = readers.read_into(con, EntitySource(path), entities()["contacts"])
+    except readers.UnreadableSource as exc:
+        return "unreadable", str(exc)
+    finally:
+        monkeypatch.undo()
+    return read.columns, read.headers, read.notes, read.file_rule, con.execute("select * from _in").fetchall()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_simple_reader_reads_what_it_takes_as_the_csv_module_does(name, tmp_path, monkeypatch):
+    data, simple = CASES[name]
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(data)
+    assert (readers.parse_simple(data) is not None) == simple
+    assert read(path, True, monkeypatch) == read(path, False, monkeypatch)
+
+
+def test_generated_extracts_take_the_simple_reader_and_read_the_same(tmp_path, monkeypatch):
+    generate_inbox(tmp_path, n_las=1, months=6, seed=7)
+    files = sorted(tmp_path.glob("*/*.csv"))
+    assert len(files) >= 10
+    for path in files:
+        assert readers.parse_simple(path.read_bytes()) is not None, path.name
+        assert read(path, True, monkeypatch) == read(path, False, monkeypatch), path.name
