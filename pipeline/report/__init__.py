@@ -4,6 +4,7 @@ an Excel workbook, and a regional view (HTML + workbook) across LAs from the sha
     write_la_report(warehouse, "E06000019", month="2026-10", out_dir=...)   -> ReportFiles
     write_regional_report(warehouse, out_dir=...)                           -> ReportFiles
     write_all_reports(warehouse, out_dir)      every LA's latest month, plus the regional view
+    write_run_reports(warehouse, out_dir, run_id)   after a refresh: its LAs' (and missing) reports, regional
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pipeline.report.html import render_la, render_regional
 from pipeline.report.workbook import write_la_workbook, write_regional_workbook
 
 __all__ = ["ReportError", "ReportFiles", "reports_dir_for", "write_all_reports", "write_la_report",
-           "write_regional_report"]
+           "write_regional_report", "write_run_reports"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,24 @@ def write_all_reports(warehouse: Path, out_dir: Path | None = None, month: str |
     files = [write_la_report(warehouse, la, month, out_dir) for la in las]
     if len(las) > 1:
         files.append(write_regional_report(warehouse, month, out_dir))
+    return files
+
+
+def write_run_reports(warehouse: Path, out_dir: Path, run_id: str) -> list[ReportFiles]:
+    """After a refresh: the latest report of each LA the run published or held back, and of each LA
+    whose latest report is not in out_dir (a new folder, a file removed), then the regional view.
+    An LA's report reads only that LA's rows, so the other LAs' reports would come out the same:
+    rewriting all of them made one LA's refresh of a national warehouse wait for 153 reports."""
+    with connect(warehouse) as con:
+        latest = latest_months(con)
+        in_run = {r[0] for r in con.execute("select la_code from published.publications where run_id = $run",
+                                            {"run": run_id}).fetchall()}
+    out_dir = Path(out_dir)
+    stale = [la for la, month in latest.items() if la in in_run or not all(
+        (out_dir / f"{la}-{month_key(month)}-scorecard.{ext}").exists() for ext in ("html", "xlsx"))]
+    files = [write_la_report(warehouse, la, None, out_dir) for la in stale]
+    if len(latest) > 1:
+        files.append(write_regional_report(warehouse, None, out_dir))
     return files
 
 

@@ -20,6 +20,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.refresh import run_refresh
 from pipeline.generate import generate_inbox
+from pipeline.report import write_run_reports
 from tests.report import chromium
 from tests.report.dom import parse
 
@@ -34,6 +35,7 @@ class Built:
     warehouse: Path
     las: list[str]
     first_reports: list[str]  # what the Dagster asset wrote after the first refresh
+    rewritten: list[str]  # the reports the second refresh (of las[0] only) wrote again
 
     def query(self, sql: str, params: dict | None = None) -> list[dict]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -68,9 +70,11 @@ def built(tmp_path_factory) -> Built:
     assert "extract_date: 2026-10-31" in (inbox / las[0] / "manifest.yml").read_text()
     assert run_refresh(inbox, warehouse, dbt_log=str(root / "dbt.log")).success
     first_reports = sorted(p.name for p in (root / "reports").iterdir())
+    written = {p.name: p.stat().st_mtime_ns for p in (root / "reports").iterdir()}
     _record_late_referrals(inbox / las[0])
     assert run_refresh(inbox, warehouse, dbt_log=str(root / "dbt.log")).success
-    return Built(root, warehouse, las, first_reports)
+    rewritten = sorted(p.name for p in (root / "reports").iterdir() if p.stat().st_mtime_ns != written.get(p.name))
+    return Built(root, warehouse, las, first_reports, rewritten)
 
 
 @dataclass
@@ -117,6 +121,16 @@ def test_the_refresh_writes_every_las_latest_report_and_the_regional_view(built)
     month = built.latest_month(built.las[0])
     expected = [f"{name}-{month:%Y-%m}-scorecard.{ext}" for name in [*built.las, "regional"] for ext in ("html", "xlsx")]
     assert built.first_reports == sorted(expected)
+
+
+def test_a_refresh_rewrites_only_its_las_reports_the_missing_ones_and_the_regional_view(built, tmp_path):
+    month = built.latest_month(built.las[0])
+    assert built.rewritten == sorted(f"{name}-{month:%Y-%m}-scorecard.{ext}" for name in (built.las[0], "regional")
+                                     for ext in ("html", "xlsx"))
+    out = tmp_path / "reports"
+    assert {f.name for f in write_run_reports(built.warehouse, out, "no-such-run")} == {*built.las, "regional"}
+    (out / f"{built.las[1]}-{built.latest_month(built.las[1]):%Y-%m}-scorecard.xlsx").unlink()
+    assert [f.name for f in write_run_reports(built.warehouse, out, "no-such-run")] == [built.las[1], "regional"]
 
 
 def test_the_page_needs_no_network(la_page):
