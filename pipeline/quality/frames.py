@@ -4,24 +4,64 @@ Rules that compare a row with something outside it (the manifest's extract date,
 date of birth, the children file, the child's other plans) become column expectations on helper
 columns, and per-LA facts (rows supplied, quarantine and overlap shares, rows per month) become
 rows of small frames, so every rule lives in the suite JSON and GX evaluates it. Each frame
-covers a batch of LAs (pipeline.quality.gate.la_batches): one GX validation per frame and batch.
+covers every LA of the run: one GX validation per frame.
+
+The rows frame holds only the loaded rows some expectation of the suite could find unexpected
+(suspect_condition: each expectation's own test, in SQL). The rest pass every rule by
+construction, so GX's findings are the same as on every row, while the frame's size follows the
+rows that break a rule, not the rows loaded: almost none, since the loader quarantined them.
 """
 
 import pandas as pd
 
-from pipeline.load.land import q
+from pipeline.load.land import lit, q
 from pipeline.paths import history_months
-from pipeline.quality.suites import MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE
+from pipeline.quality.suites import MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE, frame_suite, frames_of
 from pipeline.specs import Entity
 
 _FAR_FUTURE = "date '9999-12-31'"
 
 
-def entity_frames(con, entity: Entity, frames: list[str], las: list[str]) -> dict[str, pd.DataFrame]:
-    """The frames of the given LAs (each must have a valid manifest)."""
-    sql = {"rows": _rows_sql, "las": _las_sql, "months": _months_sql}
+def entity_frames(con, entity: Entity, suite: dict, las: list[str]) -> dict[str, pd.DataFrame]:
+    """The frames the suite's expectations are validated on, of the given LAs (each with a valid manifest)."""
     ctes = "with " + ",\n".join(_ctes(entity))
-    return {name: con.execute(f"{ctes}\n{sql[name](entity)}", {"las": las}).df() for name in frames}
+    sql = {"rows": lambda e: _rows_sql(e, frame_suite(suite, "rows")["expectations"]),
+           "las": _las_sql, "months": _months_sql}
+    return {name: con.execute(f"{ctes}\n{sql[name](entity)}", {"las": las}).df() for name in frames_of(suite)}
+
+
+def suspect_condition(expectation: dict) -> str:
+    """SQL that is true of every row (of the rows frame, columns by name) the expectation could
+    find unexpected: its own test, or `true` where it is not known here (then every row is checked).
+    A column-type expectation finds the same on any subset of the column's rows: `false`."""
+    kind, kw = expectation["type"], expectation["kwargs"]
+    if "row_condition" in kw or any(isinstance(v, dict) for v in kw.values()):  # conditions, $PARAMETERs
+        return "true"
+    column = q(kw["column"]) if "column" in kw else None
+    if kind == "expect_column_values_to_not_be_null":
+        return f"{column} is null"
+    if kind == "expect_column_values_to_be_null":
+        return f"{column} is not null"
+    if kind == "expect_column_values_to_be_in_type_list":
+        return "false"
+    if kind == "expect_column_values_to_be_in_set" and all(isinstance(v, str) for v in kw["value_set"]):
+        return f"{column} is not null and {column} not in ({', '.join(lit(v) for v in kw['value_set']) or 'NULL'})"
+    if kind == "expect_column_values_to_match_regex":  # GX searches (pandas str.contains), as regexp_matches does
+        return f"{column} is not null and not regexp_matches({column}::varchar, {lit(kw['regex'])})"
+    if kind == "expect_column_values_to_be_between" and not (kw.get("strict_min") or kw.get("strict_max")):
+        limits = [f"{column} < {kw['min_value']}" if kw.get("min_value") is not None else None,
+                  f"{column} > {kw['max_value']}" if kw.get("max_value") is not None else None]
+        return " or ".join(c for c in limits if c) or "false"
+    if kind == "expect_compound_columns_to_be_unique":
+        columns = ", ".join(q(c) for c in kw["column_list"])
+        return f"count(*) over (partition by {columns}) > 1"
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = q(kw["column_A"]), q(kw["column_B"])
+        broken = f"{a} {'<' if kw.get('or_equal') else '<='} {b}"
+        if kw.get("ignore_row_if") == "either_value_is_missing":
+            return broken  # NULL (not true) when either is missing
+        return f"{a} is null or {b} is null or {broken}"
+    return "true"
 
 
 def _ctes(entity: Entity) -> list[str]:
@@ -44,7 +84,15 @@ def _ctes(entity: Entity) -> list[str]:
     return ctes
 
 
-def _rows_sql(entity: Entity) -> str:
+def _rows_sql(entity: Entity, expectations: list[dict]) -> str:
+    """The loaded rows with helper columns that some expectation could find unexpected."""
+    suspect = " or ".join(f"({suspect_condition(e)})" for e in expectations) or "false"
+    # computed as a column first: a window (duplicate keys) cannot sit in a where clause
+    return (f"select * exclude (_suspect) from (select *, {suspect} as _suspect from ({_all_rows_sql(entity)})) "
+            "where _suspect order by la_code, _source_row")
+
+
+def _all_rows_sql(entity: Entity) -> str:
     helpers = ["extracts.extract_date + 1 as _day_after_extract"]
     joins = ["left join extracts using (la_code)"]
     if entity.name == "children":
@@ -58,8 +106,7 @@ def _rows_sql(entity: Entity) -> str:
         key = OVERLAP_ENTITIES[entity.name]
         joins.append(f"left join overlapping on overlapping.la_code = loaded.la_code and overlapping.id = loaded.{key}")
         helpers.append("overlapping.other as _overlaps_with")
-    return (f"select loaded.*, {', '.join(helpers)} from loaded {' '.join(joins)} "
-            "order by loaded.la_code, loaded._source_row")
+    return f"select loaded.*, {', '.join(helpers)} from loaded {' '.join(joins)}"
 
 
 def _las_sql(entity: Entity) -> str:

@@ -1,4 +1,4 @@
-"""The quality gate for one entity, run right after the entity loads, for every LA (in batches).
+"""The quality gate for one entity, run right after the entity loads, for every LA at once.
 
 Each LA is judged on its own (extracts.md, "Dataset level"): an error-severity failure holds that
 LA back at publish time while the other LAs publish. The checks are the loader's file-level
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.quality.suites import VOLUME_DATE, build_entity_suite, checks_of, frame_suite, frames_of, parameters
+from pipeline.quality.suites import VOLUME_DATE, build_entity_suite, checks_of, frame_suite, parameters
 from pipeline.specs import Entity
 
 CHECK_DESCRIPTIONS = {
@@ -34,7 +34,6 @@ CHECK_DESCRIPTIONS = {
 INDEX_COLUMNS = {"rows": ["la_code", "_source_row"], "las": ["la_code"],
                  "months": ["la_code", "_month", "_month_rows", "_previous_month_rows"]}
 MAX_FAILURES_IN_METADATA = 20
-GATE_BATCH_ROWS = 1_000_000  # loaded rows validated at once (pandas frames): bounds memory at national scale
 DATA_DOCS_KEPT = 14  # refreshes whose Data Docs stay in <warehouse folder>/data_docs: two weeks of nights
 
 
@@ -75,10 +74,7 @@ def gate_entity(con, entity: Entity, settings, run_id: str) -> list[dg.AssetChec
 def check_entity(con, entity: Entity, settings, run_id: str, docs: Path | None = None) -> list[CheckRow]:
     """Run every check of one entity for every LA with a valid manifest; record them in audit.data_quality."""
     las = [r[0] for r in con.execute("select la_code from raw.manifests order by 1").fetchall()]
-    rows: list[CheckRow] = []
-    for la in las:
-        rows += _file_checks(con, entity, la)
-    rows += _gx_checks(con, entity, las, settings, docs)
+    rows = _file_checks(con, entity, las) + _gx_checks(con, entity, las, settings, docs)
     record_checks(con, entity.name, rows, run_id)
     return rows
 
@@ -135,74 +131,51 @@ def _check_result(entity: Entity, check: str, rows: list[CheckRow]) -> dg.AssetC
     )
 
 
-def _file_checks(con, entity: Entity, la: str) -> list[CheckRow]:
-    n_supplied = con.execute(
-        "select coalesce(sum(rows_supplied), 0) from raw.supplied_entities where la_code = $la and entity = $e",
-        {"la": la, "e": entity.name},
-    ).fetchone()[0]
-    issues = con.execute(
-        "select rule, severity, message from audit.dataset_issues where la_code = $la and entity = $e order by rule",
-        {"la": la, "e": entity.name},
-    ).fetchall()
-    errors = [(rule, m) for rule, sev, m in issues if sev == "error"]
-    rows = [CheckRow(la, "file_usable", "error", n_supplied, n_supplied if errors else 0, not errors,
-                     {"rules": [r for r, _ in errors], "message": "; ".join(m for _, m in errors)} if errors else {})]
-    rows += [CheckRow(la, rule, "warning", n_supplied, 0, False, {"message": m}) for rule, sev, m in issues
-             if sev == "warning"]
+def _file_checks(con, entity: Entity, las: list[str]) -> list[CheckRow]:
+    """file_usable of each LA, and each warning the loader noted about its file, from two queries for all LAs."""
+    supplied = dict(con.execute("select la_code, sum(rows_supplied) from raw.supplied_entities where entity = $e "
+                                "group by 1", {"e": entity.name}).fetchall())
+    issues: dict[str, list] = {}
+    for la, rule, severity, message in con.execute(
+            "select la_code, rule, severity, message from audit.dataset_issues where entity = $e order by la_code, rule",
+            {"e": entity.name}).fetchall():
+        issues.setdefault(la, []).append((rule, severity, message))
+    rows = []
+    for la in las:
+        n_supplied = int(supplied.get(la) or 0)
+        errors = [(rule, m) for rule, sev, m in issues.get(la, []) if sev == "error"]
+        rows.append(CheckRow(la, "file_usable", "error", n_supplied, n_supplied if errors else 0, not errors,
+                             {"rules": [r for r, _ in errors], "message": "; ".join(m for _, m in errors)}
+                             if errors else {}))
+        rows += [CheckRow(la, rule, "warning", n_supplied, 0, False, {"message": m})
+                 for rule, sev, m in issues.get(la, []) if sev == "warning"]
     return rows
 
 
 def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None) -> list[CheckRow]:
-    """Validate the entity's frames, a batch of LAs at a time, and turn each outcome into one row per LA."""
-    from pipeline.quality.gx_runner import build_data_docs, load_suite
+    """Validate the entity's frames (every LA in each) and turn each outcome into one row per LA."""
+    from pipeline.quality.frames import entity_frames
+    from pipeline.quality.gx_runner import build_data_docs, load_suite, run_suite
 
     suite = load_suite(entity.name, settings.expectations)
     quarantined = _quarantined_by_rule(con, entity.name)
-    batches = la_batches(con, entity.name, las)
-    rows = []
-    for i, batch in enumerate(batches, 1):
-        label = f" (LAs {batch[0]}-{batch[-1]}, batch {i} of {len(batches)})" if len(batches) > 1 else ""
-        rows += _gx_batch(con, entity, suite, batch, settings, docs, quarantined, label)
-    if docs is not None:
-        build_data_docs(docs)
-    return rows
-
-
-def la_batches(con, entity: str, las: list[str]) -> list[list[str]]:
-    """LAs in order, cut into runs of at most GATE_BATCH_ROWS loaded rows (a bigger LA alone):
-    the frames GX validates are pandas, so this bounds the gate's memory whatever the inbox size."""
-    loaded = dict(con.execute("select la_code, sum(rows_loaded) from raw.supplied_entities where entity = $e "
-                              "group by 1", {"e": entity}).fetchall())
-    batches: list[list[str]] = []
-    size = 0
-    for la in las:
-        n = int(loaded.get(la) or 0)
-        if not batches or (size + n > GATE_BATCH_ROWS and batches[-1]):
-            batches.append([])
-            size = 0
-        batches[-1].append(la)
-        size += n
-    return batches
-
-
-def _gx_batch(con, entity: Entity, suite: dict, las: list[str], settings, docs: Path | None,
-              quarantined: dict, label: str) -> list[CheckRow]:
-    from pipeline.quality.frames import entity_frames
-    from pipeline.quality.gx_runner import run_suite
-
-    frames = entity_frames(con, entity, frames_of(suite), las)
+    frames = entity_frames(con, entity, suite, las)
     # LAs whose file could be read; the others have nothing to validate (file_usable says why)
     supplied = set(frames["las"]["la_code"]) if "las" in frames else set(las)
-    counts = _la_counts(con, entity, frames)
+    # the rows frame holds only suspect rows (pipeline.quality.frames): a row rule checks every loaded row
+    loaded = dict(con.execute(f"select la_code, count(*) from raw.{entity.name} group by 1").fetchall())
+    counts = _la_counts(con, entity, frames, loaded)
     rows = []
     for name, frame in frames.items():
         outcome = run_suite(frame_suite(suite, name), frame, data_docs_dir=docs, parameters=parameters(settings),
-                            index_columns=INDEX_COLUMNS[name], run_name=f"{entity.name}.{name}{label}")
-        sizes = frame.groupby("la_code").size().to_dict() if len(frame) else {}
+                            index_columns=INDEX_COLUMNS[name], run_name=f"{entity.name}.{name}")
+        sizes = loaded if name == "rows" else frame.groupby("la_code").size().to_dict() if len(frame) else {}
         for o in outcome.outcomes:
             for la in sorted(supplied):
                 rows.append(_gx_row(la, entity, o, sizes.get(la, 0), quarantined.get(la, {}), counts.get(la, {}),
                                     settings))
+    if docs is not None:
+        build_data_docs(docs)
     return rows
 
 
@@ -233,7 +206,7 @@ def _gx_row(la: str, entity: Entity, o, frame_rows: int, quarantined: dict, coun
     return CheckRow(la, name, o.severity, checked, failed, passed, details, o.check or "row_rules")
 
 
-def _la_counts(con, entity: Entity, frames: dict) -> dict[str, dict[str, tuple[int, int]]]:
+def _la_counts(con, entity: Entity, frames: dict, loaded: dict[str, int]) -> dict[str, dict[str, tuple[int, int]]]:
     """Per LA, (rows checked, rows failed) of the LA-level rules, counted in rows of the LA's file."""
     out: dict = {}
     for la, supplied, quarantined, missing in con.execute(
@@ -242,10 +215,10 @@ def _la_counts(con, entity: Entity, frames: dict) -> dict[str, dict[str, tuple[i
         out[la] = {"quarantine_share": (supplied, quarantined), "file_has_rows": (supplied, 0),
                    "missing_column": (supplied, supplied if missing and missing != "[]" else 0)}
     rows = frames.get("rows")
-    if rows is not None and "_overlaps_with" in rows.columns:
-        counts = rows.assign(_o=rows["_overlaps_with"].notna()).groupby("la_code")["_o"].agg(["size", "sum"])
-        for la, (size, overlapping) in counts.iterrows():
-            out.setdefault(la, {})["overlap_share"] = (int(size), int(overlapping))
+    if rows is not None and "_overlaps_with" in rows.columns:  # every overlapping row is a suspect row
+        overlapping = rows[rows["_overlaps_with"].notna()].groupby("la_code").size().to_dict()
+        for la, size in loaded.items():
+            out.setdefault(la, {})["overlap_share"] = (int(size), int(overlapping.get(la, 0)))
     return out
 
 

@@ -11,7 +11,8 @@ An entity's rules need three frames, all covering every LA of a refresh at once 
 validation per frame, however many LAs) and built in DuckDB by pipeline.quality.frames:
 
 - rows: the rows that loaded, with helper columns for rules that look outside the row (the
-  extract date, the child's date of birth, the children file, the child's other plans);
+  extract date, the child's date of birth, the children file, the child's other plans); only
+  the rows some expectation could find unexpected are put in it (frames.suspect_condition);
 - las: one row per LA that supplied the entity (rows supplied, quarantine and overlap shares,
   required columns the file lacks);
 - months: one row per LA and month of the entity's volume date (rows, last month's rows).
@@ -95,7 +96,8 @@ INDICATOR_HELPERS = {
 }
 
 FRAME_DESCRIPTIONS = {
-    "rows": "the rows that loaded, every LA of the refresh, with helper columns",
+    "rows": "the rows that loaded and that some expectation here could find unexpected (the others pass every "
+            "rule: pipeline.quality.frames), every LA of the refresh, with helper columns",
     "las": "one row per LA that supplied the entity",
     "months": "one row per LA and month of the volume date",
     "values": "the built indicators with the catalogue unit, plus a row per missing month",

@@ -218,21 +218,44 @@ def test_backdated_months_before_the_reported_history_are_not_judged_for_volume(
     assert (volume["failed"], volume["passed"]) == (0, True)
 
 
-def test_validating_la_by_la_finds_exactly_what_validating_all_at_once_finds(gated, monkeypatch):
-    """The gate validates batches of LAs of at most GATE_BATCH_ROWS rows (memory at national scale);
-    how the LAs are cut must not change a single finding."""
-    from pipeline.quality import gate
+def test_validating_only_suspect_rows_finds_exactly_what_validating_every_row_finds(gated, monkeypatch):
+    """GX validates only the loaded rows some expectation could find unexpected (frames.suspect_condition);
+    with rows of every kind of broken rule slipped into raw, that must not change a single finding,
+    and the frame must hold those rows, not every row loaded."""
+    from pipeline.quality import frames
+    from pipeline.quality.gx_runner import load_suite
 
     con = gated.cursor()
-    assert gate.la_batches(con, "referrals", ["X1", "X2"]) == [["X1", "X2"]]  # 60 + 130 rows: one batch
-    whole = {e: dq(con, entity=e) for e in ("contacts", "referrals", "cp_plans")}
-    monkeypatch.setattr(gate, "GATE_BATCH_ROWS", 100)
-    assert gate.la_batches(con, "referrals", ["X1", "X2"]) == [["X1"], ["X2"]]  # X2 alone is over 100: still checked
+    con.execute("""insert into raw.referrals (referral_id, child_id, referral_date, referral_source, referral_nfa,
+                   la_code, _source_row) values
+                   ('BAD1', 'C77', date '2024-03-05', '1A', 'N', 'X1', 500),  -- orphan
+                   ('BAD2', 'C1', date '2024-05-01', 'ZZ', 'N', 'X1', 501),   -- after the extract, unknown code
+                   ('BAD3', 'C1', date '2011-05-01', '1A', 'N', 'X2', 502),   -- before birth
+                   ('BAD3', 'C2', date '2024-01-05', '1A', NULL, 'X2', 503),  -- duplicate id, required flag empty
+                   ('BAD4', 'C3', date '2024-01-05', '1A', 'Q', 'X2', 504)    -- not a flag""")
+    con.execute("""insert into raw.cla_episodes (episode_id, child_id, start_date, end_date, reason_new_episode,
+                   legal_status, category_of_need, placement_type, la_code, _source_row) values
+                   ('BADE', 'C5', date '2023-05-01', date '2023-04-01', 'S', 'C2', 'N1', 'U1', 'X2', 600)""")
+    con.execute("""insert into raw.children (child_id, sex, la_code, _source_row) values ('C0', 'F', 'X1', 700)""")
+    names = ("children", "contacts", "referrals", "cp_plans", "cla_episodes")
+    checked = {e: (check_entity(con, entities()[e], RefreshSettings(), "r1"), dq(con, entity=e))[1] for e in names}
+    referrals = entities()["referrals"]
+    suspects = frames.entity_frames(con, referrals, load_suite("referrals"), ["X1", "X2"])["rows"]
+    loaded = con.execute("select count(*) from raw.referrals").fetchone()[0]
+    assert sorted(suspects["_source_row"]) == [500, 501, 502, 503, 504] and loaded > 200
+    assert sum(f["failed"] for k, f in checked["referrals"].items() if k[2].startswith("row_rules") or
+               f.get("expectation")) > 0  # the slipped rows were found
+    monkeypatch.setattr(frames, "suspect_condition", lambda expectation: "true")  # every row into GX
+    assert len(frames.entity_frames(con, referrals, load_suite("referrals"), ["X1", "X2"])["rows"]) == loaded
     try:
-        for e in whole:
+        for e in names:
             check_entity(con, entities()[e], RefreshSettings(), "r1")
-            assert dq(con, entity=e) == whole[e]
+            assert dq(con, entity=e) == checked[e], e
     finally:
         monkeypatch.undo()
-        for e in whole:
+        con.execute("delete from raw.referrals where _source_row >= 500; delete from raw.cla_episodes where "
+                    "_source_row = 600; delete from raw.children where _source_row = 700")
+        for e in names:
             check_entity(con, entities()[e], RefreshSettings(), "r1")
+
+
