@@ -35,31 +35,28 @@ def reports_dir_for(warehouse: Path) -> Path:
 def write_la_report(warehouse: Path, la_code: str, month: str | None = None, out_dir: Path | None = None) -> ReportFiles:
     """<out_dir>/<la_code>-<YYYY-MM>-scorecard.html and .xlsx for the LA's month (default: its latest)."""
     with connect(warehouse) as con:
-        report = la_report(con, la_code, month)
-    return _write(out_dir or reports_dir_for(warehouse), la_code, month_key(report.month_end),
-                  render_la(report), lambda path: write_la_workbook(report, path))
+        return _la_files(con, la_code, month, out_dir or reports_dir_for(warehouse))
 
 
 def write_regional_report(warehouse: Path, month: str | None = None, out_dir: Path | None = None) -> ReportFiles:
     """<out_dir>/regional-<YYYY-MM>-scorecard.html and .xlsx (default: the latest month any LA has)."""
     with connect(warehouse) as con:
-        report = regional_report(con, month)
-    return _write(out_dir or reports_dir_for(warehouse), "regional", month_key(report.month_end),
-                  render_regional(report), lambda path: write_regional_workbook(report, path))
+        return _regional_files(con, month, out_dir or reports_dir_for(warehouse))
 
 
 def write_all_reports(warehouse: Path, out_dir: Path | None = None, month: str | None = None) -> list[ReportFiles]:
     """Every LA's report for `month` (default: each LA's latest; LAs without that month are left
     out), and the regional view when the warehouse holds several LAs."""
+    out_dir = out_dir or reports_dir_for(warehouse)
     with connect(warehouse) as con:
         las = list(latest_months(con))
         if month:
             las = [la for la in las if month in {m.strftime("%Y-%m") for m in resolve_month(con, la, None)[1]}]
             if not las:
                 raise ReportError(f"no LA has a published scorecard for {month}")
-    files = [write_la_report(warehouse, la, month, out_dir) for la in las]
-    if len(las) > 1:
-        files.append(write_regional_report(warehouse, month, out_dir))
+        files = [_la_files(con, la, month, out_dir) for la in las]
+        if len(las) > 1:
+            files.append(_regional_files(con, month, out_dir))
     return files
 
 
@@ -68,17 +65,29 @@ def write_run_reports(warehouse: Path, out_dir: Path, run_id: str) -> list[Repor
     whose latest report is not in out_dir (a new folder, a file removed), then the regional view.
     An LA's report reads only that LA's rows, so the other LAs' reports would come out the same:
     rewriting all of them made one LA's refresh of a national warehouse wait for 153 reports."""
+    out_dir = Path(out_dir)
     with connect(warehouse) as con:
         latest = latest_months(con)
         in_run = {r[0] for r in con.execute("select la_code from published.publications where run_id = $run",
                                             {"run": run_id}).fetchall()}
-    out_dir = Path(out_dir)
-    stale = [la for la, month in latest.items() if la in in_run or not all(
-        (out_dir / f"{la}-{month_key(month)}-scorecard.{ext}").exists() for ext in ("html", "xlsx"))]
-    files = [write_la_report(warehouse, la, None, out_dir) for la in stale]
-    if len(latest) > 1:
-        files.append(write_regional_report(warehouse, None, out_dir))
+        stale = [la for la, month in latest.items() if la in in_run or not all(
+            (out_dir / f"{la}-{month_key(month)}-scorecard.{ext}").exists() for ext in ("html", "xlsx"))]
+        files = [_la_files(con, la, None, out_dir) for la in stale]
+        if len(latest) > 1:
+            files.append(_regional_files(con, None, out_dir))
     return files
+
+
+def _la_files(con, la_code: str, month: str | None, out_dir: Path) -> ReportFiles:
+    report = la_report(con, la_code, month)
+    return _write(out_dir, la_code, month_key(report.month_end), render_la(report),
+                  lambda path: write_la_workbook(report, path))
+
+
+def _regional_files(con, month: str | None, out_dir: Path) -> ReportFiles:
+    report = regional_report(con, month)
+    return _write(out_dir, "regional", month_key(report.month_end), render_regional(report),
+                  lambda path: write_regional_workbook(report, path))
 
 
 def _write(out_dir: Path, name: str, month: str, html: str, write_xlsx) -> ReportFiles:
