@@ -13,7 +13,7 @@ from pipeline.definitions import build_definitions
 from pipeline.paths import INSTANCE_CONFIG
 from pipeline.partitions import la_ranges, range_tags, register_las
 from pipeline.publish import refresh_lock
-from pipeline.state import REFERENCE_TAG, plan
+from pipeline.state import REFERENCE_TAG, las_to_run
 
 QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
@@ -49,8 +49,8 @@ def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, la_codes: list[
     """Run the full_refresh job in-process, as the nightly schedule does, holding the warehouse's
     refresh lock (pipeline.publish.RefreshRunning if another refresh holds it). `la_codes`: the LAs
     to load, gate, build and publish; None: those whose extract or reference data changed
-    (pipeline.state.plan). `reference`: the reference fingerprint of these settings if the caller
-    planned with it already (the CLI), else computed here once for the plan and every run.
+    (pipeline.state.plan). `reference`: the reference fingerprint the caller planned `la_codes`
+    with (the CLI); if the reference data changed since, the LAs it affects run too (las_to_run).
 
     With DAGSTER_HOME set the runs are recorded in that Dagster instance (the UI lists them, with
     each LA's partition status), else in an ephemeral one."""
@@ -60,13 +60,12 @@ def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, la_codes: list[
     defs = build_definitions(inbox.resolve(), warehouse.resolve(), **settings)
     job = defs.resolve_job_def("full_refresh")
     with refresh_lock(warehouse.resolve(), wait), _instance() as instance:
-        reference = reference or defs.resources["settings"].reference_fingerprint
-        if la_codes is None:
-            la_codes = [p.la_code for p in plan(inbox, warehouse, reference) if p.run]
+        current = defs.resources["settings"].reference_fingerprint  # under the lock: what the runs build with
+        la_codes = las_to_run(inbox, warehouse, current, la_codes, reference)
         runs = []
         for first, last in la_ranges(register_las(instance, la_codes), la_codes):
             runs.append(job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_DAGSTER,
-                                               tags={**range_tags(first, last), REFERENCE_TAG: reference}))
+                                               tags={**range_tags(first, last), REFERENCE_TAG: current}))
             if not runs[-1].success:
                 break
         return Refresh(runs)

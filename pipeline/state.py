@@ -128,6 +128,17 @@ def plan(inbox: Path, warehouse: Path, reference: str, force: list[str] = (), fu
     return planned
 
 
+def las_to_run(inbox: Path, warehouse: Path, reference: str, la_codes: list[str] | None = None,
+               planned_with: str | None = None) -> list[str]:
+    """The LAs a refresh runs, decided once it holds the warehouse's refresh lock: `la_codes` as the
+    caller chose them, else those the plan runs. A caller that planned with other reference data
+    (it changed while `refresh --wait` waited for the lock) gets every LA the change affects too:
+    the runs are built, and recorded, with the reference data as it is now."""
+    if la_codes is not None and planned_with in (None, reference):
+        return list(la_codes)
+    return sorted({*(la_codes or ()), *(p.la_code for p in plan(inbox, warehouse, reference) if p.run)})
+
+
 def record_fingerprints(con, folders: list[Path], reference: str) -> None:
     """What the build of this run was made from, per LA (audit.run_fingerprints of the build warehouse):
     taken before the files are read, so a file changed during the load makes the next refresh run it again."""

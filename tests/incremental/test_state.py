@@ -10,7 +10,7 @@ from pipeline.generate import generate_inbox
 from pipeline.load.inbox import inbox_notes
 from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR
 from pipeline.resources import build_resources
-from pipeline.state import STATE_DDL, folder_fingerprint, plan, reference_fingerprint
+from pipeline.state import STATE_DDL, folder_fingerprint, las_to_run, plan, reference_fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +118,17 @@ def test_a_folder_name_that_cannot_be_an_la_partition_is_reported_not_planned(ge
         [(f".{codes[0]}", "hidden_folder"), (f"{codes[0]}...old", "la_folder_name"), (f"{codes[0]}\tcopy", "la_folder_name")])
     assert f"'{codes[0]}\\tcopy': a folder whose name holds '...' or a control character is not read as an LA " \
            "extract (it cannot name an LA): rename it to the LA code (rule la_folder_name)" in [m for _, _, m in notes]
+
+
+def test_a_refresh_that_waited_while_the_reference_data_changed_runs_every_la_it_affects(generated, tmp_path):
+    """`refresh --wait` plans before it gets the lock: if the reference data changes meanwhile, the
+    runs (built with the new data) must cover every LA it affects, not only the LAs planned."""
+    inbox, (a, b) = generated
+    warehouse = tmp_path / "warehouse.duckdb"
+    before = reference_fingerprint()
+    _record(warehouse, [(code, folder_fingerprint(inbox / code), before, "published") for code in (a, b)])
+    now = reference_fingerprint(max_overlap_share=0.5)
+    assert las_to_run(inbox, warehouse, before, [a], planned_with=before) == [a]  # nothing changed meanwhile
+    assert las_to_run(inbox, warehouse, now, [a], planned_with=before) == [a, b]
+    assert las_to_run(inbox, warehouse, now, [a]) == [a]  # LAs chosen without a plan: exactly those
+    assert las_to_run(inbox, warehouse, before) == []  # nothing changed since the recorded refresh
