@@ -9,7 +9,7 @@ covers a batch of LAs (pipeline.quality.gate.la_batches): one GX validation per 
 
 import pandas as pd
 
-from pipeline.load.land import q
+from pipeline.load.rules import q
 from pipeline.paths import history_months
 from pipeline.quality.suites import MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE
 from pipeline.specs import Entity
