@@ -118,3 +118,22 @@ def test_a_supplied_column_named_like_the_file_index_is_kept_as_an_extra(inbox):
     assert con.execute("select la_code, referral_id, _extra from raw.referrals order by 1, 2").fetchall() == [
         (code, rid, extra) for code in ("X1", "X2") for rid, extra in (
             ("R1", '{"_file":"7","__FILE":"x"}'), ("R2", '{"_file":"not a number","__FILE":""}'))]
+
+
+def test_files_are_parsed_with_the_cyclic_garbage_collector_paused(inbox, monkeypatch):
+    """Parsing makes millions of objects; in a refresh's heap the collector's full passes cost as much
+    as the parsing (land._gc_paused). It must be paused while a file is read, and on again after."""
+    import gc
+
+    import pipeline.load.land as land
+
+    seen, read = [], land.read_source
+
+    def read_source(source, entity):
+        seen.append(gc.isenabled())
+        return read(source, entity)
+
+    monkeypatch.setattr(land, "read_source", read_source)
+    three_las(inbox)
+    landed(inbox, together=True)
+    assert seen == [False] * 6 and gc.isenabled()
