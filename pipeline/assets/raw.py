@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipeline.load.inbox import discover, inbox_notes
-from pipeline.load.land import land_entity, load_manifests
+from pipeline.load.land import land_entities, load_manifests
 from pipeline.load.record import record_sources, recorded_sources
 from pipeline.load.tables import ensure_tables
 from pipeline.partitions import LA_PARTITIONS, SINGLE_RUN
@@ -72,13 +72,12 @@ def build_raw_asset(entity_name: str) -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec(name, asset=key, description=text) for name, text in checks_for(entity_name).items()],
     )
     def _load(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
-        results = []
         with build_db.get_connection() as con:
-            for la, source in recorded_sources(con, entity_name):  # the valid LAs raw_manifests recorded
-                result = land_entity(con, la, entity, source, context.run.run_id)
-                results.append(result)
+            # the valid LAs raw_manifests recorded, landed together (pipeline/load/land.py groups their files)
+            results = land_entities(con, entity, recorded_sources(con, entity_name), context.run.run_id)
+            for result in results:
                 if result.source_file:
-                    progress("load", f"{la.la_code}/{result.source_file}: {result.rows_loaded} loaded, "
+                    progress("load", f"{result.la_code}/{result.source_file}: {result.rows_loaded} loaded, "
                                      f"{result.rows_quarantined} quarantined of {result.rows_supplied}")
             gate_started = time.perf_counter()
             check_results = gate_entity(con, entity, settings, context.run.run_id)

@@ -250,13 +250,13 @@ def _as_date(value) -> date | None:
         return None
 
 
-def entity_sources(folder: Path) -> dict[str, EntitySource]:
-    """Map entity name -> its source in the folder. Native files win over statutory formats for the
+def entity_sources(la: LaExtract) -> dict[str, EntitySource]:
+    """Map entity name -> its source in the LA's folder, given its manifest as read (read_manifest):
+    statutory formats are read only when it is valid. Native files win over statutory formats for the
     same entity (a warning says which statutory rows were not used); see docs/statutory_formats.md."""
-    found = _native_sources(folder)
-    la = read_manifest(folder)
+    found = _native_sources(la.folder)
     if la.ok:
-        for name, source in _statutory(folder, la).sources.items():
+        for name, source in _statutory(la.folder, la).sources.items():
             found.setdefault(name, source)
     return found
 

@@ -1,58 +1,56 @@
-"""Type one entity file and apply the row-level rules of extracts.md in bulk SQL.
+"""Land one entity for every LA of a run, applying the row-level rules of extracts.md in bulk SQL.
 
-Rows breaking a rule go to audit.quarantine (one row per broken rule, with the whole supplied
+Each LA's source is read on its own (pipeline/load/readers.py) and its header matched to the
+contract here; then the files whose headers are the same (usually every LA's file of the entity)
+are stacked and landed together (pipeline/load/group.py), so the rules run once per group, not once
+per LA. Rows breaking a rule go to audit.quarantine (one row per broken rule, with the whole supplied
 record as JSON so nothing is lost); the rest land typed in raw.<entity> with lineage columns.
 A file-level defect that still lets rows be counted (a missing or repeated column, the wrong
 delimiter) quarantines every row under that rule, so loaded + quarantined = supplied must hold;
 rows_loaded is counted in raw afterwards and a mismatch is an error naming the file
-(`rows_unaccounted`). A file that cannot be read at all is a dataset issue. Loading the same LA again replaces
-its rows, so a file loaded twice is never duplicated.
+(`rows_unaccounted`). A file that cannot be read at all is a dataset issue, and one that cannot be
+landed (`load_failed`) is its LA's problem only: a group whose SQL fails is landed again file by
+file. Loading the same LA again replaces its rows, so a file loaded twice is never duplicated.
 """
 
+import gc
 import json
 import logging
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
+import pyarrow as pa
+
+from pipeline.load.group import FileLoad, LandResult, land_group
 from pipeline.load.inbox import files
+from pipeline.load.readers import UnreadableSource, read_source, sheet_names, workbook_problem
+from pipeline.load.rules import file_column
 from pipeline.load.sources import WORKBOOK, EntitySource, LaExtract, sha256_of
-from pipeline.load.readers import UnreadableSource, read_into, sheet_names, workbook_problem
-from pipeline.specs import Column, Entity, code_lists
+from pipeline.load.tables import insert_rows, registered
+from pipeline.specs import Entity
 
 log = logging.getLogger(__name__)
 
-FLAG_TRUE = ("Y", "YES", "TRUE", "T", "1")
-FLAG_FALSE = ("N", "NO", "FALSE", "F", "0")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-DATETIME_FORMATS = [
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d", "%d/%m/%Y",
-]
-EARLIEST_DATE = "1900-01-01"  # a date before this is a typo (year 0024), not a record
-MAX_CELL_CHARS = 32767  # Excel's limit for one cell: anything longer is a broken export
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+# a group's rows are held (as Arrow) until the group is typed at once: past this many, the group is
+# landed and the next files start another, so memory stays bounded at national scale
+MAX_GROUP_ROWS = 2_000_000
 
 
 @dataclass
-class LandResult:
-    la_code: str
-    entity: str
-    source_file: str | None
-    rows_supplied: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    issues: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, severity, message)
-    missing_columns: list[str] = field(default_factory=list)
+class _Group:
+    """Files read so far whose headers are the same, and their rows, each with its file's index in
+    the column `file` (rules.file_column)."""
 
+    file: str
+    loads: list[FileLoad] = field(default_factory=list)
+    rows: list[pa.Table] = field(default_factory=list)
 
-def q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def lit(value) -> str:
-    if value is None:
-        return "NULL"
-    return "'" + str(value).replace("'", "''") + "'"
+    @property
+    def size(self) -> int:
+        return sum(rows.num_rows for rows in self.rows)
 
 
 def rule_of(problem: str) -> str:
@@ -60,38 +58,105 @@ def rule_of(problem: str) -> str:
     return problem.rsplit("(rule ", 1)[-1].rstrip(")") if "(rule " in problem else "invalid"
 
 
-def clear(con, la_code: str, entity: str) -> None:
-    """Forget what an earlier load of this LA's entity left, so reloading never duplicates."""
-    con.execute(f"delete from raw.{entity} where la_code = $la", {"la": la_code})
+def clear(con, entity: str, la_codes: list[str]) -> None:
+    """Forget what an earlier load of these LAs' entity left, so reloading never duplicates."""
+    las = {"las": sorted(set(la_codes))}
+    con.execute(f"delete from raw.{entity} where list_contains($las, la_code)", las)
     for table in ("audit.quarantine", "raw.supplied_entities", "raw.source_coverage", "audit.dataset_issues"):
-        con.execute(f"delete from {table} where la_code = $la and entity = $e", {"la": la_code, "e": entity})
+        con.execute(f"delete from {table} where entity = $e and list_contains($las, la_code)", {**las, "e": entity})
 
 
 def land_entity(con, la: LaExtract, entity: Entity, source: EntitySource | None, run_id: str) -> LandResult:
-    clear(con, la.la_code, entity.name)
-    result = LandResult(la.la_code, entity.name, source.label if source else None)
-    if not la.ok:  # its recorded files could not be read again (pipeline/load/record.py): nothing loads
-        result.source_file = None
-        result.issues += [(rule_of(p), "error", p) for p in la.problems]
-        _record(con, result, None, run_id)
-        return result
-    if source is None:
-        _missing_source(la, entity, result)
-        _record(con, result, None, run_id)
-        return result
+    """One LA's source of `entity`: land_entities with one LA."""
+    return land_entities(con, entity, [(la, source)], run_id)[0]
+
+
+def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySource | None]],
+                  run_id: str) -> list[LandResult]:
+    """Each LA's source of `entity` (None: not supplied), landed; a result per LA, in the same order."""
+    clear(con, entity.name, [la.la_code for la, _ in extracts])
+    results: list[LandResult] = []
+    groups: dict[tuple, _Group] = {}  # by headers and row shape: open groups, still taking files
+    for la, source in extracts:
+        result = LandResult(la.la_code, entity.name, source.label if source else None)
+        results.append(result)
+        if not la.ok:  # its recorded files could not be read again (pipeline/load/record.py): nothing loads
+            result.source_file = None
+            result.issues += [(rule_of(p), "error", p) for p in la.problems]
+        elif source is None:
+            _missing_source(la, entity, result)
+        elif (key := _read(la, entity, source, result, len(results) - 1, groups)) is not None \
+                and groups[key].size >= MAX_GROUP_ROWS:
+            _land(con, entity, groups.pop(key), run_id)
+    for group in groups.values():
+        _land(con, entity, group, run_id)
+    _record(con, results, run_id)
+    return results
+
+
+def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResult, index: int,
+          groups: dict[tuple, _Group]) -> tuple | None:
+    """Read the source, match its header and add it to the group of files with the same header; the
+    group's key, or None when the file could not be read (then `result` says why)."""
     try:
-        _land(con, la, entity, source, run_id, result)
+        with _gc_paused():
+            read, rows = read_source(source, entity)
+        load = _match_headers(la, entity, source, read, result, index)
+        result.sha256 = _sha256(source)
     except UnreadableSource as exc:
         result.issues.append((exc.rule, "error", f"{la.la_code}/{exc}"))
-        _record(con, result, _sha256(source), run_id)
+        result.sha256 = _sha256(source)
+        return None
     except Exception as exc:  # one LA's file must never stop the other LAs: report it as that LA's problem
-        log.debug("loading %s/%s failed", la.la_code, source.label, exc_info=True)
-        clear(con, la.la_code, entity.name)
-        result.rows_supplied = result.rows_loaded = result.rows_quarantined = 0
-        result.issues.append(("load_failed", "error", f"{la.la_code}/{source.label}: could not be loaded "
-                                                      f"({exc.__class__.__name__}: {str(exc).strip()[:200]})"))
-        _record(con, result, None, run_id)
-    return result
+        _failed(result, exc)
+        return None
+    key = (tuple(read.headers), tuple((f.name, str(f.type)) for f in rows.schema))
+    group = groups.setdefault(key, _Group(file_column(rows.column_names)))
+    group.loads.append(load)
+    group.rows.append(rows.append_column(group.file, pa.array(np.full(rows.num_rows, index, np.int32))))
+    return key
+
+
+@contextmanager
+def _gc_paused():
+    """Python's cyclic garbage collector off while a file is parsed. Parsing makes millions of
+    objects that all survive until the file is read, and each burst of them sets off collections of
+    the oldest generation, which walk the whole heap: in a refresh's step that is Dagster's and
+    dbt's objects too (measured at region scale: half the load stage, 10 of 20 s). Rows hold no
+    reference cycles; what cycles a reader makes (openpyxl's workbook) are collected once the
+    collector is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
+    """The group's files in one go, their rows stacked as _in; if that fails, each on its own (a group
+    of one), so that an odd file fails only its own LA."""
+    try:
+        with registered(con, "_in", pa.concat_tables(group.rows)):
+            land_group(con, entity, group.loads, group.file, run_id)
+    except Exception as exc:
+        clear(con, entity.name, [load.result.la_code for load in group.loads])
+        if len(group.loads) == 1:
+            _failed(group.loads[0].result, exc)
+            return
+        log.debug("landing %d %s files together failed: landing them one by one", len(group.loads), entity.name,
+                  exc_info=True)
+        for load, rows in zip(group.loads, group.rows):
+            _land(con, entity, _Group(group.file, [load], [rows]), run_id)
+
+
+def _failed(result: LandResult, exc: Exception) -> None:
+    log.debug("loading %s/%s failed", result.la_code, result.source_file, exc_info=exc)
+    result.rows_supplied = result.rows_loaded = result.rows_quarantined = 0
+    result.sha256 = None
+    result.issues.append(("load_failed", "error", f"{result.la_code}/{result.source_file}: could not be loaded "
+                                                  f"({exc.__class__.__name__}: {str(exc).strip()[:200]})"))
 
 
 def _missing_source(la: LaExtract, entity: Entity, result: LandResult) -> None:
@@ -113,8 +178,10 @@ def _missing_source(la: LaExtract, entity: Entity, result: LandResult) -> None:
                               f"of {WORKBOOK}) is missing"))
 
 
-def _land(con, la: LaExtract, entity: Entity, source: EntitySource, run_id: str, result: LandResult) -> None:
-    read = read_into(con, source, entity)
+def _match_headers(la: LaExtract, entity: Entity, source: EntitySource, read, result: LandResult,
+                   index: int) -> FileLoad:
+    """Match the header to the contract (case-insensitive, surrounding spaces ignored: extracts.md) and
+    note in `result` what is wrong with the file as a whole."""
     for rule, message in read.notes:
         result.issues.append((rule, "warning", f"{la.la_code}/{message}"))
     others = _other_sources(la, entity, source)
@@ -122,8 +189,6 @@ def _land(con, la: LaExtract, entity: Entity, source: EntitySource, run_id: str,
     if others:
         file_rule = ("ambiguous_source", f"{entity.name} is supplied twice ({source.label} and {', '.join(others)}): "
                                          "remove one")
-
-    # header matching is case-insensitive and ignores surrounding spaces (extracts.md)
     by_name: dict[str, str] = {}
     for header, column in zip(read.headers, read.columns):
         by_name.setdefault(header.strip().lower(), column)
@@ -140,77 +205,7 @@ def _land(con, la: LaExtract, entity: Entity, source: EntitySource, run_id: str,
         result.issues.append(("missing_column", "error", f"{la.la_code}/{source.label}: required column {name} is "
                                                          f"missing{_did_you_mean(name, read.headers, contract)}"))
     extras = [c for h, c in zip(read.headers, read.columns) if h.strip().lower() not in contract or c != by_name[h.strip().lower()]]
-
-    columns_in = [r[0] for r in con.execute("describe _in").fetchall()]
-    con.execute(_typed_sql(entity, by_name, extras, columns_in))
-    con.execute(_violations_sql(la, entity, result.missing_columns, read.columns, file_rule, "_cell_issues" in columns_in))
-    # the whole supplied record as JSON, built for quarantined rows only (most rows never need it)
-    record = ", ".join(f"{lit(c)}, i.{q(c)}" for c in read.columns)
-    con.execute(
-        f"""insert into audit.quarantine
-        select {lit(la.la_code)}, {lit(entity.name)}, {lit(source.label)}, b._row, b.column_name, b.raw_value,
-               b.rule, {lit(la.la_code + '/' + source.label)} || ' ' || t._location || ': ' || b.message,
-               {lit(run_id)}, {f"json_object({record})::varchar" if read.columns else "'{}'"}
-        from _bad b join _typed t using (_row) join _in i using (_row)"""
-    )
-    sha = _sha256(source)
-    insert_raw(con, la.la_code, entity, source.label, sha, run_id)
-    result.rows_supplied, result.rows_quarantined = con.execute(
-        "select (select count(*) from _typed), (select count(distinct _row) from _bad)"
-    ).fetchone()
-    reconcile(con, result)
-    result.issues += _case_variants(con, la, entity, source)
-    _record(con, result, sha, run_id)
-    for c in source.coverage:  # statutory formats: what the source can support (docs/statutory_formats.md)
-        con.execute("insert into raw.source_coverage values ($la, $e, $f, $i, $d, $from, $why, $run)",
-                    {"la": la.la_code, "e": entity.name, "f": source.label, "i": c.indicator_id,
-                     "d": c.dimension, "from": c.covered_from, "why": c.reason, "run": run_id})
-    con.execute("drop table _in; drop table _typed; drop table _bad")
-
-
-def insert_raw(con, la_code: str, entity: Entity, label: str, sha: str, run_id: str) -> None:
-    """Every typed row of the file that broke no row rule, into raw.<entity> with its lineage."""
-    cols = ", ".join(q(c.name) for c in entity.columns)
-    typed = ", ".join(f"t.{q('t_' + c.name)}" for c in entity.columns)
-    con.execute(
-        f"""insert into raw.{entity.name} ({cols}, la_code, _source_file, _source_row, _file_sha256, _run_id, _extra)
-        select {typed}, {lit(la_code)}, {lit(label)}, t._row, {lit(sha)}, {lit(run_id)}, t._extra
-        from _typed t where t._row not in (select _row from _bad)"""
-    )
-
-
-def reconcile(con, result: LandResult) -> None:
-    """rows_loaded is what raw.<entity> now holds from this file, counted (never supplied - quarantined), so a
-    row lost (or doubled) between parsing and the insert is an error naming the file, which holds the LA back."""
-    result.rows_loaded = con.execute(
-        f"select count(*) from raw.{result.entity} where la_code = $la and _source_file = $f",
-        {"la": result.la_code, "f": result.source_file},
-    ).fetchone()[0]
-    unaccounted = result.rows_supplied - result.rows_loaded - result.rows_quarantined
-    if unaccounted:
-        result.issues.append((
-            "rows_unaccounted", "error",
-            f"{result.la_code}/{result.source_file}: {result.rows_supplied} rows supplied, but {result.rows_loaded} "
-            f"landed in raw.{result.entity} and {result.rows_quarantined} were quarantined ({unaccounted:+d} rows "
-            "unaccounted for: a loader defect, please report it)"))
-
-
-def _case_variants(con, la: LaExtract, entity: Entity, source: EntitySource) -> list[tuple[str, str, str]]:
-    """A warning for IDs that differ only in case (ab123, AB123): IDs compare exactly, so they are two
-    records, which is right only if the case system really distinguishes them. The message names rows,
-    never the IDs: it is published in data_quality (the IDs stay in the LA's own file)."""
-    if entity.key is None:
-        return []
-    key = q(entity.key)
-    groups = con.execute(f"select list(_source_row order by _source_row) from raw.{entity.name} where la_code = $la "
-                         f"and _source_file = $f group by lower({key}) having count(distinct {key}) > 1 order by 1",
-                         {"la": la.la_code, "f": source.label}).fetchall()
-    if not groups:
-        return []
-    shown = "; ".join("rows " + ", ".join(str(r) for r in g[0]) for g in groups[:5])
-    return [("id_case_variants", "warning",
-             f"{la.la_code}/{source.label}: {len(groups)} {entity.key} value(s) differ only in upper/lower case "
-             f"({shown}): they are counted as different records; check they are not the same one")]
+    return FileLoad(la, source, result, index, read, by_name, extras, file_rule)
 
 
 def _sha256(source: EntitySource) -> str:
@@ -237,153 +232,17 @@ def _did_you_mean(name: str, headers: list[str], contract: set[str]) -> str:
     return f" (the file has '{found}': misspelt?)"
 
 
-def _record(con, result: LandResult, sha: str | None, run_id: str) -> None:
-    if result.source_file is not None:
-        con.execute(
-            "insert into raw.supplied_entities values ($la, $e, $f, $sha, $s, $l, $qn, $run, $missing)",
-            {"la": result.la_code, "e": result.entity, "f": result.source_file, "sha": sha,
-             "s": result.rows_supplied, "l": result.rows_loaded, "qn": result.rows_quarantined, "run": run_id,
-             "missing": json.dumps(result.missing_columns)},
-        )
-    for rule, severity, message in result.issues:
-        con.execute(
-            "insert into audit.dataset_issues values ($la, $e, $f, $rule, $sev, $msg, $run)",
-            {"la": result.la_code, "e": result.entity, "f": result.source_file, "rule": rule,
-             "sev": severity, "msg": message, "run": run_id},
-        )
-
-
-def _typed_expr(col: Column, raw: str) -> str:
-    if col.type in ("id", "string"):
-        return raw
-    if col.type == "code":
-        return f"upper({raw})"
-    if col.type == "flag":
-        return (f"case when upper({raw}) in {FLAG_TRUE} then 'Y' "
-                f"when upper({raw}) in {FLAG_FALSE} then 'N' end")
-    if col.type == "date":
-        return f"try_strptime({raw}, {DATE_FORMATS})::date"
-    if col.type == "datetime":
-        return f"try_strptime({raw}, {DATETIME_FORMATS})"
-    if col.type == "integer":
-        # whole numbers only: try_cast would round '1.5' to 2 without a word
-        return f"case when regexp_full_match({raw}, '[+-]?[0-9]{{1,18}}') then cast({raw} as bigint) end"
-    raise ValueError(f"unknown column type {col.type}")
-
-
-def _typed_sql(entity: Entity, by_name: dict[str, str], extras: list[str], columns_in: list[str]) -> str:
-    parts = ["_row", "_location" if "_location" in columns_in else "'row ' || _row as _location"]
-    for col in entity.columns:
-        column = by_name.get(col.name)
-        raw = f"nullif(trim({q(column)}), '')" if column else "NULL::varchar"
-        parts.append(f"{raw} as {q('r_' + col.name)}")
-        parts.append(f"{_typed_expr(col, raw)} as {q('t_' + col.name)}")
-    extra = ", ".join(f"{lit(c)}, {q(c)}" for c in extras)
-    parts.append(f"json_object({extra})::varchar as _extra" if extras else "NULL::varchar as _extra")
-    parts.append("_cell_issues" if "_cell_issues" in columns_in else "NULL::varchar as _cell_issues")
-    return f"create or replace temp table _typed as select {', '.join(parts)} from _in"
-
-
-def _violations_sql(la: LaExtract, entity: Entity, missing: list[str], columns: list[str],
-                    file_rule: tuple[str, str] | None, has_cell_issues: bool) -> str:
-    """One select per rule; each yields (_row, column_name, raw_value, rule, message)."""
-    checks: list[str] = []
-
-    def add(column, raw: str, rule: str, message: str, where: str, extra_from: str = "", table: str = "_typed") -> None:
-        checks.append(f"select t._row, {lit(column)}, {raw}, {lit(rule)}, {message} from {table} t {extra_from} where {where}")
-
-    if file_rule is not None:
-        add(None, "NULL", file_rule[0], lit(file_rule[1]), "true")
-    checks.append(
-        """select t._row, i."column", i."value", i."rule", i."message"
-           from _typed t, unnest(from_json(t._cell_issues,
-                '[{"column": "VARCHAR", "value": "VARCHAR", "rule": "VARCHAR", "message": "VARCHAR"}]')) as u(i)
-           where t._cell_issues is not null""")
-    for c in columns:  # on the cells as supplied (_in), before trimming and typing
-        add(c, f"replace({q(c)}, chr(0), '<NUL>')", "nul_byte",
-            f"'{c.replace(chr(39), chr(39) * 2)} value ''' || replace({q(c)}, chr(0), '<NUL>') || ''' holds a NUL byte "
-            "(an invisible control character): a damaged export?'",
-            f"contains({q(c)}, chr(0))", table="_in")
-        add(c, f"left({q(c)}, 100) || '...'", "value_too_long",
-            f"'{c.replace(chr(39), chr(39) * 2)} holds ' || length({q(c)}) || ' characters (more than {MAX_CELL_CHARS}, "
-            "the most a spreadsheet cell can hold)'",
-            f"length({q(c)}) > {MAX_CELL_CHARS}", table="_in")
-
-    for col in entity.columns:
-        r, t = f"t.{q('r_' + col.name)}", f"t.{q('t_' + col.name)}"
-        shown = f"'value ''' || {r} || ''''"
-        if col.name in missing:
-            add(col.name, "NULL", "missing_column", lit(f"required column {col.name} is missing from the file"), "true")
-            continue
-        if col.required:
-            add(col.name, r, "required", lit(f"{col.name} is required but empty"), f"{r} is null")
-        if col.type in ("date", "datetime", "flag", "integer"):
-            what = {"date": "a date (YYYY-MM-DD or DD/MM/YYYY)", "datetime": "a date and time (YYYY-MM-DD HH:MM[:SS])",
-                    "flag": "Y or N", "integer": "a whole number"}[col.type]
-            add(col.name, r, f"invalid_{col.type}", f"'{col.name} ' || {shown} || ' is not {what}'",
-                f"{r} is not null and {t} is null")
-        if col.is_date:
-            add(col.name, r, f"invalid_{col.type}", f"'{col.name} ' || {shown} || ' is before {EARLIEST_DATE}: a typo?'",
-                f"{t}::date < date '{EARLIEST_DATE}'")
-        if col.codes:
-            codes = code_lists()[col.codes]
-            add(col.name, r, "unknown_code", f"'{col.name} ' || {shown} || ' is not in code list {col.codes}'",
-                f"{t} is not null and {t} not in ({', '.join(lit(c) for c in codes)})")
-        if col.pattern:
-            add(col.name, r, "invalid_code", f"'{col.name} ' || {shown} || ' does not match {col.pattern}'",
-                f"{t} is not null and not regexp_full_match({t}, {lit(col.pattern)})")
-        if col.min is not None:
-            add(col.name, r, "below_minimum", f"'{col.name} ' || {shown} || ' is below {col.min}'",
-                f"{t} < {col.min}")
-        if col.future_limit_days is not None:
-            add(col.name, r, "implausible_date",
-                f"'{col.name} ' || {shown} || ' is more than {col.future_limit_days} days after the extract date "
-                f"{la.extract_date}: a typo?'",
-                f"{t}::date > {lit(la.extract_date)}::date + {col.future_limit_days}")
-        if col.is_date and not col.future_allowed:
-            add(col.name, r, "date_after_extract",
-                f"'{col.name} ' || {shown} || ' is after the extract date {la.extract_date}'",
-                f"{t}::date > {lit(la.extract_date)}::date")
-
-    if entity.key and entity.key not in missing:
-        k = f"t.{q('t_' + entity.key)}"
-        add(entity.key, f"t.{q('r_' + entity.key)}", "duplicate_id",
-            f"'{entity.key} ''' || {k} || ''' appears more than once in the file'",
-            f"{k} in (select {q('t_' + entity.key)} from _typed group by 1 having count(*) > 1)")
-
-    for order in entity.order:
-        if order.severity != "error":
-            continue  # warnings are reported by the quality gate, the row still loads
-        a, b = f"t.{q('t_' + order.earlier)}", f"t.{q('t_' + order.later)}"
-        # two times of day compare as times (a decision at 09:00 before a 10:00 contact); otherwise by date
-        timed = entity.column(order.earlier).type == entity.column(order.later).type == "datetime"
-        add(order.later, f"t.{q('r_' + order.later)}", "end_before_start",
-            f"'{order.later} ' || {b}::varchar || ' is before {order.earlier} ' || {a}::varchar",
-            f"{b} < {a}" if timed else f"{b}::date < {a}::date")
-
-    if entity.name == "children":
-        add("date_of_birth", "t.r_date_of_birth", "required",
-            lit("date_of_birth is required unless expected_date_of_birth is given (unborn child)"),
-            "t.r_date_of_birth is null and t.r_expected_date_of_birth is null")
-    elif "child_id" in entity.column_names:
-        known = f"(select child_id from raw.children where la_code = {lit(la.la_code)})"
-        add("child_id", "t.r_child_id", "orphan_child",
-            "'child_id ''' || t.t_child_id || ''' is not in children'",
-            f"t.t_child_id is not null and t.t_child_id not in {known}")
-        for col in entity.columns:
-            if not col.is_date:
-                continue
-            t = f"t.{q('t_' + col.name)}"
-            add(col.name, f"t.{q('r_' + col.name)}", "before_birth",
-                f"'{col.name} ' || {t}::date::varchar || ' is before the child''s date of birth ' || "
-                f"coalesce(c.date_of_birth::varchar, 'expected ' || c.expected_date_of_birth::varchar)",
-                # a child known before birth (expected date given) may have events from 9 months before it
-                f"{t}::date < least(c.date_of_birth, c.expected_date_of_birth - interval 9 month)::date",
-                extra_from=f"join raw.children c on c.la_code = {lit(la.la_code)} and c.child_id = t.t_child_id")
-
-    empty = "select null::bigint, null::varchar, null::varchar, null::varchar, null::varchar where false"
-    union = "\nunion all\n".join([empty, *checks])
-    return f"create or replace temp table _bad as select * from ({union}) as v(_row, column_name, raw_value, rule, message)"
+def _record(con, results: list[LandResult], run_id: str) -> None:
+    """raw.supplied_entities, audit.dataset_issues and raw.source_coverage of every LA's file, one insert each."""
+    insert_rows(con, "raw.supplied_entities", [
+        (r.la_code, r.entity, r.source_file, r.sha256, r.rows_supplied, r.rows_loaded, r.rows_quarantined, run_id,
+         json.dumps(r.missing_columns)) for r in results if r.source_file is not None])
+    insert_rows(con, "audit.dataset_issues", [
+        (r.la_code, r.entity, r.source_file, rule, severity, message, run_id)
+        for r in results for rule, severity, message in r.issues])
+    insert_rows(con, "raw.source_coverage", [  # statutory formats: what the source can support
+        (r.la_code, r.entity, r.source_file, c.indicator_id, c.dimension, c.covered_from, c.reason, run_id)
+        for r in results for c in r.coverage])
 
 
 def load_manifests(con, las: list[LaExtract], run_id: str, notes: list[tuple[str, str, str]] = ()) -> None:

@@ -1,4 +1,4 @@
-"""Read one entity source into a DuckDB temp table of text columns, one row per supplied row.
+"""Read one entity source into an Arrow table of text columns, one row per supplied row.
 
 Every value stays text here (IDs keep leading zeros); typing and rules are applied in SQL by
 pipeline.load.land. `_row` is the row a person would see in a spreadsheet (the header is row 1
@@ -59,27 +59,21 @@ class UnreadableSource(Exception):
 
 @dataclass
 class SourceRead:
-    columns: list[str]  # column names in the temp table, in file order (unique)
+    columns: list[str]  # column names in the Arrow table, in file order (unique)
     headers: list[str]  # the header cells as supplied (same order; may repeat)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (rule, message): warnings about the file
     file_rule: tuple[str, str] | None = None  # (rule, message): a defect that quarantines every row
 
 
-def read_into(con, source: EntitySource, entity: Entity, table: str = "_in") -> SourceRead:
-    """Create temp table `table`: `_row`, optional `_location` / `_cell_issues`, one VARCHAR per column."""
+def read_source(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Table]:
+    """The source's rows: `_row`, optional `_location` / `_cell_issues`, one string column per column.
+    An Arrow table, not a DuckDB table: land stacks the files of an entity and loads them together."""
     if source.rows is not None:  # a statutory-format adapter already read the rows
         headers = [c for c in source.rows.column_names if not c.startswith("_")]
-        read, arrow = SourceRead(headers, headers), source.rows
-    elif source.is_xlsx:
-        read, arrow = _read_xlsx(source, entity)
-    else:
-        read, arrow = _read_csv(source)
-    con.register("_arrow_rows", arrow)
-    try:
-        con.execute(f"create or replace temp table {table} as select * from _arrow_rows")
-    finally:
-        con.unregister("_arrow_rows")
-    return read
+        return SourceRead(headers, headers), source.rows
+    if source.is_xlsx:
+        return _read_xlsx(source, entity)
+    return _read_csv(source)
 
 
 def sheet_names(path: Path, hidden: bool = False) -> list[str]:
@@ -584,7 +578,7 @@ def cell_text(value, is_date: bool) -> str | None:
 # --- shared -------------------------------------------------------------------------------
 
 def _column_names(headers: list[str]) -> list[str]:
-    """Unique, non-empty names for the temp table; a repeated header gets its position appended."""
+    """Unique, non-empty names for the table of rows; a repeated header gets its position appended."""
     names, seen = [], set()
     for i, h in enumerate(headers, start=1):
         name = h.strip() or f"column_{i}"

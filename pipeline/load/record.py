@@ -18,28 +18,29 @@ from pathlib import Path
 from pipeline.load.adapters import read_statutory
 from pipeline.load.inbox import entity_sources, statutory_files
 from pipeline.load.sources import EntitySource, LaExtract
+from pipeline.load.tables import insert_rows
 from pipeline.specs import entities
 
 
 def record_sources(con, las: list[LaExtract], run_id: str) -> None:
-    """One row per valid LA and entity of the contract: its source, or none (not supplied)."""
+    """One row per valid LA and entity of the contract: its source, or none (not supplied). The LAs'
+    manifests as discover() read them: each is read once a run."""
     con.execute("delete from raw.la_sources")
+    rows = []
     for la in las:
         if not la.ok:
             continue
-        sources = entity_sources(la.folder)
+        sources = entity_sources(la)
         read = json.dumps({"files": [p.name for p in statutory_files(la.folder)], "formats": la.formats,
                            "complete_from": {f: d.isoformat() for f, d in sorted(la.complete_from.items())},
                            "native": sorted(name for name, s in sources.items() if s.rows is None)})
         for name in entities():
             source = sources.get(name)
             file = source is not None and source.rows is None  # else adapter rows, or not supplied
-            con.execute("insert into raw.la_sources values ($la, $e, $folder, $native, $label, $file, $sheet, "
-                        "$read, $run)",
-                        {"la": la.la_code, "e": name, "folder": str(la.folder), "native": la.native,
-                         "label": source.label if source else None, "file": source.path.name if file else None,
-                         "sheet": source.sheet if file else None,
-                         "read": read if source is not None and not file else None, "run": run_id})
+            rows.append((la.la_code, name, str(la.folder), la.native, source.label if source else None,
+                         source.path.name if file else None, source.sheet if file else None,
+                         read if source is not None and not file else None, run_id))
+    insert_rows(con, "raw.la_sources", rows)
 
 
 def recorded_sources(con, entity: str) -> list[tuple[LaExtract, EntitySource | None]]:

@@ -1,4 +1,9 @@
-"""DDL of the raw and audit tables in the build warehouse (shapes in docs/warehouse.md)."""
+"""DDL of the raw and audit tables in the build warehouse (shapes in docs/warehouse.md), and how
+many rows go into one of them at once."""
+
+from contextlib import contextmanager
+
+import pyarrow as pa
 
 from pipeline.specs import entities
 
@@ -49,3 +54,27 @@ def ensure_tables(con) -> None:
         cols = [f'"{c.name}" {c.sql_type}' for c in entity.columns]
         cols += [f"{name} {sql_type}" for name, sql_type in LINEAGE.items()]
         con.execute(f"create table if not exists raw.{entity.name} ({', '.join(cols)})")
+
+
+@contextmanager
+def registered(con, name: str, rows: pa.Table):
+    """`rows` readable as the table `name` for the statements run inside the block."""
+    con.register(name, rows)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def with_arrow(con, sql: str, rows: pa.Table) -> None:
+    """Run `sql` with `rows` readable as the table _arrow: many rows in one statement."""
+    with registered(con, "_arrow", rows):
+        con.execute(sql)
+
+
+def insert_rows(con, table: str, rows: list[tuple]) -> None:
+    """Rows (tuples in the table's column order) into `table` in one statement, not one INSERT a row:
+    per-statement overheads, not the rows, were what bookkeeping inserts cost."""
+    if rows:
+        columns = {f"c{i}": pa.array(list(values)) for i, values in enumerate(zip(*rows))}
+        with_arrow(con, f"insert into {table} select * from _arrow", pa.table(columns))

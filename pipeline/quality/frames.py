@@ -14,7 +14,7 @@ rows that break a rule, not the rows loaded: almost none, since the loader quara
 
 import pandas as pd
 
-from pipeline.load.land import lit, q
+from pipeline.load.rules import lit, q
 from pipeline.paths import history_months
 from pipeline.quality.suites import MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE, frame_suite, frames_of
 from pipeline.specs import Entity

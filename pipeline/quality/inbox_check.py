@@ -1,6 +1,6 @@
 """The load and gate stages of a refresh without Dagster, for `pipeline validate`.
 
-The same functions the raw assets run (load_manifests, record_sources, land_entity, check_entity),
+The same functions the raw assets run (load_manifests, record_sources, land_entities, check_entity),
 in the same order (manifests, then children, then every other entity), into a throwaway connection: so the
 findings are exactly those a refresh would act on, in seconds. The indicator suite needs the
 dbt build and runs in a refresh only.
@@ -9,7 +9,7 @@ dbt build and runs in a refresh only.
 from pathlib import Path
 
 from pipeline.load.inbox import discover, inbox_notes
-from pipeline.load.land import land_entity, load_manifests
+from pipeline.load.land import land_entities, load_manifests
 from pipeline.load.record import record_sources, recorded_sources
 from pipeline.load.tables import ensure_tables
 from pipeline.quality.gate import check_entity
@@ -23,6 +23,5 @@ def check_inbox(con, inbox: Path, settings, run_id: str = "validate") -> None:
     record_sources(con, las, run_id)
     # children first: the other entities are checked against them
     for name, entity in sorted(entities().items(), key=lambda item: item[0] != "children"):
-        for la, source in recorded_sources(con, name):
-            land_entity(con, la, entity, source, run_id)
+        land_entities(con, entity, recorded_sources(con, name), run_id)
         check_entity(con, entity, settings, run_id)

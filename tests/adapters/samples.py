@@ -50,7 +50,7 @@ def land_all(inbox: Path):
     for la in las:
         if not la.ok:
             continue
-        sources = entity_sources(la.folder)
+        sources = entity_sources(la)
         for name, entity in entities().items():
             results[la.la_code, name] = land_entity(con, la, entity, sources.get(name), "run-1")
     return con, results

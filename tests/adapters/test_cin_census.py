@@ -90,7 +90,7 @@ def test_unsafe_xml_is_refused_and_holds_the_la_back(tmp_path, content):
     la = read_manifest(folder)
     [problem] = la.problems
     assert problem.startswith("C3/census.xml: refused: the XML declares entities") and problem.endswith("(rule unsafe_xml)")
-    assert "root:" not in problem and entity_sources(folder) == {}
+    assert "root:" not in problem and entity_sources(read_manifest(folder)) == {}
     con, results = land_all(tmp_path / "inbox")
     assert con.execute("select rule, severity from audit.dataset_issues").fetchall() == [("unsafe_xml", "error")]
     assert not results  # an LA whose files cannot be trusted is not loaded at all
@@ -121,7 +121,7 @@ def test_several_census_years_are_merged(tmp_path):
              .replace("child_fails_assessments", "second_year_child"))
     (folder / "cin_2024.xml").write_text(older)
     (folder / "cin_2025.xml").write_text(newer)
-    sources = entity_sources(folder)
+    sources = entity_sources(read_manifest(folder))
     assert sources["referrals"].label == "CIN census (2 files)[CINdetails]"
     assert {c.covered_from for c in sources["referrals"].coverage if c.indicator_id is None} == {date(2023, 4, 1)}
     con, results = land_all(tmp_path / "inbox")

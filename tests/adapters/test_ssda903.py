@@ -99,7 +99,7 @@ def test_several_years_are_merged_latest_year_winning(tmp_path):
 
     la = read_manifest(folder)
     assert la.ok and la.statutory == ("ssda903",)
-    sources = entity_sources(folder)
+    sources = entity_sources(read_manifest(folder))
     assert sources["cla_episodes"].label == "SSDA903 episodes files"
     assert {c.covered_from for c in sources["cla_episodes"].coverage if c.indicator_id is None} == {date(2016, 4, 1)}
     con, results = land_all(tmp_path / "inbox")
@@ -118,7 +118,7 @@ def test_manifest_says_the_formats_and_from_when_files_are_complete(tmp_path):
                        formats=["ssda903"], complete_from={"ssda903": "2015-01-01"})
     la = read_manifest(folder)
     assert la.ok and la.formats == ("ssda903",)
-    coverage = {c.indicator_id: c.covered_from for c in entity_sources(folder)["cla_episodes"].coverage}
+    coverage = {c.indicator_id: c.covered_from for c in entity_sources(read_manifest(folder))["cla_episodes"].coverage}
     assert coverage == {None: date(2015, 1, 1), "CLA_3PLUS_PLACEMENTS": date(2016, 1, 1),
                         "CLA_STABILITY_LT": date(2017, 7, 1)}
 

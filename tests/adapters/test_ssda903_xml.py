@@ -39,7 +39,7 @@ def test_the_xml_is_recognised_by_its_root_element(landed):
     folder = inbox / "X1"
     la = read_manifest(folder)
     assert la.ok and la.statutory == ("ssda903",) and not la.native and not la.warnings
-    assert {e: s.label for e, s in entity_sources(folder).items()} == {
+    assert {e: s.label for e, s in entity_sources(read_manifest(folder)).items()} == {
         "children": "903.xml[header]", "cla_episodes": "903.xml[episodes]", "care_leavers": "903.xml[oc3]"}
 
 
@@ -102,7 +102,7 @@ def test_xml_beside_csvs_and_a_cin_census(tmp_path):
     build_xml(folder / "ssda903_2018.xml")
     la = read_manifest(folder)
     assert la.ok and la.statutory == ("ssda903", "cin_census")
-    sources = entity_sources(folder)
+    sources = entity_sources(read_manifest(folder))
     assert sources["cla_episodes"].label == "SSDA903 episodes files"
     assert sources["referrals"].label == "CIN_Census_2024.xml[CINdetails]"
     assert {c.covered_from for c in sources["cla_episodes"].coverage if c.indicator_id is None} == {date(2016, 4, 1)}
@@ -139,7 +139,7 @@ def test_a_doctype_is_refused_and_holds_the_la_back(tmp_path, capsys, content):
     [problem] = la.problems
     assert problem.startswith("X3/903.xml: refused: the XML declares a document type, entities or external references "
                               "(DTDForbidden)") and problem.endswith("an SSDA903 XML needs none (rule unsafe_xml)")
-    assert la.statutory == ("ssda903",) and entity_sources(folder) == {}
+    assert la.statutory == ("ssda903",) and entity_sources(read_manifest(folder)) == {}
     con, results = land_all(tmp_path / "inbox")
     assert con.execute("select la_code, rule, severity from audit.dataset_issues").fetchall() == [("X3", "unsafe_xml", "error")]
     assert {la for la, _ in results} == {"X4"}  # the LA that cannot be trusted is not loaded; the other is
@@ -162,7 +162,7 @@ def test_malformed_oversized_and_foreign_xml_are_dataset_errors(tmp_path, monkey
     [problem] = read_manifest(folder).problems
     assert problem.startswith("X5/903.xml: not well-formed XML (no element found: line 2, column ")
     assert problem.endswith(", after /EXPSSDA903/CHILD[2]) (rule unreadable_file)")
-    assert entity_sources(folder) == {}  # nothing of a broken file is used
+    assert entity_sources(read_manifest(folder)) == {}  # nothing of a broken file is used
 
     xml.write_text(text)
     monkeypatch.setitem(format_spec("ssda903")["xml"], "max_file_mb", 0.001)
@@ -192,14 +192,14 @@ def test_unknown_elements_and_an_empty_return_are_warned_about(tmp_path):
     assert la.ok and la.warnings == [
         "X6/903.xml: elements not in the SSDA903 XML structure are not read: /EXPSSDA903/CHILD/NOTE, "
         "/EXPSSDA903/SUMMARY (rule ssda903_xml_unknown_element)"]
-    sources = entity_sources(folder)
+    sources = entity_sources(read_manifest(folder))
     assert sources["cla_episodes"].rows.select(["child_id", "start_date", "placement_type", "_location"]).to_pylist() == [
         {"child_id": "7", "start_date": "01/01/2018", "placement_type": "U1", "_location": "/EXPSSDA903/CHILD[1]/EPISODE[1]"}]
     (folder / "903.xml").write_text("<EXPSSDA903/>")
     la = read_manifest(folder)
     assert la.ok and la.warnings == ["X6/903.xml: no CHILD under EXPSSDA903: the file supplies no records "
                                      "(rule ssda903_xml_empty)"]
-    assert entity_sources(folder) == {}
+    assert entity_sources(read_manifest(folder)) == {}
 
 
 def test_read_as_a_stream(tmp_path):

@@ -27,7 +27,7 @@ def load(inbox, *names):
     load_manifests(con, las, "run-1")
     results = {}
     for la in las:
-        sources = entity_sources(la.folder)
+        sources = entity_sources(la)
         for name in ("children", *names):
             results[name] = land_entity(con, la, entities()[name], sources.get(name), "run-1")
     return con, results
@@ -153,7 +153,7 @@ def test_loading_the_same_file_twice_does_not_duplicate(inbox):
     con, _ = load(inbox, "referrals")
     la = discover(inbox)[0]
     for name in ("children", "referrals"):
-        land_entity(con, la, entities()[name], entity_sources(la.folder)[name], "run-2")
+        land_entity(con, la, entities()[name], entity_sources(la)[name], "run-2")
     assert con.execute("select count(*) from raw.referrals").fetchone()[0] == 1
     assert con.execute("select count(*), max(run_id) from audit.quarantine").fetchone() == (1, "run-2")
     assert con.execute("select count(*) from raw.supplied_entities where entity = 'referrals'").fetchone()[0] == 1
@@ -248,16 +248,16 @@ def test_rows_loaded_is_counted_in_raw(inbox):
 def test_a_row_dropped_before_raw_is_an_error_naming_the_file(inbox, monkeypatch):
     """A loader defect that loses a row between parsing and raw (simulated: the insert drops row 3) is caught
     by counting raw, reported against the file, and holds the LA back (file_usable fails)."""
-    import pipeline.load.land as land
+    import pipeline.load.group as group
 
-    insert = land.insert_raw
+    insert = group.insert_raw
 
-    def lossy_insert(con, la_code, entity, label, sha, run_id):
-        insert(con, la_code, entity, label, sha, run_id)
+    def lossy_insert(con, entity, run_id):
+        insert(con, entity, run_id)
         if entity.name == "referrals":
             con.execute("delete from raw.referrals where _source_row = 3")
 
-    monkeypatch.setattr(land, "insert_raw", lossy_insert)
+    monkeypatch.setattr(group, "insert_raw", lossy_insert)
     write_la(inbox, "X1", {"children": CHILDREN, "referrals": [referral("R1"), referral("R2"), referral("R3")]})
     con, results = load(inbox, "referrals")
     r = results["referrals"]

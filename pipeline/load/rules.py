@@ -1,0 +1,182 @@
+"""The row-level rules of extracts.md as SQL, written once for a group of files landed together.
+
+A group is files of one entity whose headers are the same (pipeline/load/land.py), stacked in one
+table of text columns, _in, with `_file` saying which file a row came from. Everything that differs
+between the files of a group (the LA, its extract date, its children, a defect of the whole file)
+comes from the table `_files` (one row per file: `_file`, la_code, label, sha256, extract_date,
+rule, message) or is partitioned by `_file`, never written into the SQL as a literal: so one
+select types the whole group and one select finds every broken rule of it, whether the group
+holds one file or every LA's.
+"""
+
+from pipeline.specs import Column, Entity, code_lists
+
+FLAG_TRUE = ("Y", "YES", "TRUE", "T", "1")
+FLAG_FALSE = ("N", "NO", "FALSE", "F", "0")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATETIME_FORMATS = [
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d", "%d/%m/%Y",
+]
+EARLIEST_DATE = "1900-01-01"  # a date before this is a typo (year 0024), not a record
+MAX_CELL_CHARS = 32767  # Excel's limit for one cell: anything longer is a broken export
+FILE = "join _files f on f._file = t._file"  # the file's own values (LA, extract date, file defect)
+
+
+def q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def lit(value) -> str:
+    if value is None:
+        return "NULL"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def file_column(columns: list[str]) -> str:
+    """The name of _in's column saying which file a row came from: `_file`, unless the files have a
+    column of that name (any header may be supplied); _typed and _bad call it `_file` whatever it is."""
+    taken = {c.lower() for c in columns}  # DuckDB names compare case-insensitively
+    name = "_file"
+    while name in taken:
+        name = "_" + name
+    return name
+
+
+def typed_expr(col: Column, raw: str) -> str:
+    if col.type in ("id", "string"):
+        return raw
+    if col.type == "code":
+        return f"upper({raw})"
+    if col.type == "flag":
+        return (f"case when upper({raw}) in {FLAG_TRUE} then 'Y' "
+                f"when upper({raw}) in {FLAG_FALSE} then 'N' end")
+    if col.type == "date":
+        return f"try_strptime({raw}, {DATE_FORMATS})::date"
+    if col.type == "datetime":
+        return f"try_strptime({raw}, {DATETIME_FORMATS})"
+    if col.type == "integer":
+        # whole numbers only: try_cast would round '1.5' to 2 without a word
+        return f"case when regexp_full_match({raw}, '[+-]?[0-9]{{1,18}}') then cast({raw} as bigint) end"
+    raise ValueError(f"unknown column type {col.type}")
+
+
+def typed_sql(entity: Entity, by_name: dict[str, str], extras: list[str], columns_in: list[str], file: str) -> str:
+    """Temp table _typed: per row of _in, each contract column as supplied (r_) and typed (t_)."""
+    parts = [f"{q(file)} as _file", "_row", "_location" if "_location" in columns_in else "'row ' || _row as _location"]
+    for col in entity.columns:
+        column = by_name.get(col.name)
+        raw = f"nullif(trim({q(column)}), '')" if column else "NULL::varchar"
+        parts.append(f"{raw} as {q('r_' + col.name)}")
+        parts.append(f"{typed_expr(col, raw)} as {q('t_' + col.name)}")
+    extra = ", ".join(f"{lit(c)}, {q(c)}" for c in extras)
+    parts.append(f"json_object({extra})::varchar as _extra" if extras else "NULL::varchar as _extra")
+    parts.append("_cell_issues" if "_cell_issues" in columns_in else "NULL::varchar as _cell_issues")
+    return f"create or replace temp table _typed as select {', '.join(parts)} from _in"
+
+
+def violations_sql(entity: Entity, missing: list[str], columns: list[str], file: str) -> str:
+    """Temp table _bad: one select per rule; each yields (_file, _row, column_name, raw_value, rule, message)."""
+    checks: list[str] = [
+        # a defect of the whole file (wrong delimiter, a repeated column, two files for one entity)
+        f"select t._file, t._row, NULL, NULL, f.rule, f.message from _typed t {FILE} where f.rule is not null",
+        """select t._file, t._row, i."column", i."value", i."rule", i."message"
+           from _typed t, unnest(from_json(t._cell_issues,
+                '[{"column": "VARCHAR", "value": "VARCHAR", "rule": "VARCHAR", "message": "VARCHAR"}]')) as u(i)
+           where t._cell_issues is not null""",
+    ]
+
+    def add(column, raw: str, rule: str, message: str, where: str, extra_from: str = "", source: str = "_typed") -> None:
+        file_of = "t._file" if source == "_typed" else f"t.{q(file)}"
+        checks.append(f"select {file_of}, t._row, {lit(column)}, {raw}, {lit(rule)}, {message} "
+                      f"from {source} t {extra_from} where {where}")
+
+    for c in columns:  # on the cells as supplied, before trimming and typing
+        add(c, f"replace({q(c)}, chr(0), '<NUL>')", "nul_byte",
+            f"'{c.replace(chr(39), chr(39) * 2)} value ''' || replace({q(c)}, chr(0), '<NUL>') || ''' holds a NUL byte "
+            "(an invisible control character): a damaged export?'",
+            f"contains({q(c)}, chr(0))", source="_in")
+        add(c, f"left({q(c)}, 100) || '...'", "value_too_long",
+            f"'{c.replace(chr(39), chr(39) * 2)} holds ' || length({q(c)}) || ' characters (more than {MAX_CELL_CHARS}, "
+            "the most a spreadsheet cell can hold)'",
+            f"length({q(c)}) > {MAX_CELL_CHARS}", source="_in")
+
+    for col in entity.columns:
+        r, t = f"t.{q('r_' + col.name)}", f"t.{q('t_' + col.name)}"
+        shown = f"'value ''' || {r} || ''''"
+        if col.name in missing:
+            add(col.name, "NULL", "missing_column", lit(f"required column {col.name} is missing from the file"), "true")
+            continue
+        if col.required:
+            add(col.name, r, "required", lit(f"{col.name} is required but empty"), f"{r} is null")
+        if col.type in ("date", "datetime", "flag", "integer"):
+            what = {"date": "a date (YYYY-MM-DD or DD/MM/YYYY)", "datetime": "a date and time (YYYY-MM-DD HH:MM[:SS])",
+                    "flag": "Y or N", "integer": "a whole number"}[col.type]
+            add(col.name, r, f"invalid_{col.type}", f"'{col.name} ' || {shown} || ' is not {what}'",
+                f"{r} is not null and {t} is null")
+        if col.is_date:
+            add(col.name, r, f"invalid_{col.type}", f"'{col.name} ' || {shown} || ' is before {EARLIEST_DATE}: a typo?'",
+                f"{t}::date < date '{EARLIEST_DATE}'")
+        if col.codes:
+            codes = code_lists()[col.codes]
+            add(col.name, r, "unknown_code", f"'{col.name} ' || {shown} || ' is not in code list {col.codes}'",
+                f"{t} is not null and {t} not in ({', '.join(lit(c) for c in codes)})")
+        if col.pattern:
+            add(col.name, r, "invalid_code", f"'{col.name} ' || {shown} || ' does not match {col.pattern}'",
+                f"{t} is not null and not regexp_full_match({t}, {lit(col.pattern)})")
+        if col.min is not None:
+            add(col.name, r, "below_minimum", f"'{col.name} ' || {shown} || ' is below {col.min}'",
+                f"{t} < {col.min}")
+        if col.future_limit_days is not None:
+            add(col.name, r, "implausible_date",
+                f"'{col.name} ' || {shown} || ' is more than {col.future_limit_days} days after the extract date ' || "
+                "f.extract_date::varchar || ': a typo?'",
+                f"{t}::date > f.extract_date + {col.future_limit_days}", FILE)
+        if col.is_date and not col.future_allowed:
+            add(col.name, r, "date_after_extract",
+                f"'{col.name} ' || {shown} || ' is after the extract date ' || f.extract_date::varchar",
+                f"{t}::date > f.extract_date", FILE)
+
+    if entity.key and entity.key not in missing:
+        k = f"t.{q('t_' + entity.key)}"
+        add(entity.key, f"t.{q('r_' + entity.key)}", "duplicate_id",
+            f"'{entity.key} ''' || {k} || ''' appears more than once in the file'", "true",
+            # within one file: the same ID in two LAs' files is two children
+            f"join (select _file, {q('t_' + entity.key)} as _id from _typed group by all having count(*) > 1) d "
+            f"on d._file = t._file and d._id = {k}")
+
+    for order in entity.order:
+        if order.severity != "error":
+            continue  # warnings are reported by the quality gate, the row still loads
+        a, b = f"t.{q('t_' + order.earlier)}", f"t.{q('t_' + order.later)}"
+        # two times of day compare as times (a decision at 09:00 before a 10:00 contact); otherwise by date
+        timed = entity.column(order.earlier).type == entity.column(order.later).type == "datetime"
+        add(order.later, f"t.{q('r_' + order.later)}", "end_before_start",
+            f"'{order.later} ' || {b}::varchar || ' is before {order.earlier} ' || {a}::varchar",
+            f"{b} < {a}" if timed else f"{b}::date < {a}::date")
+
+    if entity.name == "children":
+        add("date_of_birth", "t.r_date_of_birth", "required",
+            lit("date_of_birth is required unless expected_date_of_birth is given (unborn child)"),
+            "t.r_date_of_birth is null and t.r_expected_date_of_birth is null")
+    elif "child_id" in entity.column_names:
+        # the children of the file's own LA
+        add("child_id", "t.r_child_id", "orphan_child",
+            "'child_id ''' || t.t_child_id || ''' is not in children'",
+            "t.t_child_id is not null",
+            f"{FILE} anti join raw.children c on c.la_code = f.la_code and c.child_id = t.t_child_id")
+        for col in entity.columns:
+            if not col.is_date:
+                continue
+            t = f"t.{q('t_' + col.name)}"
+            add(col.name, f"t.{q('r_' + col.name)}", "before_birth",
+                f"'{col.name} ' || {t}::date::varchar || ' is before the child''s date of birth ' || "
+                f"coalesce(c.date_of_birth::varchar, 'expected ' || c.expected_date_of_birth::varchar)",
+                # a child known before birth (expected date given) may have events from 9 months before it
+                f"{t}::date < least(c.date_of_birth, c.expected_date_of_birth - interval 9 month)::date",
+                f"{FILE} join raw.children c on c.la_code = f.la_code and c.child_id = t.t_child_id")
+
+    empty = "select null::integer, null::bigint, null::varchar, null::varchar, null::varchar, null::varchar where false"
+    union = "\nunion all\n".join([empty, *checks])
+    return ("create or replace temp table _bad as select * from "
+            f"({union}) as v(_file, _row, column_name, raw_value, rule, message)")
