@@ -12,6 +12,7 @@ from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, EX
 from pipeline.state import GATE_DEFAULTS, reference_fingerprint
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DUCKDB_MEMORY_LIMIT = "2GB"  # also the fallback in dbt_project/profiles.yml, for dbt run by hand
 
 
 class RefreshSettings(dg.ConfigurableResource):
@@ -35,6 +36,9 @@ class RefreshSettings(dg.ConfigurableResource):
     # what builds the dbt project: duckdb (in the build warehouse) or spark (a local PySpark
     # session, pipeline/spark_handoff.py); load, gate and publish are the same either way
     engine: str = "duckdb"
+    # DuckDB's memory limit in the build warehouse, for the loads and the gate here and for dbt's
+    # connection: beyond it DuckDB spills to disk, which keeps a national refresh under 4 GB
+    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
 
     @property
     def inbox(self) -> Path:
@@ -72,9 +76,11 @@ def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **
     inbox = Path(inbox or os.environ.get("PIPELINE_INBOX") or DEFAULT_INBOX).resolve()
     warehouse = Path(warehouse or os.environ.get("PIPELINE_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
     settings.setdefault("postgres_url", os.environ.get("PIPELINE_POSTGRES_URL", ""))
+    refresh = RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse), **settings)
     return {
-        "settings": RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse), **settings),
-        "build_db": DuckDBResource(database=str(build_path_for(warehouse))),
+        "settings": refresh,
+        "build_db": DuckDBResource(database=str(build_path_for(warehouse)),
+                                   connection_config={"memory_limit": refresh.duckdb_memory_limit}),
         "dbt": WarehouseDbt(
             project_dir=dbt_project,
             profiles_dir=str(DBT_PROJECT_DIR),

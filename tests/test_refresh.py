@@ -218,6 +218,28 @@ def test_every_dbt_unit_test_passes(warehouse, tmp_path):
     assert ran["test"] == {} and proc.returncode == 0, proc.stdout[-3000:]
 
 
+def test_duckdb_s_memory_limit_holds_for_the_loads_and_for_dbt(warehouse, tmp_path):
+    """RefreshSettings.duckdb_memory_limit bounds DuckDB (it spills past it) in the build connection
+    and in dbt's, which reads it from the environment the refresh sets (dbt_project/profiles.yml)."""
+    import subprocess
+    import sys
+
+    from pipeline.paths import DBT_PROJECT_DIR, build_path_for
+    from pipeline.resources import build_resources
+
+    shown = "953.6 MiB"  # how DuckDB shows 1GB
+    build_db = build_resources(warehouse.parent / "inbox", warehouse, duckdb_memory_limit="1GB")["build_db"]
+    with build_db.get_connection() as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == shown
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "show", "--inline", "select current_setting('memory_limit') as m",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        env={**os.environ, "PIPELINE_BUILD_DB": str(build_path_for(warehouse)), "PIPELINE_DUCKDB_MEMORY_LIMIT": "1GB"},
+        cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=600)
+    assert shown in proc.stdout, proc.stdout[-3000:]
+
+
 def test_published_warehouse_is_exactly_the_documented_contract(warehouse):
     """docs/warehouse.md (from _published.yml and pipeline/docs/ledger.yml) names every table, view and
     column of a real publication, with its type, and nothing that is not there."""

@@ -38,6 +38,7 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: RefreshSettings):
     # dbt runs as a subprocess that inherits the environment: point its profile at the build warehouse
     os.environ["PIPELINE_BUILD_DB"] = str(settings.build_db)
+    os.environ["PIPELINE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     os.environ["PIPELINE_REFRESH_PID"] = str(os.getpid())  # dbt exits with this process (pipeline/dbt_child.py)
     parse_cache = dbt_parse_cache_path(settings.warehouse)
     os.environ.pop("DBT_PARTIAL_PARSE_FILE_PATH", None)

@@ -52,9 +52,9 @@ def suspect_condition(expectation: dict) -> str:
         limits = [f"{column} < {kw['min_value']}" if kw.get("min_value") is not None else None,
                   f"{column} > {kw['max_value']}" if kw.get("max_value") is not None else None]
         return " or ".join(c for c in limits if c) or "false"
-    if kind == "expect_compound_columns_to_be_unique":
+    if kind == "expect_compound_columns_to_be_unique":  # `loaded`: the CTE of the entity's loaded rows
         columns = ", ".join(q(c) for c in kw["column_list"])
-        return f"count(*) over (partition by {columns}) > 1"
+        return f"({columns}) in (select {columns} from loaded group by all having count(*) > 1)"
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = q(kw["column_A"]), q(kw["column_B"])
         broken = f"{a} {'<' if kw.get('or_equal') else '<='} {b}"
@@ -87,9 +87,7 @@ def _ctes(entity: Entity) -> list[str]:
 def _rows_sql(entity: Entity, expectations: list[dict]) -> str:
     """The loaded rows with helper columns that some expectation could find unexpected."""
     suspect = " or ".join(f"({suspect_condition(e)})" for e in expectations) or "false"
-    # computed as a column first: a window (duplicate keys) cannot sit in a where clause
-    return (f"select * exclude (_suspect) from (select *, {suspect} as _suspect from ({_all_rows_sql(entity)})) "
-            "where _suspect order by la_code, _source_row")
+    return f"select * from ({_all_rows_sql(entity)}) where {suspect} order by la_code, _source_row"
 
 
 def _all_rows_sql(entity: Entity) -> str:
