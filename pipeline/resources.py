@@ -76,6 +76,7 @@ def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **
     inbox = Path(inbox or os.environ.get("PIPELINE_INBOX") or DEFAULT_INBOX).resolve()
     warehouse = Path(warehouse or os.environ.get("PIPELINE_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
     settings.setdefault("postgres_url", os.environ.get("PIPELINE_POSTGRES_URL", ""))
+    settings.setdefault("duckdb_memory_limit", os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT))
     refresh = RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse), **settings)
     return {
         "settings": refresh,
