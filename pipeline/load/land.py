@@ -252,32 +252,17 @@ def load_manifests(con, las: list[LaExtract], run_id: str, notes: list[tuple[str
     (inbox.inbox_notes: folder, rule, message) are warnings about inbox entries that are not LAs."""
     con.execute("delete from raw.manifests")
     con.execute("delete from audit.dataset_issues where entity in ('manifest', 'inbox')")
-    for folder, rule, message in notes:
-        con.execute("insert into audit.dataset_issues values ($f, 'inbox', NULL, $rule, 'warning', $msg, $run)",
-                    {"f": folder, "rule": rule, "msg": message, "run": run_id})
     con.execute("delete from audit.data_quality where entity = 'manifest'")
-    for la in las:
-        if la.ok:
-            con.execute(
-                "insert into raw.manifests values ($la, $name, $d, $cs, $pop, $f, $sha, $run)",
-                {"la": la.la_code, "name": la.la_name, "d": la.extract_date,
-                 "cs": None if la.case_system is None else str(la.case_system),
-                 "pop": json.dumps(la.population_0_17) if la.population_0_17 else None,
-                 "f": "manifest.yml", "sha": la.manifest_sha256, "run": run_id},
-            )
-        for warning in getattr(la, "warnings", []):
-            con.execute(
-                "insert into audit.dataset_issues values ($la, 'manifest', 'manifest.yml', $rule, 'warning', $msg, $run)",
-                {"la": la.la_code, "rule": rule_of(warning), "msg": warning, "run": run_id},
-            )
-        for problem in la.problems:
-            con.execute(
-                "insert into audit.dataset_issues values ($la, 'manifest', 'manifest.yml', $rule, 'error', $msg, $run)",
-                {"la": la.la_code, "rule": rule_of(problem), "msg": problem, "run": run_id},
-            )
-        con.execute(
-            "insert into audit.data_quality values ($run, $la, 'manifest', 'manifest_valid', 'error', 1, $n, $ok, $d)",
-            {"run": run_id, "la": la.la_code, "n": len(la.problems), "ok": la.ok,
-             "d": json.dumps({"rules": [rule_of(p) for p in la.problems], "message": "; ".join(la.problems)}
-                             if la.problems else {})},
-        )
+    insert_rows(con, "raw.manifests", [
+        (la.la_code, la.la_name, la.extract_date, None if la.case_system is None else str(la.case_system),
+         json.dumps(la.population_0_17) if la.population_0_17 else None, "manifest.yml", la.manifest_sha256, run_id)
+        for la in las if la.ok])
+    insert_rows(con, "audit.dataset_issues", [
+        *((folder, "inbox", None, rule, "warning", message, run_id) for folder, rule, message in notes),
+        *((la.la_code, "manifest", "manifest.yml", rule_of(text), severity, text, run_id) for la in las
+          for severity, texts in (("warning", getattr(la, "warnings", [])), ("error", la.problems)) for text in texts)])
+    insert_rows(con, "audit.data_quality", [
+        (run_id, la.la_code, "manifest", "manifest_valid", "error", 1, len(la.problems), la.ok,
+         json.dumps({"rules": [rule_of(p) for p in la.problems], "message": "; ".join(la.problems)}
+                    if la.problems else {}))
+        for la in las])

@@ -156,12 +156,12 @@ def _read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
         raise UnreadableSource(label, f"{what}, then save it as CSV", "not_csv")
     data = read_regular(source.path)
     text, notes = _decode(data, label)
-    text = text.rstrip("\r\n\x1a")  # Ctrl-Z: the DOS end-of-file mark some old exports append, not a row
     delimiter = _delimiter(text)
     if not notes and delimiter == "," and (simple := parse_simple(data)) is not None:
         headers, table = simple
         read = SourceRead(_column_names(headers), headers, notes)
         return read, table.rename_columns(["_row", "_cell_issues", *read.columns])
+    text = text.rstrip("\r\n\x1a")  # Ctrl-Z: the DOS end-of-file mark some old exports append, not a row
     headers, rows, numbers, issues = _parse_plain(text, delimiter) or _parse_careful(text, delimiter, label)
     if headers is None:
         raise UnreadableSource(label, "file has no header row", "empty_file")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.load.tables import with_arrow
 from pipeline.quality.suites import VOLUME_DATE, build_entity_suite, checks_of, frame_suite, parameters
 from pipeline.specs import Entity
 
@@ -96,11 +97,7 @@ def record_checks(con, entity: str, rows: list[CheckRow], run_id: str) -> None:
         "passed": pa.array([r.passed for r in rows], pa.bool_()),
         "details": pa.array([json.dumps(r.details, default=str) for r in rows], pa.string()),
     })
-    con.register("_checks", checks)
-    try:
-        con.execute("insert into audit.data_quality by name select * from _checks")
-    finally:
-        con.unregister("_checks")
+    with_arrow(con, "insert into audit.data_quality by name select * from _arrow", checks)
 
 
 def la_failures(o, la: str, frame_rows: int) -> tuple[int, list[dict]]:
