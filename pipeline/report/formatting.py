@@ -1,6 +1,7 @@
 """How figures read on the page and in the workbook: units, RAG words, direction of travel."""
 
 from datetime import date
+from functools import cache
 
 # Excel number formats by unit (percent values are 0-100, so the sign is a literal)
 EXCEL_FORMATS = {"percent": '0.0"%"', "rate_per_10k": "0.0", "count": "#,##0"}
@@ -76,6 +77,7 @@ def movement(value: float | None, earlier: float | None) -> str:
 ARROWS = {"up": "▲", "down": "▼", "same": "▶", "none": "–"}
 
 
+@cache  # a report asks for the same few months tens of thousands of times, and strftime is slow
 def month_label(day: date, short: bool = False) -> str:
     return day.strftime("%b %y" if short else "%B %Y")
 

@@ -5,6 +5,7 @@ as JSON in the page, so a file opens offline with no request to any server.
 """
 
 import json
+import os
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -22,8 +23,29 @@ RESTATEMENTS_SHOWN = 60  # the page lists this many; the workbook has them all
 
 @cache
 def vega_bundle() -> str:
-    """vega + vega-lite + vega-embed as one script (vl-convert bundles it offline; a few seconds, once)."""
-    return vl_convert.javascript_bundle()
+    """vega + vega-lite + vega-embed as one script. vl-convert bundles it offline, the same script for
+    the same versions, but bundling costs over a second of CPU (half of a refresh's report step), so
+    the script is kept in the user's cache under the versions it holds."""
+    versions = (vl_convert.__version__, vl_convert.get_vega_version(), vl_convert.get_vegalite_versions()[-1],
+                vl_convert.get_vega_embed_version())
+    path = _cache_dir() / "vega-bundle-{}-vega-{}-vega-lite-{}-embed-{}.js".format(*versions)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vl_convert.javascript_bundle()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:  # written beside, then renamed: another process never reads half a script
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(bundle, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:  # no writable cache: bundled again next time
+        tmp.unlink(missing_ok=True)
+    return bundle
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()) / "pipeline"
 
 
 @cache
