@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# prebuilt dbt manifest, so loading the Dagster definitions never has to parse the project
+# prebuilt dbt manifest, so loading the Dagster definitions never has to parse the project; parsed with
+# the profile every refresh gives dbt (the build warehouse by its file name: pipeline/paths.py), so dbt
+# reuses this parse in every refresh
 manifest: $(STAMP)
-	cd dbt_project && PIPELINE_BUILD_DB=../data/parse.duckdb ../$(BIN)/dbt parse --profiles-dir . --quiet
+	cd dbt_project && PIPELINE_BUILD_DB=build.duckdb ../$(BIN)/dbt parse --profiles-dir . --quiet
 
 demo: setup
 	$(BIN)/pipeline generate --out data/inbox --las 3 --months 36

@@ -20,6 +20,11 @@ def main() -> None:
     parent = os.environ.get("PIPELINE_REFRESH_PID")
     if parent and os.getppid() != int(parent):  # the refresh died before the line above took effect
         sys.exit(1)
+    # the build warehouse's folder: the profile opens the warehouse by its file name (pipeline/paths.py)
+    if build_dir := os.environ.get("PIPELINE_BUILD_DIR"):
+        if "DBT_LOG_PATH" in os.environ:  # dagster-dbt's is relative to where dbt was started
+            os.environ["DBT_LOG_PATH"] = os.path.abspath(os.environ["DBT_LOG_PATH"])
+        os.chdir(build_dir)
     from dbt.cli.main import cli
 
     sys.exit(cli())

@@ -1,12 +1,15 @@
 """Resources in one place: where the inbox and warehouses are, the build DuckDB, and dbt."""
 
+import importlib.metadata
 import os
 import sys
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
+from packaging import version
 
 from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, build_path_for
 from pipeline.state import GATE_DEFAULTS, reference_fingerprint
@@ -69,6 +72,12 @@ class WarehouseDbt(DbtCliResource):
         # dagster-dbt builds an in-process dbt adapter before each invocation (about 3 s of every
         # refresh) only to fetch column metadata and row counts, which this project does not ask for
         return None
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        # dagster-dbt runs `dbt --version` (a second dbt start-up, about 1.5 s) on every invocation to
+        # learn the version; the executable is pipeline-dbt, which runs the dbt-core installed here
+        return version.parse(importlib.metadata.version("dbt-core"))
 
 
 def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **settings) -> dict:

@@ -13,16 +13,15 @@ landed (`load_failed`) is its LA's problem only: a group whose SQL fails is land
 file. Loading the same LA again replaces its rows, so a file loaded twice is never duplicated.
 """
 
-import gc
 import json
 import logging
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
+from pipeline.gc_paused import gc_paused
 from pipeline.load.group import FileLoad, LandResult, land_group
 from pipeline.load.inbox import files
 from pipeline.load.readers import UnreadableSource, read_source, sheet_names, workbook_problem
@@ -99,7 +98,7 @@ def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResul
     """Read the source, match its header and add it to the group of files with the same header; the
     group's key, or None when the file could not be read (then `result` says why)."""
     try:
-        with _gc_paused():
+        with gc_paused():
             read, rows = read_source(source, entity)
         load = _match_headers(la, entity, source, read, result, index)
         result.sha256 = _sha256(source)
@@ -115,23 +114,6 @@ def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResul
     group.loads.append(load)
     group.rows.append(rows.append_column(group.file, pa.array(np.full(rows.num_rows, index, np.int32))))
     return key
-
-
-@contextmanager
-def _gc_paused():
-    """Python's cyclic garbage collector off while a file is parsed. Parsing makes millions of
-    objects that all survive until the file is read, and each burst of them sets off collections of
-    the oldest generation, which walk the whole heap: in a refresh's step that is Dagster's and
-    dbt's objects too (measured at region scale: half the load stage, 10 of 20 s). Rows hold no
-    reference cycles; what cycles a reader makes (openpyxl's workbook) are collected once the
-    collector is back on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _land(con, entity: Entity, group: _Group, run_id: str) -> None:

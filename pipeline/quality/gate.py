@@ -152,7 +152,7 @@ def _file_checks(con, entity: Entity, las: list[str]) -> list[CheckRow]:
 def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None) -> list[CheckRow]:
     """Validate the entity's frames (every LA in each) and turn each outcome into one row per LA."""
     from pipeline.quality.frames import entity_frames
-    from pipeline.quality.gx_runner import build_data_docs, load_suite, run_suite
+    from pipeline.quality.gx_runner import load_suite, run_suite
 
     suite = load_suite(entity.name, settings.expectations)
     quarantined = _quarantined_by_rule(con, entity.name)
@@ -171,9 +171,7 @@ def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None)
             for la in sorted(supplied):
                 rows.append(_gx_row(la, entity, o, sizes.get(la, 0), quarantined.get(la, {}), counts.get(la, {}),
                                     settings))
-    if docs is not None:
-        build_data_docs(docs)
-    return rows
+    return rows  # their Data Docs are rendered with the indicator gate's, once per run (gx_runner)
 
 
 def _gx_row(la: str, entity: Entity, o, frame_rows: int, quarantined: dict, counts: dict, settings) -> CheckRow:

@@ -3,7 +3,13 @@
 GX's SQL datasource does not work on DuckDB, so callers read a table with DuckDB's `.df()` and
 validate the frame here. One ephemeral GX context (pandas datasource, dataframe asset,
 whole-dataframe batch definition) is created per process and reused: creating it is cheap, but
-importing great_expectations takes seconds, so the import happens on first use only.
+importing great_expectations takes seconds, so the import happens on first use only, with the
+garbage collector paused. (Not in a background thread: GX imports SQLAlchemy, which Dagster's
+instance would meanwhile use half-initialised.)
+
+Data Docs: each validation run with a `data_docs_dir` is stored; `build_data_docs` renders what is
+stored and not yet rendered, once per refresh (the indicator gate, or `render_pending_docs` when
+a run stops before it): GX compiles its page templates on every call.
 
 Suite parameters ({"$PARAMETER": name}) take their values from `parameters`; `index_columns`
 (e.g. the source row) are reported beside each failing example so a person can find the row.
@@ -25,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.gc_paused import gc_paused
 from pipeline.quality.suites import EXPECTATIONS_DIR
 
 # GX probes for Spark Connect when it is imported, and pyspark's probe calls sys.exit(0) when the
@@ -77,8 +84,9 @@ def load_suite(name: str, expectations_dir: Path | None = None) -> dict:
 @lru_cache(maxsize=1)
 def _gx():
     """The process-wide ephemeral context and its whole-dataframe batch definition."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    with gc_paused():  # GX's import makes thousands of classes, all kept
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
     # GX logs routine steps at INFO ("Created temporary directory ..."); only its warnings matter here
     for name in ("great_expectations", "great_expectations.data_context.types.base"):  # the latter sets INFO itself
@@ -102,6 +110,10 @@ def _suite_object(suite_json: str):
     return suite
 
 
+def _site_name(base: str) -> str:
+    return "site_" + hashlib.sha1(base.encode()).hexdigest()[:10]
+
+
 def _docs_site(data_docs_dir: Path) -> str:
     """Register (once) a filesystem Data Docs site rooted at data_docs_dir; return its name.
 
@@ -109,7 +121,7 @@ def _docs_site(data_docs_dir: Path) -> str:
     validations and a long-lived process does not accumulate every result it ever produced."""
     _, context, _ = _gx()
     base = str(data_docs_dir.resolve())
-    name = "site_" + hashlib.sha1(base.encode()).hexdigest()[:10]
+    name = _site_name(base)
     if not _docs_dirs or _docs_dirs[-1] != base:
         for key in context.validation_results_store.list_keys():
             context.validation_results_store.remove_key(key)
@@ -145,15 +157,19 @@ def _validate_with_docs(suite_dict: dict, frame, data_docs_dir: Path, parameters
 
 
 def build_data_docs(data_docs_dir: Path) -> Path:
-    """Render the validations stored for data_docs_dir since the last call (and the index); return index.html.
-
-    Rendering only what is new keeps each call's cost flat however many validations the site has."""
+    """Render the validations stored for data_docs_dir since the last call (and the index); return index.html."""
     _, context, _ = _gx()
     site = _docs_site(data_docs_dir)
     identifiers = _unrendered.pop(site, [])
     if identifiers:
         context.build_data_docs(site_names=[site], resource_identifiers=identifiers)
     return data_docs_dir / "index.html"
+
+
+def render_pending_docs() -> None:
+    """Render every site's validations not rendered yet (a refresh that stopped before its last gate)."""
+    for base in [b for b in _docs_dirs if _site_name(b) in _unrendered]:
+        build_data_docs(Path(base))
 
 
 def _plain(value: Any) -> Any:

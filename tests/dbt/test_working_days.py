@@ -6,17 +6,13 @@ is closed before the tests open the file.
 """
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+from tests.dbt.dbt_cli import run_dbt
 
 # (start, end, expected wd, why): worked out by hand from the GOV.UK list
 EDGE_CASES = [
@@ -34,19 +30,6 @@ EDGE_CASES = [
     ("2023-05-08", "2023-05-09", 1, "start on a bank holiday"),
     ("2024-01-01", "2024-12-31", 254, "2024: 262 weekdays less 8 bank holidays"),
 ]
-
-
-def run_dbt(db_path: Path, work_dir: Path, *args: str) -> str:
-    env = {**os.environ, "PIPELINE_BUILD_DB": str(db_path)}
-    # own target/log paths: other dbt runs share the project's target/ directory
-    cmd = [
-        sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
-        "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
-        "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
-    ]
-    done = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"dbt {' '.join(args[:1])} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 # the macro as a model would call it: hand-worked cases plus its null, reverse and timestamp cases

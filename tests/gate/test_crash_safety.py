@@ -58,8 +58,8 @@ def content(warehouse: Path) -> dict[str, tuple]:
 
 
 def refresh_processes(proc: subprocess.Popen, build_db: Path) -> list[str]:
-    """Live processes of a refresh: in its process group, or (dbt) started with its build warehouse."""
-    marker = f"PIPELINE_BUILD_DB={build_db}".encode()
+    """Live processes of a refresh: in its process group, or (dbt) started in its build warehouse's folder."""
+    marker = f"PIPELINE_BUILD_DIR={build_db.parent}".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -134,7 +134,7 @@ def test_sigkill_at_each_stage_leaves_the_previous_publication_intact(published,
 def dbt_running_models(proc: subprocess.Popen, build_db: Path, timeout: float = 600) -> int:
     """Waits until the refresh's dbt process has run some models (their compiled SQL is in its run folder
     under DBT_TARGET_PATH); returns dbt's pid."""
-    marker = f"PIPELINE_BUILD_DB={build_db}".encode()
+    marker = f"PIPELINE_BUILD_DIR={build_db.parent}".encode()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         for entry in Path("/proc").iterdir():
@@ -142,10 +142,10 @@ def dbt_running_models(proc: subprocess.Popen, build_db: Path, timeout: float = 
                 environ = (entry / "environ").read_bytes().split(b"\0") if entry.name.isdigit() else []
                 if marker not in environ or int(entry.name) == proc.pid:
                     continue
-                target = next((v.split(b"=", 1)[1] for v in environ if v.startswith(b"DBT_TARGET_PATH=")), None)
-                if target is None:
+                env = dict(v.decode().split("=", 1) for v in environ if b"=" in v)
+                if "DBT_TARGET_PATH" not in env:
                     continue
-                run = Path(os.readlink(entry / "cwd")) / target.decode() / "run"  # relative to dbt's working directory
+                run = Path(env["DBT_PROJECT_DIR"]) / env["DBT_TARGET_PATH"] / "run"  # dbt resolves it from the project
             except (FileNotFoundError, ProcessLookupError, PermissionError):
                 continue
             if len(list(run.rglob("*.sql"))) >= 5:

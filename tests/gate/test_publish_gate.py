@@ -117,3 +117,17 @@ def test_failing_blocking_indicator_check_publishes_nothing(first_run, tmp_path)
     assert not [m for m in result.get_asset_materialization_events()
                 if m.asset_key.to_user_string() == "published_warehouse"]
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == digest
+
+
+def test_a_run_that_stops_before_its_last_gate_still_renders_the_data_docs_it_validated(first_run, tmp_path):
+    """Data Docs are rendered once a run, with the indicator gate; a run that fails before it (here
+    dbt's step: its log cannot be written) renders the entity gates' validations on failure."""
+    root, warehouse, _ = first_run
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    result = run_refresh(root / "inbox", copy, la_codes=list(LAS), dbt_log=str(tmp_path / "missing" / "dbt.log"))
+    assert not result.success
+    docs = tmp_path / "data_docs" / result.run_ids[0]
+    assert list((docs / "validations" / "referrals").rglob("*.html"))
+    assert not (docs / "validations" / "indicator_values").exists()  # the indicator gate never ran
+    assert (docs / "index.html").exists()
