@@ -5,8 +5,8 @@ import dagster as dg
 
 @dg.failure_hook(name="data_docs_of_a_failed_run")
 def render_data_docs_on_failure(context: dg.HookContext) -> None:
-    """Data Docs are rendered once a run, with its last gate (the indicator suite); when a step fails
-    before it, the validations the entity gates stored are rendered here (nothing if none are pending)."""
+    """The entity gates' Data Docs are rendered while dbt starts (pipeline/assets/dbt.py); when a step
+    fails before that, the validations they stored are rendered here (nothing if none are pending)."""
     from pipeline.quality.gx_runner import render_pending_docs  # here: pandas need not load with the code location
 
     render_pending_docs()

@@ -57,6 +57,11 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         args += ["--target", "spark"]
     progress("dbt", f"building seeds, staging, intermediate and indicator models, running dbt data tests ({settings.engine})")
     invocation = dbt.cli(args, context=context, raise_on_error=False)
+    # dbt takes 2 s to start, in its own process: meanwhile this one renders the entity gates' Data Docs,
+    # which it would otherwise render with the indicator gate, after the build
+    from pipeline.quality.gx_runner import render_pending_docs  # here: pandas need not load with the code location
+
+    render_pending_docs()
     if settings.dbt_log:
         # dagster-dbt echoes every dbt line to stdout; the CLI keeps its own output to progress lines
         with open(settings.dbt_log, "w") as log, contextlib.redirect_stdout(log):

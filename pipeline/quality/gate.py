@@ -171,7 +171,7 @@ def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None)
             for la in sorted(supplied):
                 rows.append(_gx_row(la, entity, o, sizes.get(la, 0), quarantined.get(la, {}), counts.get(la, {}),
                                     settings))
-    return rows  # their Data Docs are rendered with the indicator gate's, once per run (gx_runner)
+    return rows  # their Data Docs are rendered while dbt starts, not once per entity (gx_runner)
 
 
 def _gx_row(la: str, entity: Entity, o, frame_rows: int, quarantined: dict, counts: dict, settings) -> CheckRow:

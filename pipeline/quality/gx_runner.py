@@ -8,8 +8,9 @@ garbage collector paused. (Not in a background thread: GX imports SQLAlchemy, wh
 instance would meanwhile use half-initialised.)
 
 Data Docs: each validation run with a `data_docs_dir` is stored; `build_data_docs` renders what is
-stored and not yet rendered, once per refresh (the indicator gate, or `render_pending_docs` when
-a run stops before it): GX compiles its page templates on every call.
+stored and not yet rendered. A refresh renders the entity gates' while dbt starts, and the indicator
+gate's after it (`render_pending_docs`, also called when a run fails before), not once per entity:
+GX compiles its page templates on every call.
 
 Suite parameters ({"$PARAMETER": name}) take their values from `parameters`; `index_columns`
 (e.g. the source row) are reported beside each failing example so a person can find the row.
@@ -167,7 +168,8 @@ def build_data_docs(data_docs_dir: Path) -> Path:
 
 
 def render_pending_docs() -> None:
-    """Render every site's validations not rendered yet (a refresh that stopped before its last gate)."""
+    """Render every site's validations not rendered yet: what the entity gates stored, while dbt starts
+    (pipeline/assets/dbt.py), or when a run fails (pipeline/jobs.py)."""
     for base in [b for b in _docs_dirs if _site_name(b) in _unrendered]:
         build_data_docs(Path(base))
 
