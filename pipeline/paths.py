@@ -24,6 +24,11 @@ def build_path_for(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".build") / BUILD_DB_NAME
 
 
+def dbt_target_path(warehouse: Path) -> Path:
+    """dbt's target folder of the latest build (compiled SQL, artifacts), kept beside the build warehouse."""
+    return build_path_for(warehouse).parent / "dbt_target"
+
+
 def dbt_run_results_path(warehouse: Path) -> Path:
     """dbt's run_results.json of the latest refresh's build: every model, seed and test with its status."""
     return warehouse.with_name(warehouse.stem + ".dbt_run_results.json")

@@ -4,6 +4,7 @@ LA X1, extract_date 2024-03-31, population 10,000 in 2023 and 20,000 in 2024. On
 shared by the module (it runs the real Dagster job, dbt included, into a temp warehouse).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -195,6 +196,18 @@ def test_the_refresh_runs_every_dbt_data_test_and_no_unit_test(warehouse):
     assert set(ran["test"]) == declared["test"]
     assert [(k, s) for k, s in ran["test"].items() if s != "pass"] == []
     assert ran["unit_test"] == {}
+
+
+def test_the_build_s_dbt_target_folder_is_kept_beside_the_build_warehouse_not_in_the_project(warehouse):
+    """Each dbt invocation gets a target folder of its own under dbt_project/target (12 MB a build): the
+    refresh moves it beside the build warehouse, replacing the previous build's, so the project's folder
+    does not grow by one every night while the last build's compiled SQL stays there to inspect."""
+    from pipeline.paths import DBT_PROJECT_DIR, dbt_target_path
+
+    kept = dbt_target_path(warehouse)
+    invocation = json.loads((kept / "run_results.json").read_text())["args"]["target_path"]
+    assert len(list((kept / "compiled").rglob("*.sql"))) > 100
+    assert not (DBT_PROJECT_DIR / invocation).exists()
 
 
 def test_every_dbt_unit_test_passes(warehouse, tmp_path):

@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipeline import spark_handoff
-from pipeline.paths import dbt_run_results_path
+from pipeline.paths import dbt_run_results_path, dbt_target_path
 from pipeline.progress import progress
 from pipeline.resources import RefreshSettings, dbt_project
 
@@ -73,13 +73,15 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     run_results = invocation.target_path / "run_results.json"
     if run_results.exists():
         shutil.copyfile(run_results, dbt_run_results_path(settings.warehouse))
+    # that folder (compiled SQL, artifacts: 12 MB) replaces the previous build's beside the build warehouse,
+    # for inspection: one per warehouse, so nightly runs do not fill dbt_project/target
+    kept = dbt_target_path(settings.warehouse)
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.move(invocation.target_path, kept)
     if not invocation.is_successful():
         raise RuntimeError(f"dbt build failed: {invocation.get_error() or 'see the dbt log'}"
                            + (f" (full log: {settings.dbt_log})" if settings.dbt_log else "")
-                           + f"; compiled SQL in {invocation.target_path}")
-    # each invocation has its own target folder (12 MB of artifacts and compiled SQL): kept when the
-    # build failed, for inspection, else removed so nightly runs do not fill the disk
-    shutil.rmtree(invocation.target_path, ignore_errors=True)
+                           + f"; compiled SQL in {kept}")
     if settings.engine == "spark":
         imported = spark_handoff.import_built(settings.build_db, spark_handoff.workdir_for(settings.build_db))
         progress("dbt", f"{len(imported)} tables Spark built copied into the build warehouse")
