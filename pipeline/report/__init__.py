@@ -26,6 +26,15 @@ class ReportFiles:
     html: Path
     xlsx: Path
 
+    @classmethod
+    def named(cls, out_dir: Path, name: str, month: str) -> "ReportFiles":
+        """The files of `name`'s report for `month` in out_dir: <name>-<YYYY-MM>-scorecard.html and .xlsx."""
+        stem = f"{name}-{month}-scorecard"
+        return cls(name, month, Path(out_dir) / f"{stem}.html", Path(out_dir) / f"{stem}.xlsx")
+
+    def exist(self) -> bool:
+        return self.html.exists() and self.xlsx.exists()
+
 
 def reports_dir_for(warehouse: Path) -> Path:
     """Where reports go by default: <warehouse dir>/reports."""
@@ -70,8 +79,8 @@ def write_run_reports(warehouse: Path, out_dir: Path, run_id: str) -> list[Repor
         latest = latest_months(con)
         in_run = {r[0] for r in con.execute("select la_code from published.publications where run_id = $run",
                                             {"run": run_id}).fetchall()}
-        stale = [la for la, month in latest.items() if la in in_run or not all(
-            (out_dir / f"{la}-{month_key(month)}-scorecard.{ext}").exists() for ext in ("html", "xlsx"))]
+        stale = [la for la, month in latest.items()
+                 if la in in_run or not ReportFiles.named(out_dir, la, month_key(month)).exist()]
         files = [_la_files(con, la, None, out_dir) for la in stale]
         if len(latest) > 1:
             files.append(_regional_files(con, None, out_dir))
@@ -94,7 +103,7 @@ def _write(out_dir: Path, name: str, month: str, html: str, write_xlsx) -> Repor
     """Write beside the final names, then rename, so a reader never opens half a file."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = ReportFiles(name, month, out_dir / f"{name}-{month}-scorecard.html", out_dir / f"{name}-{month}-scorecard.xlsx")
+    files = ReportFiles.named(out_dir, name, month)
     tmp_html, tmp_xlsx = files.html.with_suffix(".html.tmp"), files.xlsx.with_suffix(".tmp.xlsx")
     try:
         tmp_html.write_text(html, encoding="utf-8")
