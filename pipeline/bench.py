@@ -100,16 +100,16 @@ def stage_seconds(events, total: float) -> dict[str, float]:
     goes to its stage; the raw steps' recorded gate time (metadata gate_seconds) moves from load to
     gate; start-up is the rest of the wall time (definitions load, job and resource start, between steps)."""
     stages = dict.fromkeys(STAGES, 0.0)
-    gated = set()  # steps whose gate time is counted: a step materialises one event per LA partition
+    gated = set()  # assets whose gate time is counted: a step materialises an asset once per LA partition
     for event in events:
         if event.is_step_start:
-            gated.discard(event.step_key)  # the next run's step of the same name counts again
+            gated = {(step, asset) for step, asset in gated if step != event.step_key}  # a next run counts again
         elif event.is_step_success:
             stages[stage_of(event.step_key)] += event.event_specific_data.duration_ms / 1000
-        elif event.is_step_materialization and event.step_key.startswith("raw_") and event.step_key not in gated:
+        elif event.is_step_materialization and (event.step_key, event.asset_key) not in gated:
             gate = event.event_specific_data.materialization.metadata.get("gate_seconds")
             if gate is not None:
-                gated.add(event.step_key)
+                gated.add((event.step_key, event.asset_key))
                 stages["gate"] += gate.value
                 stages["load"] -= gate.value
     stages["start-up"] = max(total - sum(stages.values()), 0.0)

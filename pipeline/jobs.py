@@ -2,13 +2,13 @@
 
 import dagster as dg
 
+from pipeline.quality.gx_process import render_pending_docs
+
 
 @dg.failure_hook(name="data_docs_of_a_failed_run")
 def render_data_docs_on_failure(context: dg.HookContext) -> None:
     """The entity gates' Data Docs are rendered while dbt starts (pipeline/assets/dbt.py); when a step
     fails before that, the validations they stored are rendered here (nothing if none are pending)."""
-    from pipeline.quality.gx_runner import render_pending_docs  # here: pandas need not load with the code location
-
     render_pending_docs()
 
 

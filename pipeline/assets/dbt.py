@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from pipeline import spark_handoff
 from pipeline.paths import dbt_run_results_path, dbt_target_path
 from pipeline.progress import progress
+from pipeline.quality import gx_process
 from pipeline.resources import RefreshSettings, dbt_project
 
 
@@ -57,11 +58,9 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         args += ["--target", "spark"]
     progress("dbt", f"building seeds, staging, intermediate and indicator models, running dbt data tests ({settings.engine})")
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    # dbt takes 2 s to start, in its own process: meanwhile this one renders the entity gates' Data Docs,
-    # which it would otherwise render with the indicator gate, after the build
-    from pipeline.quality.gx_runner import render_pending_docs  # here: pandas need not load with the code location
-
-    render_pending_docs()
+    # the GX process renders the entity gates' Data Docs while dbt builds (it would otherwise render them
+    # with the indicator gate, after the build); a failure to render fails this step after dbt's own
+    docs = gx_process.submit("render_pending_docs") if gx_process.started() else None
     if settings.dbt_log:
         # dagster-dbt echoes every dbt line to stdout; the CLI keeps its own output to progress lines
         with open(settings.dbt_log, "w") as log, contextlib.redirect_stdout(log):
@@ -82,6 +81,8 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         raise RuntimeError(f"dbt build failed: {invocation.get_error() or 'see the dbt log'}"
                            + (f" (full log: {settings.dbt_log})" if settings.dbt_log else "")
                            + f"; compiled SQL in {kept}")
+    if docs is not None:
+        docs.result()
     if settings.engine == "spark":
         imported = spark_handoff.import_built(settings.build_db, spark_handoff.workdir_for(settings.build_db))
         progress("dbt", f"{len(imported)} tables Spark built copied into the build warehouse")

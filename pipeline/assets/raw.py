@@ -1,10 +1,11 @@
 """Load assets: one per entity of the extract contract, landing typed rows in raw.<entity>.
 
 Every asset here is partitioned by LA (pipeline/partitions.py): a run loads the LAs of its
-partition range. raw_manifests starts it with a fresh build warehouse holding only those LAs;
-raw_children loads next because
-every other entity's rows are checked against the children (orphans, events before birth).
-Each entity asset also runs that entity's quality gate, so gate results exist before dbt runs.
+partition range. raw_manifests starts it with a fresh build warehouse holding only those LAs.
+The entity assets are one step (raw_entities): raw_children loads first because every other
+entity's rows are checked against the children (orphans, events before birth). Each entity is gated
+as it loads, so gate results exist before dbt runs; its GX validations run in the GX process
+(pipeline/quality/gx_process.py) while the next entity loads, the refresh's other core.
 """
 
 import time
@@ -19,7 +20,8 @@ from pipeline.load.tables import ensure_tables
 from pipeline.partitions import LA_PARTITIONS, SINGLE_RUN
 from pipeline.progress import progress
 from pipeline.publish import hold_refresh_lock
-from pipeline.quality.gate import checks_for, gate_entity
+from pipeline.quality import gx_process
+from pipeline.quality.gate import checks_for, start_gate
 from pipeline.resources import RefreshSettings
 from pipeline.state import REFERENCE_TAG, record_fingerprints
 from pipeline.specs import entities
@@ -31,6 +33,7 @@ from pipeline.specs import entities
 def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
     # one refresh at a time per warehouse (RefreshRunning fails this step before anything is touched)
     hold_refresh_lock(settings.warehouse)
+    gx_process.start()  # it imports Great Expectations while the first entities load, for their gates
     # a full refresh rebuilds the staging warehouse from nothing: nothing stale can leak into it
     for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
         path.unlink(missing_ok=True)
@@ -56,52 +59,73 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
                                           "la_codes": sorted(la.la_code for la in las)})
 
 
-def build_raw_asset(entity_name: str) -> dg.AssetsDefinition:
-    entity = entities()[entity_name]
-    upstream = ["raw_manifests"] if entity_name == "children" else ["raw_children"]
-    key = dg.AssetKey(f"raw_{entity_name}")
+ENTITY_KEYS = {name: dg.AssetKey(f"raw_{name}") for name in entities()}
+# children first: every other entity's rows are checked against them
+ENTITY_ORDER = sorted(entities(), key=lambda name: name != "children")
 
-    @dg.asset(
-        name=f"raw_{entity_name}",
-        group_name="raw",
-        kinds={"duckdb"},
-        partitions_def=LA_PARTITIONS,
-        backfill_policy=SINGLE_RUN,
-        deps=upstream,
-        description=f"{entity_name} rows that passed the row-level rules (raw.{entity_name}); the rest are in audit.quarantine.",
-        check_specs=[dg.AssetCheckSpec(name, asset=key, description=text) for name, text in checks_for(entity_name).items()],
+
+@dg.multi_asset(
+    name="raw_entities",
+    specs=[dg.AssetSpec(key, group_name="raw", kinds={"duckdb"},
+                        deps=["raw_manifests" if name == "children" else "raw_children"],
+                        description=f"{name} rows that passed the row-level rules (raw.{name}); the rest are in "
+                                    "audit.quarantine.")
+           for name, key in ENTITY_KEYS.items()],
+    check_specs=[dg.AssetCheckSpec(check, asset=ENTITY_KEYS[name], description=text)
+                 for name in ENTITY_KEYS for check, text in checks_for(name).items()],
+    partitions_def=LA_PARTITIONS,
+    backfill_policy=SINGLE_RUN,
+)
+def raw_entities(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
+    """Load every entity, children first, and gate each: its GX validations run in the GX process while
+    the next entity loads, and its materialisation is reported with their results."""
+    pending = None  # the entity last loaded, whose validations are running
+    with build_db.get_connection() as con:
+        for name in ENTITY_ORDER:
+            try:
+                loaded = _load(con, entities()[name], context.run.run_id)
+            except Exception:
+                if pending:  # its gate ran: its materialisation and checks are reported before the step fails
+                    yield _gated(*pending)
+                raise
+            started = time.perf_counter()
+            finish = start_gate(con, entities()[name], settings, context.run.run_id)
+            if pending:
+                yield _gated(*pending)
+            pending = (name, loaded, finish, time.perf_counter() - started)
+        yield _gated(*pending)
+
+
+def _load(con, entity, run_id: str) -> list:
+    # the valid LAs raw_manifests recorded, landed together (pipeline/load/land.py groups their files)
+    results = land_entities(con, entity, recorded_sources(con, entity.name), run_id)
+    for result in results:
+        if result.source_file:
+            progress("load", f"{result.la_code}/{result.source_file}: {result.rows_loaded} loaded, "
+                             f"{result.rows_quarantined} quarantined of {result.rows_supplied}")
+    return results
+
+
+def _gated(name: str, results: list, finish, gate_seconds: float) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    check_results = finish()
+    return dg.MaterializeResult(
+        asset_key=ENTITY_KEYS[name],
+        metadata={
+            "rows_loaded": sum(r.rows_loaded for r in results),
+            "rows_quarantined": sum(r.rows_quarantined for r in results),
+            "files": len([r for r in results if r.source_file]),
+            # the gate runs inside the load step; the bench reports its share apart (pipeline/bench.py)
+            "gate_seconds": dg.MetadataValue.float(gate_seconds + time.perf_counter() - started),
+        },
+        check_results=check_results,
     )
-    def _load(context: dg.AssetExecutionContext, settings: RefreshSettings, build_db: DuckDBResource):
-        with build_db.get_connection() as con:
-            # the valid LAs raw_manifests recorded, landed together (pipeline/load/land.py groups their files)
-            results = land_entities(con, entity, recorded_sources(con, entity_name), context.run.run_id)
-            for result in results:
-                if result.source_file:
-                    progress("load", f"{result.la_code}/{result.source_file}: {result.rows_loaded} loaded, "
-                                     f"{result.rows_quarantined} quarantined of {result.rows_supplied}")
-            gate_started = time.perf_counter()
-            check_results = gate_entity(con, entity, settings, context.run.run_id)
-            gate_seconds = time.perf_counter() - gate_started
-        return dg.MaterializeResult(
-            metadata={
-                "rows_loaded": sum(r.rows_loaded for r in results),
-                "rows_quarantined": sum(r.rows_quarantined for r in results),
-                "files": len([r for r in results if r.source_file]),
-                # the gate runs inside the load step; the bench reports its share apart (pipeline/bench.py)
-                "gate_seconds": dg.MetadataValue.float(gate_seconds),
-            },
-            check_results=check_results,
-        )
 
-    return _load
-
-
-raw_entity_assets = [build_raw_asset(name) for name in entities()]
 
 # Bookkeeping tables every raw_<entity> load writes a part of: declared (not materialised on their
 # own) so the lineage graph shows them in the raw group, downstream of all the loads.
 raw_bookkeeping_specs = [
-    dg.AssetSpec(f"raw_{table}", group_name="raw", kinds={"duckdb"}, deps=[a.key for a in raw_entity_assets],
+    dg.AssetSpec(f"raw_{table}", group_name="raw", kinds={"duckdb"}, deps=list(ENTITY_KEYS.values()),
                  description=description)
     for table, description in (
         ("supplied_entities", "One row per LA and entity file supplied: rows supplied, loaded, quarantined "

@@ -71,7 +71,8 @@ INDEX_COLUMNS = [*INDICATOR_KEY[:4], "dimension_value", "value", "_month_ratio"]
 @dg.asset_check(asset=INDICATORS_KEY, blocking=True, description="expectations/indicator_values.json on the built indicators")
 def indicator_values_suite(context: dg.AssetCheckExecutionContext, build_db: DuckDBResource,
                            settings: RefreshSettings) -> dg.AssetCheckResult:
-    from pipeline.quality.gx_runner import build_data_docs, load_suite, run_suite
+    from pipeline.quality.gx_process import build_data_docs, run_suite
+    from pipeline.quality.gx_runner import load_suite
 
     run_id = context.run.run_id
     docs = data_docs_dir(settings, run_id)

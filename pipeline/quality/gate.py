@@ -15,6 +15,7 @@ them (details.quarantined), and their share is the quarantine_share check.
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,17 +68,36 @@ class CheckRow:
     check: str = "file_usable"  # the Dagster asset check (family) it belongs to
 
 
-def gate_entity(con, entity: Entity, settings, run_id: str) -> list[dg.AssetCheckResult]:
-    rows = check_entity(con, entity, settings, run_id, docs=data_docs_dir(settings, run_id))
-    return [_check_result(entity, name, [r for r in rows if r.check == name]) for name in checks_for(entity.name)]
+def start_gate(con, entity: Entity, settings, run_id: str) -> Callable[[], list[dg.AssetCheckResult]]:
+    """start_checks, then the entity's Dagster asset check results (one per family) once they end."""
+    finish = start_checks(con, entity, settings, run_id, docs=data_docs_dir(settings, run_id))
+
+    def results() -> list[dg.AssetCheckResult]:
+        rows = finish()
+        return [_check_result(entity, name, [r for r in rows if r.check == name]) for name in checks_for(entity.name)]
+
+    return results
+
+
+def start_checks(con, entity: Entity, settings, run_id: str, docs: Path | None = None) -> Callable[[], list[CheckRow]]:
+    """Start every check of one entity for every LA with a valid manifest. Its GX validations run in the
+    GX process (pipeline.quality.gx_process) while the caller goes on; the function returned waits for
+    them, records every check in audit.data_quality (through con) and returns them."""
+    las = [r[0] for r in con.execute("select la_code from raw.manifests order by 1").fetchall()]
+    file_rows = _file_checks(con, entity, las)
+    gx_rows = _gx_checks(con, entity, las, settings, docs)
+
+    def finish() -> list[CheckRow]:
+        rows = file_rows + gx_rows()
+        record_checks(con, entity.name, rows, run_id)
+        return rows
+
+    return finish
 
 
 def check_entity(con, entity: Entity, settings, run_id: str, docs: Path | None = None) -> list[CheckRow]:
-    """Run every check of one entity for every LA with a valid manifest; record them in audit.data_quality."""
-    las = [r[0] for r in con.execute("select la_code from raw.manifests order by 1").fetchall()]
-    rows = _file_checks(con, entity, las) + _gx_checks(con, entity, las, settings, docs)
-    record_checks(con, entity.name, rows, run_id)
-    return rows
+    """start_checks, waiting for them: every check of one entity, recorded in audit.data_quality."""
+    return start_checks(con, entity, settings, run_id, docs)()
 
 
 def record_checks(con, entity: str, rows: list[CheckRow], run_id: str) -> None:
@@ -149,29 +169,38 @@ def _file_checks(con, entity: Entity, las: list[str]) -> list[CheckRow]:
     return rows
 
 
-def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None) -> list[CheckRow]:
-    """Validate the entity's frames (every LA in each) and turn each outcome into one row per LA."""
+def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None) -> Callable[[], list[CheckRow]]:
+    """Send the entity's frames (every LA in each) to be validated; the function returned turns each
+    outcome into one row per LA."""
+    from pipeline.quality import gx_process
     from pipeline.quality.frames import entity_frames
-    from pipeline.quality.gx_runner import load_suite, run_suite
+    from pipeline.quality.gx_runner import load_suite
 
     suite = load_suite(entity.name, settings.expectations)
-    quarantined = _quarantined_by_rule(con, entity.name)
     frames = entity_frames(con, entity, suite, las)
+    outcomes = {name: gx_process.submit("run_suite", frame_suite(suite, name), frame, data_docs_dir=docs,
+                                        parameters=parameters(settings), index_columns=INDEX_COLUMNS[name],
+                                        run_name=f"{entity.name}.{name}")
+                for name, frame in frames.items()}
+    # while they run: what the outcomes are read with
+    quarantined = _quarantined_by_rule(con, entity.name)
     # LAs whose file could be read; the others have nothing to validate (file_usable says why)
     supplied = set(frames["las"]["la_code"]) if "las" in frames else set(las)
     # the rows frame holds only suspect rows (pipeline.quality.frames): a row rule checks every loaded row
     loaded = dict(con.execute(f"select la_code, count(*) from raw.{entity.name} group by 1").fetchall())
     counts = _la_counts(con, entity, frames, loaded)
-    rows = []
-    for name, frame in frames.items():
-        outcome = run_suite(frame_suite(suite, name), frame, data_docs_dir=docs, parameters=parameters(settings),
-                            index_columns=INDEX_COLUMNS[name], run_name=f"{entity.name}.{name}")
-        sizes = loaded if name == "rows" else frame.groupby("la_code").size().to_dict() if len(frame) else {}
-        for o in outcome.outcomes:
-            for la in sorted(supplied):
-                rows.append(_gx_row(la, entity, o, sizes.get(la, 0), quarantined.get(la, {}), counts.get(la, {}),
-                                    settings))
-    return rows  # their Data Docs are rendered while dbt starts, not once per entity (gx_runner)
+
+    def rows() -> list[CheckRow]:
+        rows = []
+        for name, frame in frames.items():
+            sizes = loaded if name == "rows" else frame.groupby("la_code").size().to_dict() if len(frame) else {}
+            for o in outcomes[name].result().outcomes:
+                for la in sorted(supplied):
+                    rows.append(_gx_row(la, entity, o, sizes.get(la, 0), quarantined.get(la, {}),
+                                        counts.get(la, {}), settings))
+        return rows  # their Data Docs are rendered while dbt starts, not once per entity (gx_runner)
+
+    return rows
 
 
 def _gx_row(la: str, entity: Entity, o, frame_rows: int, quarantined: dict, counts: dict, settings) -> CheckRow:

@@ -3,9 +3,9 @@
 GX's SQL datasource does not work on DuckDB, so callers read a table with DuckDB's `.df()` and
 validate the frame here. One ephemeral GX context (pandas datasource, dataframe asset,
 whole-dataframe batch definition) is created per process and reused: creating it is cheap, but
-importing great_expectations takes seconds, so the import happens on first use only, with the
-garbage collector paused. (Not in a background thread: GX imports SQLAlchemy, which Dagster's
-instance would meanwhile use half-initialised.)
+importing great_expectations takes seconds, so the import happens on first use (or `prepare`) only,
+with the garbage collector paused. A refresh runs this module in a process of its own, which imports
+GX while the first entities load (pipeline.quality.gx_process).
 
 Data Docs: each validation run with a `data_docs_dir` is stored; `build_data_docs` renders what is
 stored and not yet rendered. A refresh renders the entity gates' while dbt starts, and the indicator
@@ -96,6 +96,11 @@ def _gx():
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas(_DATASOURCE).add_dataframe_asset(_ASSET)
     return gx, context, asset.add_batch_definition_whole_dataframe(_BATCH)
+
+
+def prepare() -> None:
+    """Import GX and make the context now, not at the first validation."""
+    _gx()
 
 
 @lru_cache(maxsize=64)

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.publish import la_verdicts
 from pipeline.quality.gate import check_entity
-from pipeline.quality.gx_runner import build_data_docs
+from pipeline.quality.gx_process import build_data_docs
 from pipeline.quality.inbox_check import check_inbox
 from pipeline.resources import RefreshSettings
 from pipeline.specs import entities

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.assets.raw import raw_entity_assets, raw_manifests
+from pipeline.assets.raw import raw_entities, raw_manifests
 from pipeline.partitions import range_tags, register_las
 from pipeline.paths import build_path_for
 from pipeline.refresh import QUIET_DAGSTER
@@ -34,7 +34,7 @@ def inbox(tmp_path):
 def _run(inbox, warehouse, assets, **tags) -> None:
     with dg.DagsterInstance.ephemeral() as instance:
         register_las(instance, ["S1", "X1"])
-        result = dg.materialize([raw_manifests, *raw_entity_assets], selection=assets, instance=instance,
+        result = dg.materialize([raw_manifests, raw_entities], selection=assets, instance=instance,
                                 resources=build_resources(inbox, warehouse), run_config=QUIET_DAGSTER,
                                 raise_on_error=False, tags={**range_tags("S1", "X1"), **tags})
     assert result.success
@@ -51,7 +51,7 @@ def _outcome(warehouse) -> dict:
 
 def test_the_loads_read_the_record_not_the_inbox(inbox, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
-    _run(inbox, warehouse, [raw_manifests, *raw_entity_assets])
+    _run(inbox, warehouse, [raw_manifests, raw_entities])
     expected = _outcome(warehouse)
     assert {(la, source) for la, _, source, *_ in expected["raw.supplied_entities"]} >= {
         ("X1", "children.csv"), ("S1", "episodes.csv")}
@@ -63,7 +63,7 @@ def test_the_loads_read_the_record_not_the_inbox(inbox, tmp_path):
         (inbox / la / "manifest.yml").unlink()
     (inbox / "X1" / "strategy_discussions.csv").write_text("strategy_id,child_id\nS9,C1\n")
     shutil.copytree(inbox / "X1", inbox / "X2")
-    _run(inbox, warehouse, raw_entity_assets)
+    _run(inbox, warehouse, [raw_entities])
 
     assert _outcome(warehouse) == expected
     with duckdb.connect(str(build_path_for(warehouse)), read_only=True) as con:
@@ -80,7 +80,7 @@ def test_a_statutory_file_removed_during_the_run_holds_the_la_back(inbox, tmp_pa
     warehouse = tmp_path / "warehouse.duckdb"
     _run(inbox, warehouse, [raw_manifests])
     (inbox / "S1" / "episodes.csv").unlink()
-    _run(inbox, warehouse, raw_entity_assets)
+    _run(inbox, warehouse, [raw_entities])
     with duckdb.connect(str(build_path_for(warehouse)), read_only=True) as con:
         # no run tag: raw_manifests computed the reference itself
         assert con.execute("select distinct reference_fingerprint from audit.run_fingerprints").fetchall() == [

@@ -1,5 +1,5 @@
-"""The asset graph as a reviewed text file: keys, groups, dependencies, checks and partitions of
-pipeline.definitions.defs, one asset per block. Any change to lineage fails this test until
+"""The asset graph as a reviewed text file: keys, groups, the step materialising each, dependencies,
+checks and partitions of pipeline.definitions.defs, one asset per block. Any change to lineage fails this test until
 tests/pipeline/asset_graph.txt is regenerated and committed with it:
 
     UPDATE_ASSET_GRAPH=1 pytest tests/pipeline/test_asset_graph.py
@@ -24,7 +24,8 @@ def render() -> str:
         node = graph.get(key)
         name = key.to_user_string()
         partitions, policy = node.partitions_def, node.backfill_policy
-        lines = [name, f"  group: {node.group_name}",
+        step = node.assets_def.node_def.name if node.is_executable else "none (declared only)"
+        lines = [name, f"  group: {node.group_name}", f"  step: {step}",
                  f"  partitions: {type(partitions).__name__ + ' ' + str(getattr(partitions, 'name', '')) if partitions else 'none'}"
                  + (f" (backfill: {policy.policy_type.value.lower()})" if partitions and policy else "")]
         lines += [f"  dep: {p.to_user_string()}" for p in sorted(node.parent_keys, key=lambda k: k.to_user_string())]
