@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from pipeline import spark_handoff
+from pipeline import dbt_child, spark_handoff
 from pipeline.paths import dbt_run_results_path, dbt_target_path
 from pipeline.progress import progress
 from pipeline.quality import gx_process
@@ -43,6 +43,8 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     os.environ["PIPELINE_BUILD_DB"] = settings.build_db.name
     os.environ["PIPELINE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     os.environ["PIPELINE_REFRESH_PID"] = str(os.getpid())  # dbt exits with this process (pipeline/dbt_child.py)
+    # the process raw_manifests started to import dbt, if it waits for this invocation (pipeline/dbt_child.py)
+    os.environ[dbt_child.WARM_ENV] = dbt_child.warm_socket() or ""
     # dbt's debug log file repeats every event and query (7 MB, 0.7 s a build); its output, which the
     # Dagster UI shows per step and settings.dbt_log keeps, has every node's outcome and error
     os.environ["DBT_LOG_LEVEL_FILE"] = "none"
@@ -67,6 +69,7 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             yield from invocation.stream()
     else:
         yield from invocation.stream()
+    dbt_child.wait_warm()  # dbt's output ended; its process has let go of the build warehouse too
     # what dbt ran and how each ended, kept beside the warehouse (tests/test_refresh.py checks every data
     # test of the manifest ran and passed); dagster-dbt gives each invocation its own target folder
     run_results = invocation.target_path / "run_results.json"

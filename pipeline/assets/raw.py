@@ -13,6 +13,7 @@ import time
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipeline.dbt_child import start_warm
 from pipeline.load.inbox import discover, inbox_notes
 from pipeline.load.land import land_entities, load_manifests
 from pipeline.load.record import record_sources, recorded_sources
@@ -34,6 +35,7 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
     # one refresh at a time per warehouse (RefreshRunning fails this step before anything is touched)
     hold_refresh_lock(settings.warehouse)
     gx_process.start()  # it imports Great Expectations while the first entities load, for their gates
+    start_warm()  # and this one dbt, for the dbt step (pipeline/dbt_child.py)
     # a full refresh rebuilds the staging warehouse from nothing: nothing stale can leak into it
     for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
         path.unlink(missing_ok=True)
