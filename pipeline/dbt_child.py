@@ -14,9 +14,11 @@ sends to stop dbt, and if it dies the warm process stops too. One warm process s
 invocation: without one (dbt run by hand, a second invocation), `pipeline-dbt` runs dbt itself.
 """
 
+import atexit
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -56,9 +58,7 @@ def start_warm() -> str:
     """Start a warm dbt process for this process's next dbt invocation (replacing an unused one);
     returns its socket, for PIPELINE_DBT_WARM."""
     global _warm
-    if _warm is not None:
-        _warm[0].kill()
-        _warm[0].wait()
+    _discard_warm()
     path = str(Path(tempfile.mkdtemp(prefix="pipeline-dbt-")) / "socket")  # short: a socket path has 107 bytes
     root = str(Path(__file__).resolve().parents[1])  # the folder holding the pipeline package
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
@@ -66,6 +66,17 @@ def start_warm() -> str:
     _warm = (subprocess.Popen([sys.executable, "-m", "pipeline.dbt_child", "--serve", path], env=env,
                               stdin=subprocess.DEVNULL), path)
     return path
+
+
+@atexit.register
+def _discard_warm() -> None:
+    """Stop the warm process if no dbt invocation took it (the run failed before dbt), and remove its folder."""
+    if _warm is not None:
+        process, path = _warm
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 def wait_warm(timeout: float = 60) -> None:
