@@ -27,6 +27,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from pipeline.paths import package_environment
+
 PR_SET_PDEATHSIG = 1
 WARM_ENV = "PIPELINE_DBT_WARM"
 IDLE_SECONDS = 3600  # a warm process no dbt invocation came for (the run failed before dbt) exits
@@ -60,11 +62,8 @@ def start_warm() -> str:
     global _warm
     _discard_warm()
     path = str(Path(tempfile.mkdtemp(prefix="pipeline-dbt-")) / "socket")  # short: a socket path has 107 bytes
-    root = str(Path(__file__).resolve().parents[1])  # the folder holding the pipeline package
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
-           "PIPELINE_REFRESH_PID": str(os.getpid())}
-    _warm = (subprocess.Popen([sys.executable, "-m", "pipeline.dbt_child", "--serve", path], env=env,
-                              stdin=subprocess.DEVNULL), path)
+    _warm = (subprocess.Popen([sys.executable, "-m", "pipeline.dbt_child", "--serve", path], stdin=subprocess.DEVNULL,
+                              env=package_environment(PIPELINE_REFRESH_PID=str(os.getpid()))), path)
     return path
 
 

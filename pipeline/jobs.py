@@ -7,7 +7,7 @@ from pipeline.quality.gx_process import render_pending_docs
 
 @dg.failure_hook(name="data_docs_of_a_failed_run")
 def render_data_docs_on_failure(context: dg.HookContext) -> None:
-    """The entity gates' Data Docs are rendered while dbt starts (pipeline/assets/dbt.py); when a step
+    """The entity gates' Data Docs are rendered while dbt builds (pipeline/assets/dbt.py); when a step
     fails before that, the validations they stored are rendered here (nothing if none are pending)."""
     render_pending_docs()
 

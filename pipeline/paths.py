@@ -1,5 +1,6 @@
 """Where the project's files live, resolved from the package so commands work from any directory."""
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +18,13 @@ DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"
 # (pipeline/dbt_child.py): the dbt profile then reads the same for every warehouse, so dbt reuses the
 # project's prebuilt parse (make setup) instead of parsing the whole project again (about 2.5 s)
 BUILD_DB_NAME = "build.duckdb"
+
+
+def package_environment(**extra: str) -> dict[str, str]:
+    """The environment for a `python -m pipeline.<module>` process this one starts: PROJECT_DIR first on
+    its PYTHONPATH, so that it imports this copy of the package, not another one installed."""
+    path = os.pathsep.join(p for p in (str(PROJECT_DIR), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, **extra}
 
 
 def build_path_for(warehouse: Path) -> Path:

@@ -24,6 +24,8 @@ from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
 
+from pipeline.paths import package_environment
+
 SERVED = ("run_suite", "build_data_docs", "render_pending_docs")  # the functions of gx_runner it runs
 _lock = threading.RLock()  # one request at a time into the pipe
 
@@ -33,10 +35,8 @@ class _Process:
     a thread, so a large reply never waits for the next request to be written (two full pipes)."""
 
     def __init__(self) -> None:
-        root = str(Path(__file__).resolve().parents[2])  # the folder holding the pipeline package
-        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         self.popen = subprocess.Popen([sys.executable, "-m", "pipeline.quality.gx_process"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
+                                      stdout=subprocess.PIPE, env=package_environment())
         self.waiting: deque[tuple[str, Future]] = deque()
         self.reader = threading.Thread(target=self._read_replies, name="gx-replies", daemon=True)
         self.reader.start()
