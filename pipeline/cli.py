@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
-from pipeline.spark_handoff import ENGINES, java_available
+from pipeline.runtime.spark_handoff import ENGINES, java_available
 
 EXIT_OK, EXIT_HELD_BACK, EXIT_USAGE = 0, 1, 2
 
@@ -201,7 +201,7 @@ def cmd_refresh(args) -> int:
     dbt_log = args.warehouse.resolve().with_name(args.warehouse.stem + ".dbt.log")
     extra = {"postgres_url": args.postgres} if args.postgres else {}
     from pipeline.publish import RefreshRunning
-    from pipeline.refresh import run_refresh
+    from pipeline.defs.refresh import run_refresh
 
     try:
         result = run_refresh(args.inbox, args.warehouse, args.wait, la_codes, reference, dbt_log=str(dbt_log),
@@ -298,7 +298,7 @@ def cmd_validate(args) -> int:
 
     from pipeline.quality.findings import print_findings
     from pipeline.quality.inbox_check import check_inbox
-    from pipeline.resources import RefreshSettings
+    from pipeline.defs.resources import RefreshSettings
 
     _check_inbox(args.inbox)
     settings = RefreshSettings(inbox_dir=str(args.inbox.resolve()), **_thresholds(args))
@@ -339,7 +339,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from pipeline import bench
+    from pipeline.defs import bench
 
     try:
         _check_engine(args.engine)

@@ -15,7 +15,7 @@ DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"
 
 
 # Every build warehouse has this file name, in a folder of its own, and dbt is started in that folder
-# (pipeline/dbt_child.py): the dbt profile then reads the same for every warehouse, so dbt reuses the
+# (pipeline/runtime/dbt_child.py): the dbt profile then reads the same for every warehouse, so dbt reuses the
 # project's prebuilt parse (make setup) instead of parsing the whole project again (about 2.5 s)
 BUILD_DB_NAME = "build.duckdb"
 

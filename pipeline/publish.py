@@ -292,7 +292,7 @@ def _remove_stale_temp_files(warehouse: Path) -> None:
 def pause_point(stage: str) -> None:
     """Crash-test hook: with PIPELINE_PAUSE_AT=<stage>, say so on stdout and wait to be killed.
 
-    tests/gate/test_crash_safety.py kills a refresh with SIGKILL at each stage in turn."""
+    tests/quality/test_crash_safety.py kills a refresh with SIGKILL at each stage in turn."""
     if os.environ.get("PIPELINE_PAUSE_AT") == stage:
         print(f"[pause] {stage}", flush=True)
         sys.stdout.flush()

@@ -30,7 +30,7 @@ GATE_DEFAULTS = {
 }
 
 # Run tag carrying the reference fingerprint a run was planned with, so its first step need not
-# compute it again. Set only where the run starts in the process that planned it (pipeline/refresh.py):
+# compute it again. Set only where the run starts in the process that planned it (pipeline/defs/refresh.py):
 # a queued run (sensor, schedule) may start after the reference changed, so it computes its own.
 REFERENCE_TAG = "pipeline/reference_fingerprint"
 

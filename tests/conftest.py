@@ -22,20 +22,20 @@ import pytest
 # matters (longest first); a module not listed counts as short and keeps its place
 SERIAL_SECONDS = {
     "tests/incremental/test_incremental.py": 560,
-    "tests/gate/test_crash_safety.py": 330,
+    "tests/quality/test_crash_safety.py": 330,
     "tests/spark/test_engines.py": 280,
     "tests/postgres/test_postgres_publish.py": 230,
     "tests/report/test_report.py": 200,
     "tests/bad_inputs/test_bad_inputs.py": 150,
     "tests/generate/test_bench.py": 140,
     "tests/bad_inputs/test_refresh_lock.py": 137,
-    "tests/indicators/test_indicator_catalogue.py": 130,
-    "tests/gate/test_publish_gate.py": 130,
-    "tests/test_refresh.py": 100,
-    "tests/adapters/test_ssda903_xml.py": 90,
-    "tests/adapters/test_statutory_refresh.py": 70,
-    "tests/indicators/test_disclosure_control.py": 70,
-    "tests/pipeline/test_run_queue.py": 180,
+    "tests/dbt/test_indicator_catalogue.py": 130,
+    "tests/quality/test_publish_gate.py": 130,
+    "tests/defs/test_refresh.py": 100,
+    "tests/load/adapters/test_ssda903_xml.py": 90,
+    "tests/load/adapters/test_statutory_refresh.py": 70,
+    "tests/dbt/test_disclosure_control.py": 70,
+    "tests/defs/test_run_queue.py": 180,
 }
 
 
@@ -83,8 +83,8 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
 
 
 def _first_publication_of(root: Path) -> None:
-    from pipeline.refresh import run_refresh
-    from tests.gate.extracts import write_base
+    from pipeline.defs.refresh import run_refresh
+    from tests.quality.extracts import write_base
 
     write_base(root / "inbox")
     assert run_refresh(root / "inbox", root / "warehouse.duckdb").success
@@ -92,7 +92,7 @@ def _first_publication_of(root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def first_publication_source(tmp_path_factory) -> Path:
-    """One first publication of the gate's two-LA extract (tests/gate/extracts.py; a refresh costs about a
+    """One first publication of the gate's two-LA extract (tests/quality/extracts.py; a refresh costs about a
     minute), shared by the gate's and the Postgres tests: root/inbox, root/warehouse.duckdb. Read only:
     each module works on its own copy."""
     return built_once(tmp_path_factory, "first_publication", _first_publication_of)

@@ -1,6 +1,6 @@
 {#
   Salted SHA-256 (hex) of a person ID. The salt (PIPELINE_PSEUDONYM_SALT) never appears in
-  compiled SQL, logs or the repository: on DuckDB pipeline.dbt_salt_plugin sets the variable
+  compiled SQL, logs or the repository: on DuckDB pipeline.runtime.dbt_salt_plugin sets the variable
   pseudonym_salt on every connection; on Spark the session variable is declared at the start of
   each run from the driver's environment (macros/prepare_session.sql).
 #}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from pipeline.gc_paused import gc_paused
+from pipeline.runtime.gc_paused import gc_paused
 from pipeline.load.group import FileLoad, LandResult, land_group
 from pipeline.load.inbox import files
 from pipeline.load.readers import UnreadableSource, read_source, sheet_names, workbook_problem

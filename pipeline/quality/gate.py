@@ -81,7 +81,7 @@ def start_gate(con, entity: Entity, settings, run_id: str) -> Callable[[], list[
 
 def start_checks(con, entity: Entity, settings, run_id: str, docs: Path | None = None) -> Callable[[], list[CheckRow]]:
     """Start every check of one entity for every LA with a valid manifest. Its GX validations run in the
-    GX process (pipeline.quality.gx_process) while the caller goes on; the function returned waits for
+    GX process (pipeline.runtime.gx_process) while the caller goes on; the function returned waits for
     them, records every check in audit.data_quality (through con) and returns them."""
     las = [r[0] for r in con.execute("select la_code from raw.manifests order by 1").fetchall()]
     file_rows = _file_checks(con, entity, las)
@@ -172,7 +172,7 @@ def _file_checks(con, entity: Entity, las: list[str]) -> list[CheckRow]:
 def _gx_checks(con, entity: Entity, las: list[str], settings, docs: Path | None) -> Callable[[], list[CheckRow]]:
     """Send the entity's frames (every LA in each) to be validated; the function returned turns each
     outcome into one row per LA."""
-    from pipeline.quality import gx_process
+    from pipeline.runtime import gx_process
     from pipeline.quality.frames import entity_frames
     from pipeline.quality.gx_runner import load_suite
 

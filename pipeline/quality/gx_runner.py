@@ -5,7 +5,7 @@ validate the frame here. One ephemeral GX context (pandas datasource, dataframe 
 whole-dataframe batch definition) is created per process and reused: creating it is cheap, but
 importing great_expectations takes seconds, so the import happens on first use (or `prepare`) only,
 with the garbage collector paused. A refresh runs this module in a process of its own, which imports
-GX while the first entities load (pipeline.quality.gx_process).
+GX while the first entities load (pipeline.runtime.gx_process).
 
 Data Docs: each validation run with a `data_docs_dir` is stored; `build_data_docs` renders what is
 stored and not yet rendered. A refresh renders the entity gates' while dbt starts, and the indicator
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.gc_paused import gc_paused
+from pipeline.runtime.gc_paused import gc_paused
 from pipeline.quality.suites import EXPECTATIONS_DIR
 
 # GX probes for Spark Connect when it is imported, and pyspark's probe calls sys.exit(0) when the
@@ -174,7 +174,7 @@ def build_data_docs(data_docs_dir: Path) -> Path:
 
 def render_pending_docs() -> None:
     """Render every site's validations not rendered yet: what the entity gates stored, while dbt starts
-    (pipeline/assets/dbt.py), or when a run fails (pipeline/jobs.py)."""
+    (pipeline/defs/assets/dbt.py), or when a run fails (pipeline/defs/jobs.py)."""
     for base in [b for b in _docs_dirs if _site_name(b) in _unrendered]:
         build_data_docs(Path(base))
 

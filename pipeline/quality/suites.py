@@ -31,7 +31,7 @@ from pipeline.paths import EXPECTATIONS_DIR, PROJECT_DIR as REPO_ROOT
 from pipeline.specs import code_lists, entities
 
 INDICATOR_SUITE_NAME = "indicator_values"
-INDICATOR_CHECK = "indicator_values_suite"  # the blocking Dagster asset check (pipeline/checks/indicators.py)
+INDICATOR_CHECK = "indicator_values_suite"  # the blocking Dagster asset check (pipeline/defs/checks/indicators.py)
 FLAG_VALUES = ["N", "Y"]  # the loader normalises flags to Y/N
 PERIOD_TYPES = ["month", "fytd", "r12m"]
 UNITS = ["count", "percent", "rate_per_10k"]
@@ -264,7 +264,7 @@ def _param_used(expectation: dict, name: str) -> bool:
 
 
 def build_indicator_suite() -> dict:
-    """Suite for the built indicator frame (pipeline.checks.indicators): values + catalogue unit + helpers."""
+    """Suite for the built indicator frame (pipeline.defs.checks.indicators): values + catalogue unit + helpers."""
     exps: list[dict] = [
         _expectation("expect_column_to_exist", "error", "column_present", INDICATOR_CHECK, "values", column=c)
         for c in INDICATOR_COLUMNS

@@ -71,7 +71,7 @@ def entities() -> dict[str, Entity]:
     out = {}
     for name, spec in raw.items():
         columns = tuple(Column(name=c, **(opts or {})) for c, opts in spec["columns"].items())
-        order = tuple(DateOrder(*pair) for pair in spec.get("order", []))
+        order = tuple(DateOrder(**o) for o in spec.get("order", []))
         out[name] = Entity(name, spec["required"], spec.get("key"), columns, order)
     return out
 

@@ -18,7 +18,7 @@ from pipeline.load.inbox import printable
 from pipeline.paths import PROJECT_DIR
 from pipeline.publish import la_verdicts
 from pipeline.quality.inbox_check import check_inbox
-from pipeline.resources import RefreshSettings
+from pipeline.defs.resources import RefreshSettings
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE / "base" / "X1"

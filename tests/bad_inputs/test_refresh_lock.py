@@ -15,9 +15,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipeline.assets.raw import raw_manifests
+from pipeline.defs.assets.raw import raw_manifests
 from pipeline.paths import PROJECT_DIR, build_path_for
-from pipeline.resources import build_resources
+from pipeline.defs.resources import build_resources
 
 BASE = Path(__file__).resolve().parent / "base" / "X1"
 

@@ -2,7 +2,7 @@
 that derives an indicator's inputs has unit tests, and every indicator of seeds/indicator_catalogue.csv
 is among the expected rows of a family's unit test (its definition is pinned by hand-computed
 values). Read from the parsed dbt manifest (`make manifest`); the unit tests themselves run in `make test`
-(tests/test_refresh.py), not in the refresh's dbt build.
+(tests/defs/test_refresh.py), not in the refresh's dbt build.
 """
 
 import csv

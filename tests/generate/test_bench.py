@@ -1,11 +1,11 @@
 """`pipeline bench`: it measures what it says on the same files (figures only, no timing asserted).
-The refresh leg is `pipeline.refresh.run_refresh`, which tests/test_refresh.py covers."""
+The refresh leg is `pipeline.defs.refresh.run_refresh`, which tests/defs/test_refresh.py covers."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline import bench
+from pipeline.defs import bench
 from pipeline.cli import main
 
 
@@ -50,7 +50,7 @@ def test_bench_reports_each_stage_share_of_the_refresh(tmp_path):
 
 def test_every_step_of_the_refresh_job_has_a_bench_stage():
     """A step added to the job without a stage fails here, instead of its time hiding in another share."""
-    from pipeline.definitions import defs
+    from pipeline.defs.definitions import defs
 
     steps = [node.name for node in defs.resolve_job_def("full_refresh").nodes_in_topological_order]
     assert {bench.stage_of(step) for step in steps} == set(bench.STAGES) - {"start-up"}

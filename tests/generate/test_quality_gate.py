@@ -12,13 +12,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.assets.raw import raw_entities, raw_manifests
-from pipeline.partitions import range_tags, register_las
-from pipeline.refresh import QUIET_DAGSTER
+from pipeline.defs.assets.raw import raw_entities, raw_manifests
+from pipeline.defs.partitions import range_tags, register_las
+from pipeline.defs.refresh import QUIET_DAGSTER
 from pipeline.generate import DEFECTS_FILE, generate_inbox
 from pipeline.generate.defects import KINDS
 from pipeline.paths import build_path_for
-from pipeline.resources import build_resources
+from pipeline.defs.resources import build_resources
 from pipeline.specs import entities
 
 

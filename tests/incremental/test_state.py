@@ -9,7 +9,7 @@ import pytest
 from pipeline.generate import generate_inbox
 from pipeline.load.inbox import inbox_notes
 from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR
-from pipeline.resources import build_resources
+from pipeline.defs.resources import build_resources
 from pipeline.state import STATE_DDL, folder_fingerprint, las_to_run, plan, reference_fingerprint
 
 
@@ -61,7 +61,7 @@ def test_reference_fingerprint_follows_seed_content_thresholds_and_expectations(
 
 def test_the_cli_plans_with_the_reference_its_runs_are_built_with(tmp_path):
     """The CLI fingerprints the reference before any definitions exist and hands it to the runs
-    (pipeline/refresh.py): it must be what RefreshSettings with the same thresholds would compute."""
+    (pipeline/defs/refresh.py): it must be what RefreshSettings with the same thresholds would compute."""
     thresholds = {"max_quarantine_share": 0.2, "max_overlap_share": 0.5}
     settings = build_resources(tmp_path, tmp_path / "w.duckdb", **thresholds)["settings"]
     assert settings.reference_fingerprint == reference_fingerprint(**thresholds) != reference_fingerprint()

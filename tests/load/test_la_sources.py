@@ -9,13 +9,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.assets.raw import raw_entities, raw_manifests
-from pipeline.partitions import range_tags, register_las
+from pipeline.defs.assets.raw import raw_entities, raw_manifests
+from pipeline.defs.partitions import range_tags, register_las
 from pipeline.paths import build_path_for
-from pipeline.refresh import QUIET_DAGSTER
-from pipeline.resources import build_resources
+from pipeline.defs.refresh import QUIET_DAGSTER
+from pipeline.defs.resources import build_resources
 from pipeline.state import REFERENCE_TAG, reference_fingerprint
-from tests.adapters.samples import SSDA903, la_folder, require
+from tests.load.adapters.samples import SSDA903, la_folder, require
 
 BASE = Path(__file__).resolve().parents[1] / "bad_inputs" / "base" / "X1"
 SSDA903_FILES = [SSDA903 / f for f in ("header.csv", "episodes.csv", "uasc.csv", "oc3.csv")]

@@ -60,7 +60,7 @@ def postgres_url() -> str:
 
 @pytest.fixture(scope="session")
 def warehouse(first_publication_source, tmp_path_factory) -> Path:
-    """A published DuckDB warehouse of two LAs (tests/gate/extracts.py), a copy of the gate's."""
+    """A published DuckDB warehouse of two LAs (tests/quality/extracts.py), a copy of the gate's."""
     root = tmp_path_factory.mktemp("pg_publication")
     shutil.copy(first_publication_source / "warehouse.duckdb", root / "warehouse.duckdb")
     return root / "warehouse.duckdb"

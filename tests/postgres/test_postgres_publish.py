@@ -168,7 +168,7 @@ def test_failed_push_says_so_and_exits_2(pushed, warehouse, capsys):
 
 
 def test_refresh_publishes_into_postgres_from_the_environment(postgres_url, tmp_path, monkeypatch, capsys):
-    from tests.gate.extracts import write_base
+    from tests.quality.extracts import write_base
 
     write_base(tmp_path / "inbox")
     with pg.connect(postgres_url, autocommit=True) as con, con.cursor() as cur:

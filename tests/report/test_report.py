@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.refresh import run_refresh
+from pipeline.defs.refresh import run_refresh
 from pipeline.generate import generate_inbox
 from pipeline.report import write_run_reports
 from tests.report import chromium
@@ -367,7 +367,7 @@ def test_cli_says_which_months_and_las_exist(built, tmp_path, capsys):
 def test_the_report_asset_runs_after_publishing():
     import dagster as dg
 
-    from pipeline.definitions import defs
+    from pipeline.defs.definitions import defs
 
     node = defs.resolve_asset_graph().get(dg.AssetKey("scorecard_report"))
     assert node.parent_keys == {dg.AssetKey("published_warehouse")}

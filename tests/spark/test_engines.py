@@ -16,7 +16,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.generate import generate_inbox
 from pipeline.paths import DBT_PROJECT_DIR, build_path_for, dbt_target_path
-from pipeline.spark_handoff import java_available, workdir_for
+from pipeline.runtime.spark_handoff import java_available, workdir_for
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@
 --      recomputed from the rounded counts (a rate's denominator, the public ONS population, stays).
 -- Together they close differencing: a withheld month is not the financial year to date minus the
 -- other months, nor a withheld breakdown cell the total minus the other cells, because each shown
--- count is only known to within +-2 and each withheld one to 0-4 (tests/indicators/test_disclosure_control.py).
+-- count is only known to within +-2 and each withheld one to 0-4 (tests/dbt/test_disclosure_control.py).
 -- Portable SQL (DuckDB and Spark): CTEs, standard functions, `string` casts.
 {%- set small = var('small_number_max') %}
 {%- set base = var('rounding_base') %}

@@ -1,0 +1,42 @@
+"""Start a refresh of the LAs whose extract landed or changed in the inbox (pipeline/state.py plans)."""
+
+import hashlib
+
+import dagster as dg
+
+from pipeline.defs.jobs import full_refresh_job
+from pipeline.defs.partitions import la_ranges, range_tags, register_las
+from pipeline.defs.resources import RefreshSettings
+from pipeline.state import folder_fingerprint, plan
+
+
+def refresh_requests(settings: RefreshSettings, instance: dg.DagsterInstance) -> list[dg.RunRequest] | dg.SkipReason:
+    """Runs of the LAs that are new or changed since their last refresh, one per stretch of neighbouring
+    LA partitions (pipeline/defs/partitions.py), each keyed by what its LAs are now, so the same change is
+    requested once; SkipReason when no LA is due. Every LA folder of the inbox becomes a partition."""
+    reference = settings.reference_fingerprint  # hashes every seed, model and suite: once per evaluation
+    planned = plan(settings.inbox, settings.warehouse, reference)
+    order = register_las(instance, [p.la_code for p in planned])
+    due = {p.la_code: p for p in planned if p.run}
+    if not due:
+        return dg.SkipReason("no LA changed since its last refresh")
+    requests = []
+    for first, last in la_ranges(order, due):
+        key = hashlib.sha256(reference.encode())
+        for code in order[order.index(first):order.index(last) + 1]:
+            key.update(f"{code}|{folder_fingerprint(due[code].folder)}\n".encode("utf-8", "surrogateescape"))
+        requests.append(dg.RunRequest(run_key=key.hexdigest(), tags=range_tags(first, last)))
+    return requests
+
+
+@dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def inbox_sensor(context: dg.SensorEvaluationContext, settings: RefreshSettings):
+    requests = refresh_requests(settings, context.instance)
+    if isinstance(requests, dg.SkipReason):
+        return requests
+    # the cursor: the last requests, so a change is not requested again while its runs are queued
+    cursor = ",".join(r.run_key for r in requests)
+    if cursor == context.cursor:
+        return dg.SkipReason("the changed LAs' runs are already requested")
+    context.update_cursor(cursor)
+    return requests

@@ -1,0 +1,1 @@
+"""Process plumbing: the warm dbt and GX processes, the Spark hand-off, the garbage-collector pause."""

@@ -1,0 +1,166 @@
+"""`pipeline-dbt`: dbt, run as a child that dies with the refresh that started it, in a process that
+imported dbt while the entities loaded.
+
+dagster-dbt starts dbt as a subprocess. If the refresh is killed outright (SIGKILL, the OOM killer)
+an ordinary child would run on, orphaned, still writing the build warehouse. Before handing over
+to dbt this asks Linux to SIGKILL it when its parent dies (PR_SET_PDEATHSIG), and exits at once if
+the parent named in PIPELINE_REFRESH_PID is already gone.
+
+Importing dbt takes a second of one core. `start_warm`, called as a refresh starts, runs a process
+that imports it then and waits on a Unix socket (named by PIPELINE_DBT_WARM in dbt's environment).
+`pipeline-dbt`, when dagster-dbt starts it, hands that process its command line, environment, working
+folder and standard streams, and exits with its exit status; it passes on the signals dagster-dbt
+sends to stop dbt, and if it dies the warm process stops too. One warm process serves one dbt
+invocation: without one (dbt run by hand, a second invocation), `pipeline-dbt` runs dbt itself.
+"""
+
+import atexit
+import ctypes
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from pipeline.paths import package_environment
+
+PR_SET_PDEATHSIG = 1
+WARM_ENV = "PIPELINE_DBT_WARM"
+IDLE_SECONDS = 3600  # a warm process no dbt invocation came for (the run failed before dbt) exits
+
+
+def main() -> None:
+    _die_with_parent()
+    parent = os.environ.get("PIPELINE_REFRESH_PID")
+    if parent and os.getppid() != int(parent):  # the refresh died before the line above took effect
+        sys.exit(1)
+    # the build warehouse's folder: the profile opens the warehouse by its file name (pipeline/paths.py)
+    if build_dir := os.environ.get("PIPELINE_BUILD_DIR"):
+        if "DBT_LOG_PATH" in os.environ:  # dagster-dbt's is relative to where dbt was started
+            os.environ["DBT_LOG_PATH"] = os.path.abspath(os.environ["DBT_LOG_PATH"])
+        os.chdir(build_dir)
+    if warm := os.environ.get(WARM_ENV):
+        code = _hand_over(warm)
+        if code is not None:
+            sys.exit(code)
+    from dbt.cli.main import cli
+
+    sys.exit(cli())
+
+
+_warm: tuple[subprocess.Popen, str] | None = None
+
+
+def start_warm() -> str:
+    """Start a warm dbt process for this process's next dbt invocation (replacing an unused one);
+    returns its socket, for PIPELINE_DBT_WARM."""
+    global _warm
+    _discard_warm()
+    path = str(Path(tempfile.mkdtemp(prefix="pipeline-dbt-")) / "socket")  # short: a socket path has 107 bytes
+    _warm = (subprocess.Popen([sys.executable, "-m", "pipeline.runtime.dbt_child", "--serve", path], stdin=subprocess.DEVNULL,
+                              env=package_environment(PIPELINE_REFRESH_PID=str(os.getpid()))), path)
+    return path
+
+
+@atexit.register
+def _discard_warm() -> None:
+    """Stop the warm process if no dbt invocation took it (the run failed before dbt), and remove its folder."""
+    if _warm is not None:
+        process, path = _warm
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+
+
+def wait_warm(timeout: float = 60) -> None:
+    """Wait for the warm process that ran dbt to end (it writes the build warehouse until then)."""
+    if _warm is not None and _warm[0].poll() is None and not os.path.exists(_warm[1]):  # it took an invocation
+        _warm[0].wait(timeout)
+
+
+def warm_socket() -> str | None:
+    """The socket of the warm dbt process this process started, if it still runs."""
+    return _warm[1] if _warm is not None and _warm[0].poll() is None else None
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _hand_over(path: str) -> int | None:
+    """dbt run by the warm process at path, with this process's arguments, environment, folder and
+    streams: its exit status; None when there is no such process to take it."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as conn:
+        try:
+            conn.connect(path)
+        except OSError:  # gone, or serving another invocation: this one runs dbt itself
+            return None
+        request = json.dumps({"argv": sys.argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+        socket.send_fds(conn, [request], [0, 1, 2])
+        pid = int(conn.recv(32))  # the warm process, now running dbt
+        for sig in (signal.SIGINT, signal.SIGTERM):  # how dagster-dbt stops dbt
+            signal.signal(sig, lambda number, _: os.kill(pid, number))
+        status = conn.recv(32)
+        return int(status) if status else 1  # no status: it died
+
+
+def _serve(path: str) -> None:
+    _die_with_parent()
+    if os.getppid() != int(os.environ["PIPELINE_REFRESH_PID"]):
+        return
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(1)
+    from dbt.cli.main import cli  # what this process is for: the import, before dbt is asked for
+
+    listener.settimeout(IDLE_SECONDS)
+    try:
+        conn, _ = listener.accept()
+    except TimeoutError:
+        return
+    finally:  # one invocation only: a later pipeline-dbt finds no socket and runs dbt itself
+        listener.close()
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+    request = json.loads(message)
+    for fd, stream in zip(fds, (0, 1, 2)):
+        os.dup2(fd, stream)
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    sys.argv = request["argv"]
+    conn.send(str(os.getpid()).encode())
+    finished = threading.Event()
+    threading.Thread(target=_stop_if_abandoned, args=(conn, finished), daemon=True).start()
+    try:
+        cli()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    finished.set()
+    conn.send(str(code).encode())
+
+
+def _stop_if_abandoned(conn: socket.socket, finished: threading.Event) -> None:
+    """pipeline-dbt gone (killed) before dbt ended: stop dbt, as its own death would have."""
+    conn.recv(1)  # returns when the other end closes
+    if not finished.is_set():
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        _serve(sys.argv[2])
+    else:
+        main()

@@ -1,0 +1,82 @@
+"""pipeline-dbt hands its dbt invocation to the warm process a refresh started (pipeline/runtime/dbt_child.py):
+with its arguments, environment, folder and streams; it falls back to running dbt itself; and the warm
+process stops when pipeline-dbt is killed, as dbt itself would have."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.runtime import dbt_child
+from tests.dbt.dbt_cli import PROJECT_DIR
+
+PIPELINE_DBT = str(Path(sys.executable).parent / "pipeline-dbt")
+
+
+@pytest.fixture
+def warm():
+    path = dbt_child.start_warm()
+    deadline = time.monotonic() + 60
+    while not os.path.exists(path) and time.monotonic() < deadline:  # listening: as long before dbt as a refresh's loads
+        time.sleep(0.01)
+    yield dbt_child._warm[0], path
+    dbt_child._warm[0].kill()
+    dbt_child._warm[0].wait()
+
+
+def _pipeline_dbt(args: list[str], socket: str, cwd: Path, **env) -> subprocess.Popen:
+    environment = {**os.environ, "PIPELINE_REFRESH_PID": str(os.getpid()), dbt_child.WARM_ENV: socket, **env}
+    return subprocess.Popen([PIPELINE_DBT, *args], cwd=cwd, env=environment, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _ls(tmp_path: Path) -> list[str]:
+    return ["ls", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--select", "stg_children", "--resource-type", "model",
+            "--output", "path", "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+
+
+def test_the_warm_process_runs_dbt_with_the_callers_arguments_environment_and_folder(warm, tmp_path):
+    process, socket = warm
+    build = tmp_path / "build"
+    build.mkdir()
+    client = _pipeline_dbt(_ls(tmp_path), socket, tmp_path, PIPELINE_BUILD_DIR=str(build),
+                           PIPELINE_BUILD_DB="build.duckdb")
+    out, err = client.communicate(timeout=120)
+    assert client.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "models/staging/stg_children.sql"  # its output reached the caller
+    assert process.wait(timeout=30) == 0  # the warm process ran it (it serves one invocation, then ends)
+    assert not os.path.exists(socket)
+    # dbt's log went where the caller's arguments said, from the folder pipeline-dbt moved to
+    assert (tmp_path / "logs").is_dir() and not (build / "logs").exists()
+
+
+def test_its_exit_status_is_the_callers(warm, tmp_path):
+    _, socket = warm
+    client = _pipeline_dbt(["ls", "--project-dir", str(tmp_path / "no project")], socket, tmp_path)
+    client.communicate(timeout=120)
+    assert client.returncode == 2  # dbt's status for a usage error
+
+
+def test_without_a_warm_process_pipeline_dbt_runs_dbt_itself(tmp_path):
+    client = _pipeline_dbt(_ls(tmp_path), str(tmp_path / "no-socket"), tmp_path)
+    out, err = client.communicate(timeout=120)
+    assert client.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "models/staging/stg_children.sql"
+
+
+def test_killing_pipeline_dbt_stops_the_dbt_it_handed_over(warm, tmp_path):
+    process, socket = warm
+    parse = ["parse", "--no-partial-parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    client = _pipeline_dbt(parse, socket, tmp_path)
+    deadline = time.monotonic() + 60
+    while os.path.exists(socket) and time.monotonic() < deadline:  # until the warm process took it
+        time.sleep(0.01)
+    assert not os.path.exists(socket)
+    client.kill()
+    client.wait()
+    assert process.wait(timeout=30) == 1  # stopped, not left to finish dbt's work
+    assert not (tmp_path / "target" / "manifest.json").exists()
