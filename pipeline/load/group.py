@@ -28,7 +28,8 @@ class LandResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     issues: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, severity, message)
-    missing_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)  # required ones: the file is unusable
+    absent_columns: list[str] = field(default_factory=list)  # optional ones: not supplied
     sha256: str | None = None  # of the source, once read; None when it could not be loaded
     coverage: tuple[Coverage, ...] = ()  # what the source can support, once landed (raw.source_coverage)
 

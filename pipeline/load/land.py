@@ -61,7 +61,8 @@ def clear(con, entity: str, la_codes: list[str]) -> None:
     """Forget what an earlier load of these LAs' entity left, so reloading never duplicates."""
     las = {"las": sorted(set(la_codes))}
     con.execute(f"delete from raw.{entity} where list_contains($las, la_code)", las)
-    for table in ("audit.quarantine", "raw.supplied_entities", "raw.source_coverage", "audit.dataset_issues"):
+    for table in ("audit.quarantine", "raw.supplied_entities", "raw.absent_columns", "raw.source_coverage",
+                  "audit.dataset_issues"):
         con.execute(f"delete from {table} where entity = $e and list_contains($las, la_code)", {**las, "e": entity})
 
 
@@ -183,6 +184,7 @@ def _match_headers(la: LaExtract, entity: Entity, source: EntitySource, read, re
         result.issues.append((file_rule[0], "error", f"{la.la_code}/{source.label}: {file_rule[1]}"))
     missing = [c.name for c in entity.columns if c.name not in by_name]
     result.missing_columns = [c for c in missing if entity.column(c).required]
+    result.absent_columns = [c for c in missing if not entity.column(c).required]
     for name in result.missing_columns:
         result.issues.append(("missing_column", "error", f"{la.la_code}/{source.label}: required column {name} is "
                                                          f"missing{_did_you_mean(name, read.headers, contract)}"))
@@ -215,10 +217,14 @@ def _did_you_mean(name: str, headers: list[str], contract: set[str]) -> str:
 
 
 def _record(con, results: list[LandResult], run_id: str) -> None:
-    """raw.supplied_entities, audit.dataset_issues and raw.source_coverage of every LA's file, one insert each."""
+    """raw.supplied_entities, raw.absent_columns, audit.dataset_issues and raw.source_coverage of every LA's
+    file, one insert each."""
     insert_rows(con, "raw.supplied_entities", [
         (r.la_code, r.entity, r.source_file, r.sha256, r.rows_supplied, r.rows_loaded, r.rows_quarantined, run_id,
          json.dumps(r.missing_columns)) for r in results if r.source_file is not None])
+    insert_rows(con, "raw.absent_columns", [
+        (r.la_code, r.entity, r.source_file, column, run_id) for r in results if r.source_file is not None
+        for column in r.absent_columns])
     insert_rows(con, "audit.dataset_issues", [
         (r.la_code, r.entity, r.source_file, rule, severity, message, run_id)
         for r in results for rule, severity, message in r.issues])

@@ -33,6 +33,10 @@ create table if not exists raw.supplied_entities (
     la_code varchar, entity varchar, source_file varchar, file_sha256 varchar,
     rows_supplied bigint, rows_loaded bigint, rows_quarantined bigint, run_id varchar,
     missing_columns varchar);  -- JSON list of required columns the file lacks
+-- optional contract columns an LA's file lacks: "not supplied", so the indicators needing one have no
+-- rows for that LA (practice.md section 1), unlike a present column's empty cells
+create table if not exists raw.absent_columns (
+    la_code varchar, entity varchar, source_file varchar, column_name varchar, run_id varchar);
 create table if not exists raw.source_coverage (
     la_code varchar, entity varchar, source_file varchar, indicator_id varchar, dimension varchar,
     covered_from date, reason varchar, run_id varchar);

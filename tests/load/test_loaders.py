@@ -148,6 +148,19 @@ def test_headers_match_case_insensitively_and_extra_columns_are_kept(inbox):
         "1A", "N", '{"Team":"North"}')
 
 
+def test_an_absent_optional_column_is_recorded_as_not_supplied(inbox):
+    """referrals' file without contact_id and primary_need: those two are not supplied (raw.absent_columns),
+    whereas closure_date, present with every cell empty, is supplied and null."""
+    write_la(inbox, "X1", {"children": CHILDREN})
+    (inbox / "X1" / "referrals.csv").write_text(
+        "referral_id,child_id,referral_date,referral_source,referral_nfa,closure_date,closure_reason\n"
+        "R1,001,2024-01-05,1A,N,,\n")
+    con, results = load(inbox, "referrals")
+    assert results["referrals"].rows_loaded == 1
+    assert con.execute("select column_name from raw.absent_columns where la_code = 'X1' and entity = 'referrals' "
+                       "order by 1").fetchall() == [("contact_id",), ("primary_need",)]
+
+
 def test_loading_the_same_file_twice_does_not_duplicate(inbox):
     write_la(inbox, "X1", {"children": CHILDREN, "referrals": [referral("R1"), referral("R9", child_id="999")]})
     con, _ = load(inbox, "referrals")

@@ -134,6 +134,8 @@ raw_bookkeeping_specs = [
     for table, description in (
         ("supplied_entities", "One row per LA and entity file supplied: rows supplied, loaded, quarantined "
                               "(raw.supplied_entities), written by every raw_<entity> load."),
+        ("absent_columns", "One row per LA, entity file and optional column the file lacks: not supplied, so "
+                           "the indicators needing it have no rows for that LA (raw.absent_columns)."),
         ("source_coverage", "What each statutory-format source (Annex A, SSDA903, CIN census) can support "
                             "(raw.source_coverage), written by the raw_<entity> loads."),
     )
