@@ -140,11 +140,12 @@ def _check_engine(engine: str) -> None:
 
 def _threshold_arguments(p: argparse.ArgumentParser) -> None:
     """The dataset-level thresholds an operator may open up, e.g. for a small statutory file where
-    one bad row of five is 20% (defaults: RefreshSettings)."""
+    one bad row of five is 20% (defaults and help: pipeline/specs/gate.yml)."""
+    from pipeline.specs import gate  # noqa: PLC0415 (the help text's one source; imported where used)
     p.add_argument("--max-quarantine-share", type=_share, default=None, metavar="SHARE",
-                   help="hold an LA back when more than this share of an entity's rows is quarantined (default 0.05)")
+                   help=gate().thresholds["max_quarantine_share"].cli_help)
     p.add_argument("--max-overlap-share", type=_share, default=None, metavar="SHARE",
-                   help="hold an LA back when more than this share of CP plans / CLA episodes overlap (default 0.05)")
+                   help=gate().thresholds["max_overlap_share"].cli_help)
 
 
 def _postgres_argument(p: argparse.ArgumentParser) -> None:

@@ -19,15 +19,11 @@ import duckdb
 
 from pipeline.load.inbox import la_folders, printable
 from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR
+from pipeline.specs import gate
 
-# The dataset-level gate thresholds (RefreshSettings defaults; extracts.md): part of the reference,
-# since moving one can turn an LA's verdict.
-GATE_DEFAULTS = {
-    "max_quarantine_share": 0.05,  # share of quarantined rows in any entity
-    "max_overlap_share": 0.05,  # CP plans / CLA episodes overlapping another of the same child
-    "volume_change_factor": 2.0,  # month-on-month rows per month of an entity (warning)
-    "indicator_change_factor": 2.0,  # month-on-month indicator value (warning)
-}
+# The dataset-level gate thresholds' defaults (pipeline/specs/gate.yml; RefreshSettings fields): part of
+# the reference, since moving one can turn an LA's verdict.
+GATE_DEFAULTS = gate().defaults
 
 # Run tag carrying the reference fingerprint a run was planned with, so its first step need not
 # compute it again. Set only where the run starts in the process that planned it (pipeline/defs/refresh.py):

@@ -1,79 +1,73 @@
-"""The extract contract as data (entities.yml + seeds/code_lists.csv), shared by loader, gate and generator."""
+"""The contract as data, each file loaded into a typed model (pydantic, unknown keys refused):
+
+- entities.yml + seeds/code_lists.csv: the native extract contract, with the child rules
+  (pipeline/specs/entities.py), shared by loader, gate and generator;
+- gate.yml: the load order and the gate thresholds (pipeline/specs/gate.py);
+- annex_a.yml, cin_census.yml, ssda903.yml: the statutory formats (pipeline/specs/formats.py);
+- la_settings.yml: the settings of seeds/la_settings.csv (pipeline/specs/settings.py).
+
+A file that does not fit its model raises SpecError naming the file and the key.
+"""
 
 import csv
-from dataclasses import dataclass, field
 from functools import cache
-
-import yaml
 
 from pipeline.paths import SEEDS_DIR, SPECS_DIR
 
-# DuckDB type of each contract type in the raw layer
-SQL_TYPES = {
-    "id": "VARCHAR",
-    "string": "VARCHAR",
-    "code": "VARCHAR",
-    "flag": "VARCHAR",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-    "integer": "BIGINT",
-}
+from .base import SpecError, load_yaml, validate
+from .entities import SQL_TYPES, Column, DateOrder, Entity, FloorTerm, OneOf
+from .gate import Gate, Threshold
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    required: bool = False
-    codes: str | None = None
-    pattern: str | None = None
-    min: int | None = None
-    # a date that may legitimately lie after the extract date (an unborn child's expected birth)
-    future_allowed: bool = False
-    # ...but not further than this many days after it (an expected birth in 2099 is a typo)
-    future_limit_days: int | None = None
-
-    @property
-    def sql_type(self) -> str:
-        return SQL_TYPES[self.type]
-
-    @property
-    def is_date(self) -> bool:
-        return self.type in ("date", "datetime")
-
-
-@dataclass(frozen=True)
-class DateOrder:
-    earlier: str
-    later: str
-    severity: str  # error quarantines the row; warning is reported only
-
-
-@dataclass(frozen=True)
-class Entity:
-    name: str
-    required: bool
-    key: str | None
-    columns: tuple[Column, ...]
-    order: tuple[DateOrder, ...] = field(default_factory=tuple)
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
+__all__ = ["SQL_TYPES", "Column", "DateOrder", "Entity", "FloorTerm", "Gate", "OneOf", "SpecError", "Threshold",
+           "checked_against_children", "children_entity", "code_lists", "entities", "gate", "load_order"]
 
 
 @cache
 def entities() -> dict[str, Entity]:
-    raw = yaml.safe_load((SPECS_DIR / "entities.yml").read_text())
-    out = {}
-    for name, spec in raw.items():
-        columns = tuple(Column(name=c, **(opts or {})) for c, opts in spec["columns"].items())
-        order = tuple(DateOrder(**o) for o in spec.get("order", []))
-        out[name] = Entity(name, spec["required"], spec.get("key"), columns, order)
+    raw = load_yaml(SPECS_DIR / "entities.yml", dict[str, dict])
+    named = {name: {**(spec or {}), "name": name} for name, spec in raw.items()}
+    out = validate(named, dict[str, Entity], "pipeline/specs/entities.yml")
+    lists = code_lists()
+    for entity in out.values():
+        for col in entity.columns:
+            if col.codes and col.codes not in lists:
+                raise SpecError(f"pipeline/specs/entities.yml: {entity.name}.columns.{col.name}.codes: "
+                                f"{col.codes!r} is not a list in seeds/code_lists.csv")
+    holders = [e.name for e in out.values() if e.birth_floor]
+    if len(holders) > 1:
+        raise SpecError(f"pipeline/specs/entities.yml: birth_floor on {', '.join(holders)}: only the one entity "
+                        "holding the children has one")
     return out
+
+
+def children_entity() -> Entity | None:
+    """The entity holding the children (the one with a birth_floor): every other entity with its key
+    column is checked against it (orphan_child, before_birth)."""
+    return next((e for e in entities().values() if e.birth_floor), None)
+
+
+def checked_against_children(entity: Entity) -> bool:
+    kids = children_entity()
+    return kids is not None and entity.name != kids.name and kids.key in entity.column_names
+
+
+@cache
+def gate() -> Gate:
+    spec = load_yaml(SPECS_DIR / "gate.yml", Gate)
+    known, kids = entities(), children_entity()
+    unknown = [n for n in spec.load_first if n not in known]
+    if unknown:
+        raise SpecError(f"pipeline/specs/gate.yml: load_first: {', '.join(unknown)} is not an entity of entities.yml")
+    if kids and kids.name not in spec.load_first:
+        raise SpecError(f"pipeline/specs/gate.yml: load_first: lacks {kids.name}, which the other entities' rows "
+                        "are checked against")
+    return spec
+
+
+def load_order() -> list[str]:
+    """Entity names in the order a refresh loads and gates them (gate.yml load_first, then the rest)."""
+    first = list(gate().load_first)
+    return first + [name for name in entities() if name not in first]
 
 
 @cache
