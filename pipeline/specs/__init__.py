@@ -16,10 +16,12 @@ from pipeline.paths import SEEDS_DIR, SPECS_DIR
 
 from .base import SpecError, load_yaml, validate
 from .entities import SQL_TYPES, Column, DateOrder, Entity, FloorTerm, OneOf
+from .formats import FORMAT_MODELS, AnnexA, CinCensus, Ssda903
 from .gate import Gate, Threshold
 
 __all__ = ["SQL_TYPES", "Column", "DateOrder", "Entity", "FloorTerm", "Gate", "OneOf", "SpecError", "Threshold",
-           "checked_against_children", "children_entity", "code_lists", "entities", "gate", "load_order"]
+           "checked_against_children", "children_entity", "code_lists", "entities", "format_spec", "gate",
+           "load_order"]
 
 
 @cache
@@ -68,6 +70,24 @@ def load_order() -> list[str]:
     """Entity names in the order a refresh loads and gates them (gate.yml load_first, then the rest)."""
     first = list(gate().load_first)
     return first + [name for name in entities() if name not in first]
+
+
+@cache
+def format_spec(name: str) -> AnnexA | CinCensus | Ssda903:
+    """A statutory format's spec, pipeline/specs/<name>.yml, whose native entities and columns are
+    those of entities.yml."""
+    if name not in FORMAT_MODELS:
+        raise SpecError(f"no statutory format {name!r} (formats: {', '.join(FORMAT_MODELS)})")
+    spec = load_yaml(SPECS_DIR / f"{name}.yml", FORMAT_MODELS[name])
+    known = entities()
+    for entity, columns in spec.native_columns().items():
+        if entity not in known:
+            raise SpecError(f"pipeline/specs/{name}.yml: {entity}: not an entity of entities.yml")
+        unknown = [c for c in columns if c not in known[entity].column_map]
+        if unknown:
+            raise SpecError(f"pipeline/specs/{name}.yml: {entity}: {', '.join(unknown)} is not a column of "
+                            f"{entity} in entities.yml")
+    return spec
 
 
 @cache

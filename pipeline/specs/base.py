@@ -56,4 +56,4 @@ def _problem(err: dict) -> str:
 
 
 def _internal(step) -> bool:
-    return isinstance(step, str) and ("[" in step or step in ("str", "int", "float", "bool", "list", "dict"))
+    return isinstance(step, str) and ("[" in step or step.startswith("<") or step in ("str", "int", "float", "bool", "list", "dict"))
