@@ -188,8 +188,8 @@ def cmd_refresh(args) -> int:
     print(f"refresh: inbox {args.inbox} -> warehouse {args.warehouse}" + (f" (engine {args.engine})" if args.engine != "duckdb" else ""))
     from pipeline.state import plan, reference_fingerprint
 
-    reference = reference_fingerprint(**_thresholds(args))  # planned with, and recorded by, this refresh
-    try:
+    try:  # a broken settings seed (ReferenceDataError) stops the refresh here, before anything is built
+        reference = reference_fingerprint(**_thresholds(args))  # planned with, and recorded by, this refresh
         planned = plan(args.inbox, args.warehouse, reference, args.la, args.full)
     except ValueError as exc:
         raise UsageError(str(exc))

@@ -14,30 +14,32 @@ from functools import cache
 
 from pipeline.paths import SEEDS_DIR, SPECS_DIR
 
-from .base import SpecError, load_yaml, validate
+from .base import SpecError, load_yaml, shown, validate
 from .entities import SQL_TYPES, Column, DateOrder, Entity, FloorTerm, OneOf
 from .formats import FORMAT_MODELS, AnnexA, CinCensus, Ssda903
 from .gate import Gate, Threshold
+from .settings import Setting, SettingsSpec, seed_problems
 
-__all__ = ["SQL_TYPES", "Column", "DateOrder", "Entity", "FloorTerm", "Gate", "OneOf", "SpecError", "Threshold",
-           "checked_against_children", "children_entity", "code_lists", "entities", "format_spec", "gate",
-           "load_order"]
+__all__ = ["SQL_TYPES", "Column", "DateOrder", "Entity", "FloorTerm", "Gate", "OneOf", "ReferenceDataError", "Setting",
+           "SpecError", "Threshold", "check_la_settings", "checked_against_children", "children_entity", "code_lists",
+           "entities", "format_spec", "gate", "load_order", "settings_spec"]
 
 
 @cache
 def entities() -> dict[str, Entity]:
-    raw = load_yaml(SPECS_DIR / "entities.yml", dict[str, dict])
+    path = SPECS_DIR / "entities.yml"
+    raw = load_yaml(path, dict[str, dict])
     named = {name: {**(spec or {}), "name": name} for name, spec in raw.items()}
-    out = validate(named, dict[str, Entity], "pipeline/specs/entities.yml")
+    out = validate(named, dict[str, Entity], shown(path))
     lists = code_lists()
     for entity in out.values():
         for col in entity.columns:
             if col.codes and col.codes not in lists:
-                raise SpecError(f"pipeline/specs/entities.yml: {entity.name}.columns.{col.name}.codes: "
+                raise SpecError(f"{shown(path)}: {entity.name}.columns.{col.name}.codes: "
                                 f"{col.codes!r} is not a list in seeds/code_lists.csv")
     holders = [e.name for e in out.values() if e.birth_floor]
     if len(holders) > 1:
-        raise SpecError(f"pipeline/specs/entities.yml: birth_floor on {', '.join(holders)}: only the one entity "
+        raise SpecError(f"{shown(path)}: birth_floor on {', '.join(holders)}: only the one entity "
                         "holding the children has one")
     return out
 
@@ -55,13 +57,14 @@ def checked_against_children(entity: Entity) -> bool:
 
 @cache
 def gate() -> Gate:
-    spec = load_yaml(SPECS_DIR / "gate.yml", Gate)
+    path = SPECS_DIR / "gate.yml"
+    spec = load_yaml(path, Gate)
     known, kids = entities(), children_entity()
     unknown = [n for n in spec.load_first if n not in known]
     if unknown:
-        raise SpecError(f"pipeline/specs/gate.yml: load_first: {', '.join(unknown)} is not an entity of entities.yml")
+        raise SpecError(f"{shown(path)}: load_first: {', '.join(unknown)} is not an entity of entities.yml")
     if kids and kids.name not in spec.load_first:
-        raise SpecError(f"pipeline/specs/gate.yml: load_first: lacks {kids.name}, which the other entities' rows "
+        raise SpecError(f"{shown(path)}: load_first: lacks {kids.name}, which the other entities' rows "
                         "are checked against")
     return spec
 
@@ -78,16 +81,36 @@ def format_spec(name: str) -> AnnexA | CinCensus | Ssda903:
     those of entities.yml."""
     if name not in FORMAT_MODELS:
         raise SpecError(f"no statutory format {name!r} (formats: {', '.join(FORMAT_MODELS)})")
-    spec = load_yaml(SPECS_DIR / f"{name}.yml", FORMAT_MODELS[name])
+    path = SPECS_DIR / f"{name}.yml"
+    spec = load_yaml(path, FORMAT_MODELS[name])
     known = entities()
     for entity, columns in spec.native_columns().items():
         if entity not in known:
-            raise SpecError(f"pipeline/specs/{name}.yml: {entity}: not an entity of entities.yml")
+            raise SpecError(f"{shown(path)}: {entity}: not an entity of entities.yml")
         unknown = [c for c in columns if c not in known[entity].column_map]
         if unknown:
-            raise SpecError(f"pipeline/specs/{name}.yml: {entity}: {', '.join(unknown)} is not a column of "
+            raise SpecError(f"{shown(path)}: {entity}: {', '.join(unknown)} is not a column of "
                             f"{entity} in entities.yml")
     return spec
+
+
+@cache
+def settings_spec() -> SettingsSpec:
+    return load_yaml(SPECS_DIR / "la_settings.yml", SettingsSpec)
+
+
+class ReferenceDataError(SpecError):
+    """Reference data (a seed) that breaks its rules: a refresh stops before anything is built."""
+
+
+def check_la_settings(path=SEEDS_DIR / "la_settings.csv") -> None:
+    """ReferenceDataError naming every row of the settings seed that breaks the rules of la_settings.yml."""
+    if not path.is_file():
+        raise ReferenceDataError(f"{path}: no such file; the LA settings seed is needed (practice.md section 3)")
+    problems = seed_problems(settings_spec(), path)
+    if problems:
+        raise ReferenceDataError("the LA settings seed breaks its rules (pipeline/specs/la_settings.yml):\n  "
+                                 + "\n  ".join(problems))
 
 
 @cache

@@ -46,7 +46,9 @@ def validate(raw, shape: type[T], where: str) -> T:
 
 def _problem(err: dict) -> str:
     # the entry's own key, not pydantic's tagged-union or wrapper steps (function-after[...], str, ...)
-    key = ".".join(str(p) for p in err["loc"] if not _internal(p)) or "(top level)"
+    key = ".".join(str(p) for p in err["loc"] if not _internal(p))
+    if not key:  # a rule across the file (a name used but not defined)
+        return err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         return f"{key}: unknown key"
     if err["type"] == "missing":
