@@ -27,7 +27,9 @@ def spec_dir(tmp_path, monkeypatch):
 
 
 def edit(path, old: str, new: str) -> None:
-    """Replace text the spec file must hold (so an edit that no longer applies fails, not passes)."""
+    """Replace text the spec file must hold (so an edit that no longer applies fails, not passes); the
+    specs are read again when next asked for, as by a new process."""
     text = path.read_text()
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, 1))
+    _forget()
