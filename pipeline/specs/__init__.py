@@ -91,7 +91,20 @@ def format_spec(name: str) -> AnnexA | CinCensus | Ssda903:
         if unknown:
             raise SpecError(f"{shown(path)}: {entity}: {', '.join(unknown)} is not a column of "
                             f"{entity} in entities.yml")
+    indicators = _indicator_ids()
+    for entity, coverage in spec.coverage.items():
+        named = [*coverage.unsupported, *coverage.lookback, *coverage.latest_only]
+        unknown = [i for i in named if i not in indicators]
+        if entity not in known or unknown:
+            raise SpecError(f"{shown(path)}: coverage.{entity}: "
+                            + ("not an entity of entities.yml" if entity not in known else
+                               f"{', '.join(unknown)} is not an indicator of seeds/indicator_catalogue.csv"))
     return spec
+
+
+def _indicator_ids() -> set[str]:
+    with open(SEEDS_DIR / "indicator_catalogue.csv", newline="", encoding="utf-8") as f:
+        return {row["id"] for row in csv.DictReader(f)}
 
 
 @cache

@@ -34,6 +34,8 @@ MISSPELT = [
     ("cin_census.yml", "max_file_mb: 200", "max_file_MB: 200", "max_file_MB: unknown key"),
     ("cin_census.yml", "      referral_date: CINreferralDate\n", "      referal_date: CINreferralDate\n",
      "referrals: referal_date is not a column of referrals in entities.yml"),
+    ("cin_census.yml", "      REF_REREFERRAL: {months: 12,", "      REF_REREFERAL: {months: 12,",
+     "coverage.referrals: REF_REREFERAL is not an indicator of seeds/indicator_catalogue.csv"),
     ("ssda903.yml", "  rename: {CHILDID: CHILD, PL: PLACE}", "  renames: {CHILDID: CHILD, PL: PLACE}",
      "xml.renames: unknown key"),
     ("ssda903.yml", "    kind: episodes\n", "    kind: episode\n", "kind episode is named but not defined"),
