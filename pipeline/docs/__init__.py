@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from pipeline.paths import DBT_PROJECT_DIR, PROJECT_DIR, SEEDS_DIR
-from pipeline.specs import code_lists, entities
+from pipeline.specs import children_entity, code_lists, entities
 
 DOCS_DIR = PROJECT_DIR / "docs"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -60,6 +60,14 @@ def extract_entities() -> list[dict]:
                     "description": cell(re.split(r"\s*Landed by", table.get("description", ""))[0]),
                     "columns": columns, "order": entity.order})
     return out
+
+
+def birth_floor_text() -> str:
+    """The birth floor of entities.yml in words: "date_of_birth (or more than 9 months before
+    expected_date_of_birth when that is given)"."""
+    first, *others = children_entity().birth_floor
+    moved = [f"more than {t.months_before} months before {t.column}" if t.months_before else t.column for t in others]
+    return first.column + (f" (or {' or '.join(moved)} when that is given)" if moved else "")
 
 
 def split_definition(row: dict) -> tuple[str, str]:
@@ -125,7 +133,7 @@ def table_entry(name: str, spec: dict, key, built_by: str) -> dict:
 def render() -> dict[str, str]:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    context = {"entities": extract_entities(), "code_lists": code_lists(), "indicators": indicators(),
+    context = {"entities": extract_entities(), "birth_floor": birth_floor_text(), "code_lists": code_lists(), "indicators": indicators(),
                "tables": published_tables()}
     return {page: env.get_template(page).render(**context) for page in PAGES}
 

@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_DIR as REPO_ROOT
-from pipeline.specs import code_lists, entities
+from pipeline.specs import checked_against_children, children_entity, code_lists, entities
 
 INDICATOR_SUITE_NAME = "indicator_values"
 INDICATOR_CHECK = "indicator_values_suite"  # the blocking Dagster asset check (pipeline/defs/checks/indicators.py)
@@ -70,10 +70,9 @@ PARAMETERS = {
 ENTITY_HELPERS = {
     "rows": {
         "_day_after_extract": "the LA manifest's extract_date + 1 day: every date must be before it",
-        "_birth_floor": "the child's date_of_birth, or expected_date_of_birth - 9 months: no event before it",
         "_orphan_child_id": "child_id when it is not among the LA's loaded children",
         "_overlaps_with": "the id of another plan/episode of the same child sharing a day with this one",
-        "_birth_or_expected": "children: date_of_birth, else expected_date_of_birth (one is required)",
+        "_one_of": "the first given of the entity's one_of columns (entities.yml): one is required",
     },
     "las": {
         "_rows_supplied": "rows in the LA's file",
@@ -88,6 +87,19 @@ ENTITY_HELPERS = {
         "_month_ratio": f"_month_rows / _previous_month_rows, when the month before had at least {MIN_VOLUME_BASE} rows",
     },
 }
+
+
+def entity_helpers() -> dict[str, dict[str, str]]:
+    """ENTITY_HELPERS with _birth_floor described as entities.yml states it."""
+    kids = children_entity()
+    if kids is None:
+        return ENTITY_HELPERS
+    floor = ", ".join(t.column + (f" - {t.months_before} months" if t.months_before else "") for t in kids.birth_floor)
+    rows = {**ENTITY_HELPERS["rows"],
+            "_birth_floor": f"the earliest given of the child's {floor}: no event before it"}
+    return {**ENTITY_HELPERS, "rows": rows}
+
+
 INDICATOR_HELPERS = {
     "_kind": "value (a built indicator row) or missing (a reported month with no row for an indicator whose "
              "entities the LA supplied)",
@@ -198,8 +210,8 @@ def build_entity_suite(name: str) -> dict:
                  regex=_non_capturing(col.pattern))
         if col.min is not None:
             rule("expect_column_values_to_be_between", "below_minimum", column=col.name, min_value=float(col.min))
-    if name == "children":
-        rule("expect_column_values_to_not_be_null", "required", column="_birth_or_expected")
+    if entity.one_of:
+        rule("expect_column_values_to_not_be_null", "required", column="_one_of")
     if entity.key:
         rule("expect_compound_columns_to_be_unique", "duplicate_id", column_list=["la_code", entity.key])
     for order in entity.order:
@@ -209,7 +221,7 @@ def build_entity_suite(name: str) -> dict:
         if col.is_date and not col.future_allowed:
             rule("expect_column_pair_values_a_to_be_greater_than_b", "date_after_extract", column_A="_day_after_extract",
                  column_B=col.name, or_equal=False, ignore_row_if="either_value_is_missing")
-    if name != "children" and "child_id" in entity.column_names:
+    if checked_against_children(entity):
         rule("expect_column_values_to_be_null", "orphan_child", column="_orphan_child_id")
         for col in entity.columns:
             if col.is_date:
@@ -235,7 +247,7 @@ def build_entity_suite(name: str) -> dict:
         "sources": ["pipeline/specs/entities.yml", "seeds/code_lists.csv", "docs/extracts.md"],
         "default_frame": "rows",
         "frames": {f: FRAME_DESCRIPTIONS[f] for f in ("rows", "las", "months") if f in frames},
-        "helper_columns": {f: {c: text for c, text in ENTITY_HELPERS[f].items() if f'"{c}"' in json.dumps(exps)}
+        "helper_columns": {f: {c: text for c, text in entity_helpers()[f].items() if f'"{c}"' in json.dumps(exps)}
                            for f in ("rows", "las", "months") if f in frames},
         "parameters": {k: v for k, v in PARAMETERS.items() if any(_param_used(e, k) for e in exps)},
         "volume_date": VOLUME_DATE.get(name),
