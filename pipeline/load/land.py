@@ -1,6 +1,6 @@
 """Land one entity for every LA of a run, applying the row-level rules of extracts.md in bulk SQL.
 
-Each LA's source is read on its own (pipeline/load/readers.py) and its header matched to the
+Each LA's source is read on its own (pipeline/load/readers/) and its header matched to the
 contract here; then the files whose headers are the same (usually every LA's file of the entity)
 are stacked and landed together (pipeline/load/group.py), so the rules run once per group, not once
 per LA. Rows breaking a rule go to audit.quarantine (one row per broken rule, with the whole supplied

@@ -272,7 +272,7 @@ def test_a_row_dropped_before_raw_is_an_error_naming_the_file(inbox, monkeypatch
 
 @pytest.mark.parametrize("damaged", [False, True])
 def test_row_numbers_count_records_whether_or_not_a_row_is_damaged(inbox, damaged):
-    # A clean file is parsed in one pass, a file with a bad row record by record (readers.py):
+    # A clean file is parsed in one pass, a file with a bad row record by record (readers/delimited.py):
     # either way a row keeps its number, counting records (a quoted newline does not start one,
     # a blank row does count) with the header as row 1.
     write_la(inbox, "X1", {"children": CHILDREN})
