@@ -65,11 +65,6 @@ def clear(con, entity: str, la_codes: list[str]) -> None:
         con.execute(f"delete from {table} where entity = $e and list_contains($las, la_code)", {**las, "e": entity})
 
 
-def land_entity(con, la: LaExtract, entity: Entity, source: EntitySource | None, run_id: str) -> LandResult:
-    """One LA's source of `entity`: land_entities with one LA."""
-    return land_entities(con, entity, [(la, source)], run_id)[0]
-
-
 def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySource | None]],
                   run_id: str) -> list[LandResult]:
     """Each LA's source of `entity` (None: not supplied), landed; a result per LA, in the same order."""

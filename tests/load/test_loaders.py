@@ -7,10 +7,11 @@ import pytest
 from openpyxl import Workbook
 
 from pipeline.load.inbox import discover, entity_sources
-from pipeline.load.land import land_entity, load_manifests
+from pipeline.load.land import load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.specs import entities
 from tests.inbox_builder import write_la
+from tests.load.helpers import land_entity
 
 CHILDREN = [
     {"child_id": "001", "sex": "M", "date_of_birth": "2015-01-01"},
