@@ -9,6 +9,9 @@ catalogue) is replaced whole.
 Crash safety: until the rename, the published file is only read. A refresh killed at any point
 leaves at most a stale `<warehouse>.<random>.tmp` (and the build warehouse, which the next
 refresh rebuilds from nothing); the next publish removes stale temp files under the publish lock.
+The points where a kill matters most are raised as audit events (sys.audit STAGE_EVENT, PEP 578),
+so that a crash test can stop the process there (tests/pause_at.py); with no audit hook installed,
+as in every refresh, they cost nothing.
 
 Only the LAs of the run (those whose extract or reference data changed, pipeline/state.py) are in
 the build warehouse: every other LA's rows are copied unchanged from the previous publication.
@@ -30,6 +33,9 @@ from pipeline.state import STATE_DDL
 
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
 VIEWS_DIR = Path(__file__).resolve().parent / "published_views"
+
+# the audit event (argument: the stage, e.g. "publish:renaming") raised where a crash test stops a refresh
+STAGE_EVENT = "pipeline.stage"
 
 # Oldest DuckDB that must open the published file: DuckDB 2.0's own format is unreadable to 1.x clients
 STORAGE_VERSION = "v1.4.0"
@@ -122,7 +128,7 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
         for n, table in enumerate(_tables(con, "build", "published")):
             _publish_table(con, table, previous)
             if n == 0:
-                pause_point("publish:copying")  # the new file half-written
+                sys.audit(STAGE_EVENT, "publish:copying")  # the new file half-written
         if previous:
             for table in ("indicator_history", "publications", "data_quality"):
                 con.execute(f"insert into published.{table} by name select * from prev.published.{table}")
@@ -210,7 +216,7 @@ def _new_file(warehouse: Path):
                 con.execute(view.read_text())
             con.execute("use memory")
             con.execute("detach pub")  # checkpoints and closes the file before the rename
-        pause_point("publish:renaming")
+        sys.audit(STAGE_EVENT, "publish:renaming")  # the new file written, not yet renamed over
         os.replace(tmp, warehouse)  # atomic on POSIX: readers see the old file or the new one
     finally:
         tmp.unlink(missing_ok=True)
@@ -287,17 +293,6 @@ def _remove_stale_temp_files(warehouse: Path) -> None:
     """Temp files of a publish that was killed before its rename (we hold the lock: nobody else is publishing)."""
     for stale in warehouse.parent.glob(f"{warehouse.name}.*.tmp*"):
         stale.unlink(missing_ok=True)
-
-
-def pause_point(stage: str) -> None:
-    """Crash-test hook: with PIPELINE_PAUSE_AT=<stage>, say so on stdout and wait to be killed.
-
-    tests/quality/test_crash_safety.py kills a refresh with SIGKILL at each stage in turn."""
-    if os.environ.get("PIPELINE_PAUSE_AT") == stage:
-        print(f"[pause] {stage}", flush=True)
-        sys.stdout.flush()
-        while True:
-            time.sleep(60)
 
 
 def _tables(con, catalog: str, schema: str) -> list[str]:
