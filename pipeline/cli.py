@@ -149,14 +149,17 @@ def _threshold_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _postgres_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--postgres", metavar="URL", default=os.environ.get("PIPELINE_POSTGRES_URL"),
+    p.add_argument("--postgres", metavar="URL", default=None,
                    help="e.g. postgresql://owner@localhost/warehouse (default: $PIPELINE_POSTGRES_URL)")
 
 
 def _postgres_url(args) -> str:
-    if not args.postgres:
+    from pipeline.settings import settings
+
+    url = args.postgres or (secret.get_secret_value() if (secret := settings().postgres_url) else "")
+    if not url:
         raise UsageError("no Postgres database: pass --postgres URL or set PIPELINE_POSTGRES_URL")
-    return args.postgres
+    return url
 
 
 def _share(text: str) -> float:

@@ -2,7 +2,6 @@
 nightly schedule runs, in this process, under the warehouse's refresh lock."""
 
 import logging
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from pipeline.defs.definitions import build_definitions
 from pipeline.paths import INSTANCE_CONFIG
 from pipeline.defs.partitions import la_ranges, range_tags, register_las
 from pipeline.publish import refresh_lock
+from pipeline.settings import settings
 from pipeline.state import REFERENCE_TAG, las_to_run
 
 QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -72,11 +72,11 @@ def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, la_codes: list[
 
 
 def _instance() -> dg.DagsterInstance:
-    home = os.environ.get("DAGSTER_HOME")
+    home = settings().dagster_home
     if not home:
         return dg.DagsterInstance.ephemeral()
     # Dagster wants the folder and its dagster.yaml: a first run makes them, as `make ui` would
-    config = Path(home) / "dagster.yaml"
+    config = home / "dagster.yaml"
     if not config.exists():
         config.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(INSTANCE_CONFIG, config)

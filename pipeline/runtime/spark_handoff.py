@@ -9,9 +9,11 @@ engine built them.
 import os
 import shutil
 from pathlib import Path
+from typing import Literal, get_args
 
 # duckdb and dbt are imported where used: the CLI reads ENGINES before parsing its arguments
-ENGINES = ("duckdb", "spark")
+Engine = Literal["duckdb", "spark"]  # what builds the dbt project (RefreshSettings.engine)
+ENGINES: tuple[str, ...] = get_args(Engine)
 
 
 def workdir_for(build_db: Path) -> Path:
@@ -35,14 +37,19 @@ def export_raw(build_db: Path, workdir: Path) -> list[str]:
 
 
 def dbt_environment(workdir: Path) -> dict[str, str]:
-    """What the spark profile and macros/prepare_session.sql read; the salt reaches the Spark
-    driver's environment only, never SQL text."""
+    """What the spark profile and macros/prepare_session.sql read: the profile has no fallbacks, the
+    settings (pipeline/settings.py) are stated once. The salt reaches the Spark driver's environment
+    only, never SQL text."""
     from pipeline.runtime.dbt_salt_plugin import pseudonym_salt
+    from pipeline.settings import settings, variable
 
+    spark = settings()
     return {
         "PIPELINE_SPARK_DIR": str(workdir),
         "PIPELINE_SPARK_RAW_DIR": str(workdir / "raw"),
-        "PIPELINE_PSEUDONYM_SALT": pseudonym_salt(),
+        variable("pseudonym_salt"): pseudonym_salt(),
+        **{variable(name): str(getattr(spark, name))
+           for name in ("spark_cores", "spark_shuffle_partitions", "spark_driver_memory")},
     }
 
 
