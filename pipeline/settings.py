@@ -22,7 +22,6 @@ INTERNAL = {
     "PIPELINE_DBT_WARM": "the socket of the warm dbt process (pipeline/runtime/dbt_child.py)",
     "PIPELINE_SPARK_DIR": "Spark's folder, for the spark profile (pipeline/runtime/spark_handoff.py)",
     "PIPELINE_SPARK_RAW_DIR": "the raw tables as Parquet, for macros/prepare_session.sql (spark_handoff.py)",
-    "PIPELINE_PAUSE_AT": "the crash tests' hook (pipeline/publish.py pause_point)",
 }
 
 

@@ -52,7 +52,7 @@ def test_the_package_reads_no_setting_outside_the_settings_module_and_no_undecla
     reads = package_reads()
     assert {name: mods for name, mods in reads.items() if name in VARIABLES} == {}, "read outside pipeline/settings.py"
     assert set(reads) - set(INTERNAL) == set(), "neither a setting nor declared internal (pipeline/settings.py)"
-    assert {"PIPELINE_BUILD_DIR", "PIPELINE_REFRESH_PID", "PIPELINE_PAUSE_AT"} <= set(reads)  # the search finds reads
+    assert {"PIPELINE_BUILD_DIR", "PIPELINE_REFRESH_PID"} <= set(reads)  # the search finds reads
 
 
 def test_the_search_would_see_a_setting_read_elsewhere(tmp_path):
