@@ -30,6 +30,12 @@ DIMENSION_LABELS = {
     "initial_category": "initial category of abuse",
     "latest_category": "latest category of abuse",
     "placement_type": "placement type",
+    "contact_source_group": "source of contact",
+    "referral_source_group": "source of referral",
+    "contact_outcome": "contact outcome",
+    "assessment_outcome": "assessment outcome",
+    "asm_duration_wd": "working days to complete",
+    "disability": "disability",
 }
 
 CP_CATEGORIES = {
