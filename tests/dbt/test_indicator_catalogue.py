@@ -439,7 +439,7 @@ def test_history_shows_first_published_and_restated_figures(warehouses):
                                    is_restated, publications, first_extract_date::varchar, latest_extract_date::varchar
                             from published.indicator_restatements
                             where la_code = 'X1' and indicator_id = 'REF_COUNT' and period_type = 'month'
-                              and period_end >= '2024-05-01' order by 1""")
+                              and dimension = 'all' and period_end >= '2024-05-01' order by 1""")
     assert rows == [
         ("2024-05", 0.0, 0.0, 0.0, False, 1, "2024-06-30", "2024-06-30"),  # unchanged in July: no new row
         ("2024-06", 4.0, 5.0, 1.0, True, 2, "2024-06-30", "2024-07-31"),  # R6, backdated to 25 June
