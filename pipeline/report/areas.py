@@ -12,6 +12,7 @@ class Area:
 
 AREAS = (
     Area("front_door", "Front door", ("front_door", "referrals")),
+    Area("early_help", "Early help", ("early_help",)),
     Area("assessment", "Assessment and children in need", ("assessments", "cin")),
     Area("child_protection", "Child protection", ("cp_enquiries", "cp_plans")),
     Area("children_in_care", "Children in care", ("cla",)),

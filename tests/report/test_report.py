@@ -187,7 +187,8 @@ def test_chart_specs_are_valid_vega_lite(la_page):
 
 
 def test_area_pages_have_trend_charts_and_breakdowns(la_page, scorecard):
-    families = {"front_door": "front_door", "referrals": "front_door", "assessments": "assessment", "cin": "assessment",
+    families = {"front_door": "front_door", "referrals": "front_door", "early_help": "early_help",
+                "assessments": "assessment", "cin": "assessment",
                 "cp_enquiries": "child_protection", "cp_plans": "child_protection", "cla": "children_in_care",
                 "care_leavers": "care_leavers"}
     for s in scorecard:
