@@ -49,6 +49,19 @@ def clear_entity_files(folder: Path) -> None:
     (folder / WORKBOOK).unlink(missing_ok=True)
 
 
+def add_unsimulated(tables: dict[str, dict[str, np.ndarray]]) -> None:
+    """An optional entity or optional column of the contract the simulation does not produce (yet), as
+    an empty table or an all-null column, so defects and writers see every contract column."""
+    for name, entity in entities().items():
+        if entity.required and name not in tables:
+            continue  # a bug the writer reports
+        table = tables.setdefault(name, {})
+        rows = len(next(iter(table.values()))) if table else 0
+        for column in entity.columns:
+            if column.name not in table and (not column.required or rows == 0):
+                table[column.name] = np.full(rows, None, dtype=object)
+
+
 def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: str,
                  overrides: Overrides | None = None) -> None:
     """Every entity of the contract, from its {column: array} table."""

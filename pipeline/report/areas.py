@@ -50,7 +50,7 @@ DIMENSION_LABELS = {
     "referral_source_group": "source of referral",
     "contact_outcome": "contact outcome",
     "assessment_outcome": "assessment outcome",
-    "asm_duration_wd": "working days taken",
+    "asm_duration_wd": "working days to complete",
     "case_type": "case type",
     "supervision_band": "time since last supervision",
     "disability": "disability",

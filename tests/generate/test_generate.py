@@ -271,7 +271,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     generate_inbox(tmp_path / "b", seed=7, jobs=2, **kwargs)       # parallel workers: same bytes
     generate_inbox(tmp_path / "c", seed=8, **kwargs)
     a, b, c = (_digests(tmp_path / x) for x in "abc")
-    assert len(a) == 2 * 13 + 1                                     # + population.csv
+    assert len(a) == 2 * (len(SPEC) + 1) + 1                        # entities and manifest per LA, + population.csv
     assert a == b
     assert {k for k in a if a[k] != c.get(k)} >= {f"X9900000{i}/{e}.csv" for i in (1, 2) for e in ("contacts", "children")}
 
