@@ -2,11 +2,16 @@
 -- LA supplied every entity the catalogue says the indicator needs, so an indicator whose source
 -- entity was not supplied has no rows for that LA (never zeros), and only for the periods,
 -- indicators and breakdowns a statutory-format source can support (absent, not wrong).
+-- A family may carry columns of its own beyond the common ten (fct_workforce's member counts for
+-- the shareable small-number rule): only the common ones are published.
 {%- set families = ['fct_front_door', 'fct_referrals', 'fct_assessments', 'fct_cp_enquiries', 'fct_cp_plans',
-                     'fct_cin', 'fct_cla', 'fct_care_leavers'] %}
+                     'fct_cin', 'fct_cla', 'fct_care_leavers',
+                     'fct_oversight', 'fct_workforce'] %}
 with family_values as (
     {%- for family in families %}
-    select * from {{ ref(family) }}
+    select la_code, indicator_id, period_type, period_start, period_end, dimension, dimension_value,
+        numerator, denominator, value
+    from {{ ref(family) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
