@@ -13,6 +13,8 @@ import duckdb
 import pytest
 
 from pipeline.defs.refresh import run_refresh
+from pipeline.paths import build_path_for
+from pipeline.runtime.dbt_salt_plugin import pseudonym_salt
 from tests.inbox_builder import write_la
 
 # raw staff IDs: none of them may appear in any published table
@@ -36,7 +38,8 @@ def post(pid, team, status, fte, worker="", established="Y", as_at="2024-03-31",
             "established": established, "status": status, "worker_id": STAFF.get(worker, "")}
 
 
-CHILDREN = [{"child_id": f"C{i}", "sex": "F", "date_of_birth": "2015-01-01"} for i in range(1, 9)]
+# a child whose case-system ID is also a member of staff's (W1's): the two pseudonyms must differ
+CHILDREN = [{"child_id": cid, "sex": "F", "date_of_birth": "2015-01-01"} for cid in [f"C{i}" for i in range(1, 9)] + [STAFF["W1"]]]
 REFERRALS = [referral(f"C{i}") for i in range(1, 8)] + [referral("C8", nfa="Y")]
 
 # at M1: W1 holds C1, C2; W2 C3; W3 (ASYE) C4 (all Alpha); W4 C5, W5 C6 (Beta); C7 is held by
@@ -165,3 +168,19 @@ def test_no_raw_staff_id_in_any_published_table(warehouse):
         if hits[0][0]:
             found.append(table)
     assert not found
+
+
+def test_a_staff_id_has_one_pseudonym_apart_from_any_child_s(warehouse):
+    """worker_id is hashed as child_id is, with the input prefixed 'worker:' (practice.md 1.4): the same
+    pseudonym in allocations and workforce_posts, never a child's (the staging views, salt set as dbt sets it)."""
+    with duckdb.connect(str(build_path_for(warehouse)), read_only=True) as con:
+        con.execute("set variable pseudonym_salt = $salt", {"salt": pseudonym_salt()})
+        allocated = con.execute("select worker_id from staging.stg_allocations where allocation_id = 'A1'").fetchone()[0]
+        posted = con.execute("""select worker_id from staging.stg_workforce_posts
+                                where post_id = 'P1' and as_at_date = date '2024-03-31'""").fetchone()[0]
+        expected, as_child = con.execute("""select sha256(getvariable('pseudonym_salt') || 'worker:' || $raw),
+                                                   sha256(getvariable('pseudonym_salt') || $raw)""",
+                                         {"raw": STAFF["W1"]}).fetchone()
+        children = {c for (c,) in con.execute("select child_id from staging.stg_children").fetchall()}
+    assert allocated == posted == expected
+    assert as_child in children and allocated not in children
