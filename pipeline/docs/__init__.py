@@ -80,6 +80,11 @@ def split_definition(row: dict) -> tuple[str, str]:
         if not m:
             raise DocsError(f"{row['id']}: a rate's definition must read 'X / population aged 0-17 x 10,000'")
         return f"{m.group(1)} (x 10,000)", "population aged 0-17 (ONS mid-year estimate)"
+    if row["unit"] == "average":
+        m = re.fullmatch(r"(.+?), divided by (.+?)(?:; null on .+)?", text)
+        if not m:
+            raise DocsError(f"{row['id']}: an average's definition must read '<numerator>, divided by <denominator>'")
+        return m.group(1), m.group(2)
     m = re.fullmatch(r"Of (.+?), the percentage (with|where|whose|held|for which) (.+)", text)
     if m:
         return f"those {m.group(2)} {m.group(3)}", m.group(1)

@@ -4,12 +4,16 @@
 -- the periods, indicators and breakdowns a statutory-format source can support (absent, not wrong).
 -- A `needs` item is an entity (supplied: stg_supplied_entities) or entity.column (the entity supplied
 -- and its file not lacking the optional column: stg_absent_columns, practice.md section 1).
+-- A family may carry columns of its own beyond the common ten (fct_workforce's member counts for
+-- the shareable small-number rule): only the common ones are published.
 {%- set families = ['fct_front_door', 'fct_referrals', 'fct_assessments', 'fct_cp_enquiries', 'fct_cp_plans',
                      'fct_cin', 'fct_cla', 'fct_care_leavers',
-                     'fct_early_help'] %}
+                     'fct_early_help', 'fct_oversight', 'fct_workforce'] %}
 with family_values as (
     {%- for family in families %}
-    select * from {{ ref(family) }}
+    select la_code, indicator_id, period_type, period_start, period_end, dimension, dimension_value,
+        numerator, denominator, value
+    from {{ ref(family) }}
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -1,11 +1,11 @@
--- allocations as landed (practice.md 1.2). child_id pseudonymised; worker_id with the same keyed hash in
--- its own domain (input prefixed 'worker:', practice.md 1.4), so it never collides with a child's
+-- allocations as landed: child_id and worker_id pseudonymised (worker_id in the staff domain,
+-- practice.md 1.4), team normalised (section 2, "Team values"); lineage columns stay in raw
 select
     la_code,
     allocation_id,
     {{ pseudonymise('child_id') }} as child_id,
-    team,
-    {{ pseudonymise("'worker:' || worker_id") }} as worker_id,
+    {{ normalise_whitespace('team') }} as team,
+    {{ pseudonymise_worker('worker_id') }} as worker_id,
     worker_role,
     start_date,
     end_date
