@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import UsageError
 from pipeline.publish import STAGE_EVENT
 
 SCHEMA, STAGING, ACCESS = "published", "published_next", "pipeline_access"
@@ -36,7 +37,7 @@ create table if not exists {ACCESS}.grants (
 """
 
 
-class PostgresError(Exception):
+class PostgresError(UsageError):
     """The push or grant did not happen; the message says why and what still stands."""
 
 
@@ -49,6 +50,8 @@ class Grant:
 
 def push(warehouse: Path, url: str) -> list[str]:
     """Publish every table and view of the warehouse's `published` schema; returns the table names."""
+    if not warehouse.exists():
+        raise PostgresError(f"warehouse {warehouse} does not exist (run `pipeline refresh` first)")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = [r[0] for r in con.execute(
             """select table_name from duckdb_tables() where schema_name = 'published'

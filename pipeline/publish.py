@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import UsageError
 from pipeline.state import STATE_DDL
 
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
@@ -156,11 +157,19 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
 LEDGERS = ("indicator_history", "publications", "data_quality")
 
 
-def withdraw(warehouse: Path, la_codes: list[str], run_id: str) -> None:
-    """Remove LAs from the published warehouse (`pipeline withdraw`), through the same atomic swap:
-    their rows leave every published table, audit.quarantine and audit.refresh_state; the ledgers
-    (indicator_history, data_quality) keep what was published, and publications gets a 'withdrawn' row.
-    ValueError naming the codes the warehouse has never published."""
+def withdraw(warehouse: Path, la_codes: list[str], wait: float = 0.0) -> str:
+    """Remove LAs from the published warehouse (`pipeline withdraw`), under its refresh lock (waiting
+    up to `wait` seconds for a running refresh) and through the same atomic swap: their rows leave every
+    published table, audit.quarantine and audit.refresh_state; the ledgers (indicator_history,
+    data_quality) keep what was published, and publications gets a 'withdrawn' row. Returns that row's
+    run id. ValueError naming the codes the warehouse has never published; RefreshRunning."""
+    run_id = f"withdraw-{uuid.uuid4()}"
+    with refresh_lock(warehouse, wait):
+        _withdraw(warehouse, la_codes, run_id)
+    return run_id
+
+
+def _withdraw(warehouse: Path, la_codes: list[str], run_id: str) -> None:
     if not warehouse.exists():
         raise ValueError(f"warehouse {warehouse} does not exist: nothing to withdraw")
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -240,7 +249,7 @@ class _publish_lock:
         self.file.close()
 
 
-class RefreshRunning(Exception):
+class RefreshRunning(UsageError):
     """Another refresh of the same warehouse holds its refresh lock."""
 
 

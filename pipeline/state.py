@@ -4,9 +4,9 @@ An LA's result depends on its folder and on the reference data every LA is built
 fingerprinted; after each refresh of an LA the published warehouse records them in
 audit.refresh_state (published or held back alike, so an unchanged held-back LA is not retried
 every night). The next refresh runs an LA again only when its folder or the reference changed, or
-when asked to (--la, --full). This module imports nothing of Dagster: the CLI plans (and exits on
-an unchanged inbox) before any Dagster definitions are built; the sensor, the schedule and the
-run's first step use the same functions.
+when asked to (--la, --full). This module imports nothing of Dagster: `pipeline refresh` plans (and
+returns on an unchanged inbox) before Dagster is imported (pipeline/defs/refresh.py); the sensor,
+the schedule and the run's first step use the same functions.
 """
 
 import hashlib

@@ -17,9 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.runtime.spark_handoff import require_engine
 from pipeline.specs import entities
 
 
@@ -62,19 +64,16 @@ def bare_scan(inbox: Path) -> Timing:
 
 def refresh(inbox: Path, warehouse: Path, rows: int, engine: str = "duckdb") -> tuple[Timing, dict[str, int]]:
     """A full refresh, as `pipeline refresh --engine <engine>` runs it; returns the timing and LAs per status."""
-    import duckdb
-
-    from pipeline.defs.refresh import run_refresh
+    from pipeline.defs.refresh import outcome, run_refresh
 
     started = time.perf_counter()
     result = run_refresh(inbox, warehouse, dbt_log=str(warehouse.with_name("bench.dbt.log")), engine=engine)
     seconds = time.perf_counter() - started
-    if not result.success:
+    done = outcome(result, warehouse)
+    if not done.succeeded:
         raise RuntimeError(f"the refresh failed; see {warehouse.with_name('bench.dbt.log')} and the output above")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        statuses = dict(con.execute("select status, count(*) from published.publications "
-                                    "where list_contains($runs, run_id) group by 1", {"runs": result.run_ids}).fetchall())
-    return Timing(seconds, rows, stage_seconds(result.all_events, seconds), dbt_nodes(warehouse)), statuses
+    statuses = Counter(la.status for la in done.las)
+    return Timing(seconds, rows, stage_seconds(result.all_events, seconds), dbt_nodes(warehouse)), dict(statuses)
 
 
 def dbt_nodes(warehouse: Path) -> dict[str, int]:
@@ -174,7 +173,9 @@ def peak_memory_mb() -> float:
 def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: Path | None,
         keep: bool, with_refresh: bool, print_=print, engine: str = "duckdb") -> dict[str, Timing]:
     """Generate, scan and (optionally) refresh; print the figures; return the timings. With engine
-    spark, the refresh runs on DuckDB and then on Spark, and both figures are printed."""
+    spark, the refresh runs on DuckDB and then on Spark, and both figures are printed (UsageError
+    first if this machine cannot run Spark)."""
+    require_engine(engine)
     folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     inbox, warehouse = folder / "inbox", folder / "warehouse.duckdb"
     timings: dict[str, Timing] = {}

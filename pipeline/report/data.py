@@ -8,9 +8,11 @@ publications, data_quality and the indicator_restatements view; the regional vie
 import csv
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import UsageError
 from pipeline.paths import SEEDS_DIR, history_months
 from pipeline.report.areas import (AREAS, CROSS_SEPARATOR, DIMENSION_LABELS, OTHER, TEAM, Area, area_of,
                                    category_label, category_order)
@@ -19,7 +21,7 @@ TREND_MONTHS = 13  # sparklines: the month and the same month a year before
 HISTORY_MONTHS = history_months()  # area pages: every month published
 
 
-class ReportError(Exception):
+class ReportError(UsageError):
     """The warehouse cannot give the report asked for (no such LA or month, not a published warehouse)."""
 
 
@@ -125,6 +127,8 @@ class RegionalReport:
 
 
 def connect(warehouse) -> duckdb.DuckDBPyConnection:
+    if not Path(warehouse).exists():  # read-only, DuckDB would say only that it cannot open the file
+        raise ReportError(f"warehouse {warehouse} does not exist (run `pipeline refresh` first)")
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as exc:

@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 from typing import Literal, get_args
 
+from pipeline.errors import UsageError
+
 # duckdb and dbt are imported where used: the CLI reads ENGINES before parsing its arguments
 Engine = Literal["duckdb", "spark"]  # what builds the dbt project (RefreshSettings.engine)
 ENGINES: tuple[str, ...] = get_args(Engine)
@@ -71,6 +73,18 @@ def import_built(build_db: Path, workdir: Path) -> list[str]:
 
 def java_available() -> bool:
     return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
+
+
+def require_engine(engine: str) -> None:
+    """The Spark engine needs the `spark` extra and a JVM: UsageError saying so before anything is loaded."""
+    if engine != "spark":
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        raise UsageError("--engine spark needs the spark extra: pip install -e '.[spark]' (make setup installs it)")
+    if not java_available():
+        raise UsageError("--engine spark needs Java 17: apt-get install openjdk-17-jre-headless (as root: make java)")
 
 
 def _sql_path(path: Path) -> str:
