@@ -407,3 +407,68 @@ def test_a_held_back_la_s_report_says_so_and_keeps_its_last_good_figures(built, 
     text = " ".join(re.sub(r"<[^>]+>", " ", banner.group(1)).split()) if banner else ""
     assert "Latest extract held back." in text and "these are the last good figures" in text
     assert "children" in text.partition("Reason:")[2]  # the publication's reason, which names the missing file
+
+
+# practice.md's pages (issue 25): early help, work in progress, practice standards, oversight, workforce
+
+PRACTICE_PAGES = {
+    "early_help": ["EH_OPEN", "EH_RATE", "EH_STEP_DOWN", "EH_PLAN_TIMELY", "EH_WITH_PLAN"],
+    "work_in_progress": ["ASM_OPEN", "ASM_OPEN_OVERDUE", "STR_OPEN", "S47_OPEN", "ICPC_AWAITING"],
+    "practice_standards": ["CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CIN_VISIT_TIMELY", "CIN_REVIEW_TIMELY"],
+    "oversight": ["SUP_OPEN_CASES", "SUP_WITHIN_1M"],
+    "workforce": ["ALL_UNALLOCATED", "ALL_CASELOAD_AVG", "ALL_OVER_CASELOAD", "WF_PERMANENT_PCT", "WF_AGENCY_PCT",
+                  "WF_VACANT_PCT", "WF_CASELOAD_FTE"],
+}
+
+
+def _cells(tr) -> list[str]:
+    return [td.text.strip() for td in tr.find_all("td")]
+
+
+def test_practice_pages_show_their_measures(la_page):
+    for area, ids in PRACTICE_PAGES.items():
+        section = la_page.dom.find("section", id=f"area-{area}")
+        assert section is not None, area
+        for indicator in ids:
+            assert section.find("article", id=f"ind-{indicator}") is not None, (area, indicator)
+
+
+def test_supervision_table_is_case_type_by_band_and_adds_up_to_the_open_cases(built, la_page):
+    """SSC's table: a row per case type, a column per time since the last supervision, totals; the grand total
+    is SUP_OPEN_CASES, and each cell the published breakdown value."""
+    la, month = built.las[0], built.latest_month(built.las[0])
+    cells = {r["dimension_value"]: r["value"] for r in built.query(
+        """select dimension_value, value from published.indicator_values where la_code = $la
+           and indicator_id = 'SUP_OPEN_CASES' and period_type = 'month' and period_end = $m
+           and dimension = 'case_type|supervision_band'""", {"la": la, "m": month})}
+    total = built.query("""select value from published.indicator_values where la_code = $la and period_type = 'month'
+                           and indicator_id = 'SUP_OPEN_CASES' and period_end = $m and dimension = 'all'""",
+                        {"la": la, "m": month})[0]["value"]
+    table = la_page.dom.find("section", id="area-oversight").find("table", cls="cross-tab-table")
+    headings = [th.text.strip() for th in table.find("thead").find_all("th")]
+    assert headings == ["Case type", "Within 1 month", "Over 1 to 2 months", "Over 2 to 3 months",
+                        "Over 3 to 6 months", "Over 6 months", "No supervision: new in period", "No supervision", "Total"]
+    rows = {tr.find("th").text.strip(): _cells(tr) for tr in table.find("tbody").find_all("tr")}
+    assert list(rows) == ["Child in need", "Child protection", "Child looked after", "Total"]
+    bands = ["within_1m", "1_2m", "2_3m", "3_6m", "over_6m", "never_new", "never"]
+    for label, case_type in (("Child in need", "CIN"), ("Child protection", "CP"), ("Child looked after", "CLA")):
+        expected = [cells[f"{case_type}|{band}"] for band in bands]
+        assert rows[label] == [f"{v:,.0f}" for v in expected + [sum(expected)]]
+    assert rows["Total"][-1] == f"{total:,.0f}"
+
+
+def test_workforce_page_has_the_shares_chart_and_a_table_by_team(built, la_page):
+    la, month = built.las[0], built.latest_month(built.las[0])
+    workforce = la_page.dom.find("section", id="area-workforce")
+    assert workforce.find("div", id="composition-workforce").find("svg") is not None
+    table = next(t for t in workforce.find_all("table", cls="cross-tab-table") if "by team" in t.find("caption").text)
+    caseloads = {r["dimension_value"]: r["value"] for r in built.query(
+        """select dimension_value, value from published.indicator_values where la_code = $la and period_type = 'month'
+           and indicator_id = 'ALL_CASELOAD_AVG' and period_end = $m and dimension = 'team'""", {"la": la, "m": month})}
+    headings = [th.text.strip() for th in table.find("thead").find_all("th")]
+    column = headings.index("Average caseload per social worker") - 1
+    shown_rows = {tr.find("th").text.strip(): _cells(tr)[column] for tr in table.find("tbody").find_all("tr")}
+    for team, value in caseloads.items():
+        assert shown_rows[team] == ("–" if value is None else f"{value:,.1f}"), team
+    # the generated LA has one team of one or two workers: its caseload cell is withheld, and shown so
+    assert None in caseloads.values() and "–" in shown_rows.values()
