@@ -3,7 +3,8 @@
 -- entity was not supplied has no rows for that LA (never zeros), and only for the periods,
 -- indicators and breakdowns a statutory-format source can support (absent, not wrong).
 {%- set families = ['fct_front_door', 'fct_referrals', 'fct_assessments', 'fct_cp_enquiries', 'fct_cp_plans',
-                     'fct_cin', 'fct_cla', 'fct_care_leavers'] %}
+                     'fct_cin', 'fct_cla', 'fct_care_leavers',
+                     'fct_cla_care', 'fct_private_fostering'] %}
 with family_values as (
     {%- for family in families %}
     select * from {{ ref(family) }}
