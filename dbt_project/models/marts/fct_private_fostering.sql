@@ -1,8 +1,17 @@
 -- Private fostering family (care.md C.8): PF_OPEN, PF_STARTED, PF_VISIT_TIMELY. An arrangement is
--- counted from its known start ks (stg_private_fostering.known_start); one ending before ks counts nowhere.
-with arrangements as (
-    select la_code, pf_id, child_id, notification_date, known_start as start_date, end_date
+-- counted from its known start ks, the later of notification_date and start_date (notification_date
+-- when start_date is null: the arrangement is deemed to begin when the LA becomes aware of it); one
+-- ending before ks counts nowhere.
+with known_starts as (
+    select
+        la_code, pf_id, child_id, notification_date, end_date,
+        case when start_date > notification_date then start_date else notification_date end as known_start
     from {{ ref('stg_private_fostering') }}
+),
+
+arrangements as (
+    select la_code, pf_id, child_id, notification_date, known_start as start_date, end_date
+    from known_starts
     where end_date is null or end_date >= known_start
 ),
 
