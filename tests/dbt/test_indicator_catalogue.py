@@ -358,7 +358,7 @@ def test_children_looked_after(first):
     assert figure(first, "CLA_RATE") == (7, 20000, 3.5)
     assert count(first, "CLA_SHORT_BREAKS") == 1  # L5
     assert count(first, "CLA_STARTED") == 1  # L6 (L8's new episode is not a start)
-    assert count(first, "CLA_STARTED", "2024-01") == 0  # L5 began its short breaks (V3): not a start
+    assert count(first, "CLA_STARTED", "2024-01") == 1  # L7 (L5 began its short breaks that day, V3: not a start)
     assert count(first, "CLA_CEASED") == 2  # L7 (E11), L9 (E3 on M1); L8's X1 is not a ceasing
     # 3 or more placements: L3 (L4 has 2: its L episode is no move)
     assert figure(first, "CLA_3PLUS_PLACEMENTS") == (1, 7, 14.29)

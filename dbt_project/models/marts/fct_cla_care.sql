@@ -35,18 +35,31 @@ review_episodes as (
     ) = 1
 ),
 
+reviews_coverage as (
+    -- a statutory reviews file (SSDA903) is complete only from covered_from (care.md B.9); native: no row
+    select la_code, min(covered_from) as covered_from
+    from {{ ref('stg_source_coverage') }}
+    where entity = 'cla_reviews' and indicator_id is null and dimension is null
+    group by la_code
+),
+
 counted_reviews as (
     -- reviews in a period of care outside short breaks, numbered within the period by review_date
     select
         review_episodes.*,
         periods_of_care.start_date as period_of_care_start,
         periods_of_care.begun_by_s,
+        reviews_coverage.covered_from,
         row_number() over period_reviews as review_seq,
-        lag(review_episodes.review_date) over period_reviews as previous_review_date
+        lag(review_episodes.review_date) over period_reviews as previous_review_date,
+        min(case when review_episodes.review_date >= reviews_coverage.covered_from then review_episodes.review_date end)
+            over (partition by review_episodes.child_key, review_episodes.period_of_care_seq) as first_covered_review
     from review_episodes
     inner join {{ ref('int_periods_of_care') }} as periods_of_care
         on periods_of_care.child_key = review_episodes.child_key
         and periods_of_care.period_of_care_seq = review_episodes.period_of_care_seq
+    left join reviews_coverage
+        on reviews_coverage.la_code = review_episodes.la_code
     where review_episodes.legal_status not in ('V3', 'V4')
     window period_reviews as (
         partition by review_episodes.child_key, review_episodes.period_of_care_seq order by review_episodes.review_date
@@ -55,12 +68,16 @@ counted_reviews as (
 
 reviews as (
     -- due (reg 33): first review WD20(period start), i.e. within 20 working days; second, first + 3
-    -- months; each later one, previous + 6 months. Unknown period start: due date unknown.
+    -- months; each later one, previous + 6 months. Due date unknown: a period with an unknown start,
+    -- and, in a period begun before the reviews' covered_from, the earliest review from then on (the
+    -- reviews before it are not in the source, so its ordinal is unknown)
     select
         la_code,
         review_date as event_date,
         participation,
-        begun_by_s as is_due_known,
+        begun_by_s
+            and not coalesce(period_of_care_start < covered_from and review_date = first_covered_review, false)
+            as is_due_known,
         case
             when review_seq = 1 then {{ working_days('period_of_care_start', 'review_date') }} <= 20
             when review_seq = 2 then review_date <= cast(previous_review_date + interval 3 month as date)
