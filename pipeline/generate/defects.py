@@ -49,6 +49,8 @@ def plant_defects(tables: dict[str, dict[str, np.ndarray]], rate: float, rng: np
         return overrides, defects
     planter = _Planter(tables, rng, extract)
     for name in load_order():                        # children first: later entities need clean children
+        if name not in tables:                       # an optional entity not generated: not supplied
+            continue
         entity = entities()[name]
         n = len(tables[name][entity.columns[0].name])
         k = min(int(rng.binomial(n, rate)), n // 4)

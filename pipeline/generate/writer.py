@@ -55,7 +55,8 @@ def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: st
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     overrides = overrides or {}
-    specs = entities()
+    # an optional entity the generator does not produce is written as not supplied (no file)
+    specs = {name: entity for name, entity in entities().items() if name in tables or entity.required}
     for name, entity in specs.items():
         missing = set(entity.column_names) - set(tables[name])
         if missing:
