@@ -386,6 +386,9 @@ def test_children_looked_after_breakdowns_and_placement_mix(first):
                                                       "foster_ifa", "other")) == {
         "foster_family_friends": 3, "foster_other": 2, "residential": 2, "foster_ifa": 0, "other": 0}
     assert breakdown("CLA_STARTED", "age_band", ("10_15", "16_plus")) == {"10_15": 0, "16_plus": 1}  # L6, 16
+    # flow breakdowns for months only: no financial-year or rolling-year cells (disclosure control)
+    assert figure(first, "CLA_STARTED", period_type="fytd", dimension="age_band", value="16_plus") is None
+    assert figure(first, "CLA_STARTED", period_type="fytd") == (None, None, 1.0)  # L6 (L7, L8, L9 began in 2023-24)
     assert breakdown("CLA_CEASED", "reason_ceased_group", ("adopted", "other", "sgo")) == {
         "adopted": 1, "other": 1, "sgo": 0}  # L7 E11, L9 E3
     assert figure(first, "CLA_FOSTER_PCT") == (5, 7, 71.43)  # L1-L4, L10

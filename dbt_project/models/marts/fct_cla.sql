@@ -145,7 +145,12 @@ cla_started as (
 ),
 
 cla_started_by_age_band as (
-    {{ flow_indicator('started_by_age_band', 'CLA_STARTED', 'count', dimension='age_band', dimension_values=breakdown_values('age_band')) }}
+    -- the flow breakdowns are published for months only: their fytd and r12m cells, chained across
+    -- rolling years, let the small cells of the shareable tables be worked out (test_disclosure_control)
+    select * from (
+        {{ flow_indicator('started_by_age_band', 'CLA_STARTED', 'count', dimension='age_band', dimension_values=breakdown_values('age_band')) }}
+    ) as by_age_band
+    where period_type = 'month'
 ),
 
 cla_ceased as (
@@ -153,7 +158,10 @@ cla_ceased as (
 ),
 
 cla_ceased_by_reason as (
-    {{ flow_indicator('ceased', 'CLA_CEASED', 'count', dimension='reason_ceased_group', dimension_values=breakdown_values('reason_ceased_group')) }}
+    select * from (
+        {{ flow_indicator('ceased', 'CLA_CEASED', 'count', dimension='reason_ceased_group', dimension_values=breakdown_values('reason_ceased_group')) }}
+    ) as by_reason
+    where period_type = 'month'
 ),
 
 cla_3plus_placements as (
