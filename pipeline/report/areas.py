@@ -25,7 +25,7 @@ AREAS = (
     Area("practice_standards", "Practice standards",
          indicators=("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",
                      "CIN_VISIT_TIMELY", "CIN_REVIEW_TIMELY")),
-    Area("children_in_care", "Children in care", ("cla",)),
+    Area("children_in_care", "Children in care", ("cla", "cla_care", "private_fostering")),
     Area("care_leavers", "Care leavers", ("care_leavers",)),
     Area("oversight", "Management oversight", ("oversight",)),
     Area("workforce", "Workforce and caseloads", ("workforce",),
@@ -57,6 +57,11 @@ DIMENSION_LABELS = {
     "team": "team",
     "worker_role": "worker's role",
     "newly_qualified": "newly qualified",
+    "age_band": "age",
+    "sex": "sex",
+    "legal_status_group": "legal status",
+    "placement_group": "placement",
+    "reason_ceased_group": "reason for ceasing",
 }
 # a breakdown of one dimension within another (practice.md section 5), written "outer|inner": shown as a
 # table of the outer values (rows) by the inner ones (columns)
@@ -74,6 +79,22 @@ SUPERVISION_BANDS = {
     "never": "No supervision",
 }
 CASE_TYPES = {"CIN": "Child in need", "CP": "Child protection", "CLA": "Child looked after"}
+# the values of the children-looked-after breakdowns (care.md section D, dbt_project/macros/cla_breakdowns.sql)
+CLA_GROUPS = {
+    "age_band": {"under_1": "Under 1", "1_4": "1 to 4", "5_9": "5 to 9", "10_15": "10 to 15", "16_plus": "16 and over",
+                 "unknown": "Not known"},
+    "sex": {"M": "Male", "F": "Female", "U": "Not known"},
+    "legal_status_group": {"care_order": "Care order", "placement_order": "Placement order", "s20": "Section 20",
+                           "other": "Other"},
+    "placement_group": {"foster_in_house": "Foster care (in-house)", "foster_ifa": "Foster care (IFA)",
+                        "foster_family_friends": "Foster care (family and friends)", "foster_other": "Foster care (other)",
+                        "placed_with_parents": "Placed with parents", "residential": "Residential",
+                        "adoption": "Placed for adoption", "supported_independent": "Supported / independent living",
+                        "other": "Other"},
+    "reason_ceased_group": {"adopted": "Adopted", "sgo": "Special guardianship order", "cao": "Child arrangements order",
+                            "returned_home": "Returned home", "independent_living": "Independent living",
+                            "staying_put": "Staying put", "other": "Other"},
+}
 YES_NO = {"Y": "Yes", "N": "No", "unknown": "Not recorded"}
 
 CP_CATEGORIES = {
@@ -110,12 +131,14 @@ def category_label(dimension: str, code: str) -> str:
         return CASE_TYPES.get(code, code)
     if dimension in ("disability", "newly_qualified"):
         return YES_NO.get(code, code)
+    if dimension in CLA_GROUPS:
+        return CLA_GROUPS[dimension].get(code, code)
     return code
 
 
 def category_order(dimension: str, codes) -> list[str]:
     """A breakdown's values in the order their list gives (supervision bands by time), else sorted."""
-    ordered = {"supervision_band": SUPERVISION_BANDS, "case_type": CASE_TYPES}.get(dimension, {})
+    ordered = {"supervision_band": SUPERVISION_BANDS, "case_type": CASE_TYPES, **CLA_GROUPS}.get(dimension, {})
     return sorted(codes, key=lambda c: (list(ordered).index(c) if c in ordered else len(ordered), c))
 
 

@@ -131,6 +131,8 @@ VISITS = [
     visit("C4", "2024-06-14"),  # exactly 10: in
     visit("C5", "2024-06-13"),  # 11: out
     visit("C6", "2024-06-28", kind="CIN"),  # not a CP visit
+    visit("L4", "2024-05-19", kind="CLA"),  # L4's placement began 2024-03-01: 42 days before M1, in
+    visit("L3", "2024-05-18", kind="CLA"),  # L3's began 2024-02-01: 43 days, out
 ]
 
 CIN_PLANS = [
@@ -351,19 +353,49 @@ def test_children_in_need(first):
 
 
 def test_children_looked_after(first):
-    assert count(first, "CLA_OPEN") == 8  # L1-L6, L8, L10 (L7 and L9 ceased)
-    assert figure(first, "CLA_RATE") == (8, 20000, 4.0)
+    # LAC(M1): L1-L4, L6, L8, L10 (L7 and L9 ceased; L5 is on short breaks, V3: care.md F.3)
+    assert count(first, "CLA_OPEN") == 7
+    assert figure(first, "CLA_RATE") == (7, 20000, 3.5)
+    assert count(first, "CLA_SHORT_BREAKS") == 1  # L5
     assert count(first, "CLA_STARTED") == 1  # L6 (L8's new episode is not a start)
+    assert count(first, "CLA_STARTED", "2024-01") == 1  # L7 (L5 began its short breaks that day, V3: not a start)
     assert count(first, "CLA_CEASED") == 2  # L7 (E11), L9 (E3 on M1); L8's X1 is not a ceasing
-    # not on short breaks: L1, L2, L3, L4, L6, L8, L10; 3 or more placements: L3 (L4 has 2: its L episode is no move)
+    # 3 or more placements: L3 (L4 has 2: its L episode is no move)
     assert figure(first, "CLA_3PLUS_PLACEMENTS") == (1, 7, 14.29)
     # under 16 and in care since M1 - 30 months: L1 (placed since M1 - 24 months), L3 (placed 2024-02-01)
     assert figure(first, "CLA_STABILITY_LT") == (1, 2, 50.0)
-    assert count(first, "CLA_UASC") == 2  # L5, L6
+    assert count(first, "CLA_UASC") == 1  # L6 (L5 is on short breaks)
     by_placement = {p: count(first, "CLA_OPEN", dimension="placement_type", value=p)
                     for p in ("U1", "U4", "U5", "U6", "K2", "R1")}
-    # current episodes: L2, L4, L10 U1; L1 U4; L5 U5; L3 U6; L6, L8 K2; nobody in R1 any more
-    assert by_placement == {"U1": 3, "U4": 1, "U5": 1, "U6": 1, "K2": 2, "R1": 0}
+    # current episodes: L2, L4, L10 U1; L1 U4; L3 U6; L6, L8 K2; nobody in R1 any more; L5's U5 is a short break
+    assert by_placement == {"U1": 3, "U4": 1, "U5": 0, "U6": 1, "K2": 2, "R1": 0}
+
+
+def test_children_looked_after_breakdowns_and_placement_mix(first):
+    def breakdown(indicator, dimension, values):
+        return {v: count(first, indicator, dimension=dimension, value=v) for v in values}
+    # ages at M1: L4 9; L1 14, L3 12, L8 14, L10 12; L2 16 (that day), L6 16
+    assert breakdown("CLA_OPEN", "age_band", ("under_1", "1_4", "5_9", "10_15", "16_plus", "unknown")) == {
+        "under_1": 0, "1_4": 0, "5_9": 1, "10_15": 4, "16_plus": 2, "unknown": 0}
+    assert breakdown("CLA_OPEN", "sex", ("M", "F", "U")) == {"M": 0, "F": 7, "U": 0}
+    # L3, L4 under C1, the others C2
+    assert breakdown("CLA_OPEN", "legal_status_group", ("care_order", "placement_order", "s20", "other")) == {
+        "care_order": 7, "placement_order": 0, "s20": 0, "other": 0}
+    # no providers recorded: U1-U3 family and friends (L2, L4, L10), U4-U6 other foster care (L1, L3)
+    assert breakdown("CLA_OPEN", "placement_group", ("foster_family_friends", "foster_other", "residential",
+                                                      "foster_ifa", "other")) == {
+        "foster_family_friends": 3, "foster_other": 2, "residential": 2, "foster_ifa": 0, "other": 0}
+    assert breakdown("CLA_STARTED", "age_band", ("10_15", "16_plus")) == {"10_15": 0, "16_plus": 1}  # L6, 16
+    # flow breakdowns for months only: no financial-year or rolling-year cells (disclosure control)
+    assert figure(first, "CLA_STARTED", period_type="fytd", dimension="age_band", value="16_plus") is None
+    assert figure(first, "CLA_STARTED", period_type="fytd") == (None, None, 1.0)  # L6 (L7, L8, L9 began in 2023-24)
+    assert breakdown("CLA_CEASED", "reason_ceased_group", ("adopted", "other", "sgo")) == {
+        "adopted": 1, "other": 1, "sgo": 0}  # L7 E11, L9 E3
+    assert figure(first, "CLA_FOSTER_PCT") == (5, 7, 71.43)  # L1-L4, L10
+    assert figure(first, "CLA_IFA_PCT") == (0, 0, None)  # no provider known: no denominator
+    # visits: L8's placement began on M1 (due M1 + 7 days), L4 visited 42 days before M1; the others
+    # (L1, L2, L3, L6, L10) have no visit in their placement more than 7 days old, or L3's is 43 days old
+    assert figure(first, "CLA_VISIT_TIMELY") == (2, 7, 28.57)
 
 
 def test_care_leavers(first):
@@ -380,9 +412,11 @@ def test_indicators_of_entities_not_supplied_have_no_rows(first):
                                                 "where la_code = 'X2'")}
     needs_optional = {"STR_COUNT", "STR_TO_S47", "S47_STARTED", "S47_RATE", "ICPC_HELD", "ICPC_RATE", "S47_TO_ICPC",
                       "ICPC_15WD", "CIN_PLAN_OPEN", "CPP_REVIEW_TIMELY", "CPP_VISIT_10WD", "CL_IN_TOUCH",
-                      "CL_SUITABLE_ACCOM", "CL_EET"}
+                      "CL_SUITABLE_ACCOM", "CL_EET", "CLA_VISIT_TIMELY", "CLA_REVIEWS_HELD", "CLA_IHA_20WD",
+                      "CLA_OC2_TEETH", "CLA_DOL_OPEN", "PF_OPEN", "PF_VISIT_TIMELY"}
     assert not supplied_only & needs_optional
-    assert {"CON_RECEIVED", "REF_NFA", "ASM_SEEN_5WD", "CPP_STARTED", "CPP_OPEN_2Y", "CLA_UASC"} <= supplied_only
+    assert {"CON_RECEIVED", "REF_NFA", "ASM_SEEN_5WD", "CPP_STARTED", "CPP_OPEN_2Y", "CLA_UASC", "CLA_SHORT_BREAKS",
+            "CLA_FOSTER_PCT"} <= supplied_only
     assert figure(first, "REF_RATE", la="X2") == (1, None, None)  # X2 has no population: rates unavailable
     assert count(first, "CON_RECEIVED", "2024-05", la="X2") == 0
 

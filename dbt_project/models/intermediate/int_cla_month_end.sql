@@ -1,18 +1,21 @@
 -- Children looked after as at the last day M1 of each reported month (indicators.md, CLA_OPEN:
 -- an episode with start_date <= M1 and end_date null or > M1), one row per LA x M1 x child,
 -- described by the child's current episode (the open one; the last in episode order if several):
---   is_short_break           current legal status V3 or V4 (excluded from the stability measures);
+--   is_short_break           current legal status V3 or V4: outside LAC(M1) (care.md section A);
 --   period_of_care_start     start of the current period of care (the run containing M1), null
 --                            when the run is not begun by an S episode (start unknown);
+--   earliest_known_start     start of the current run's earliest known episode (= period_of_care_start
+--                            when that is known);
 --   placement_start          start of the current placement (the one containing M1);
 --   placements_in_12_months  placements with start <= M1 and (end null or end > M1 - 12 months);
 --   age                      completed years at M1 (null without a date of birth);
+--   sex                      children.sex;
 --   is_uasc                  the child is an unaccompanied asylum-seeking child.
 -- Rows are grouped and joined on child_key (int_cla_episodes), an integer: with millions of
 -- child-months, grouping on the hashed child_id strings costs several times as much.
 with episodes as (
     select la_code, child_key, child_id, episode_id, episode_seq, start_date, end_date, legal_status,
-        placement_type, period_of_care_seq, placement_seq
+        placement_type, placement_provider, period_of_care_seq, placement_seq
     from {{ ref('int_cla_episodes') }}
 ),
 
@@ -32,6 +35,7 @@ current_episodes as (
         episodes.episode_id,
         episodes.legal_status,
         episodes.placement_type,
+        episodes.placement_provider,
         episodes.period_of_care_seq,
         episodes.placement_seq
     from (
@@ -46,7 +50,7 @@ current_episodes as (
 
 cla_children as (
     -- date of birth and UASC flag of each child with episodes
-    select distinct episodes.child_key, children.date_of_birth, children.uasc
+    select distinct episodes.child_key, children.date_of_birth, children.sex, children.uasc
     from episodes
     inner join {{ ref('stg_children') }} as children
         on children.la_code = episodes.la_code
@@ -73,11 +77,14 @@ select
     current_episodes.episode_id,
     current_episodes.legal_status,
     current_episodes.placement_type,
+    current_episodes.placement_provider,
     current_episodes.legal_status in ('V3', 'V4') as is_short_break,
     case when periods_of_care.begun_by_s then periods_of_care.start_date end as period_of_care_start,
+    periods_of_care.start_date as earliest_known_start,
     placements.start_date as placement_start,
     coalesce(placements_in_12_months.placements, 0) as placements_in_12_months,
     {{ age_in_years('children.date_of_birth', 'current_episodes.period_end') }} as age,
+    children.sex,
     coalesce(children.uasc = 'Y', false) as is_uasc
 from current_episodes
 inner join {{ ref('int_periods_of_care') }} as periods_of_care
