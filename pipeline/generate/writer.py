@@ -50,8 +50,10 @@ def clear_entity_files(folder: Path) -> None:
 
 
 # entities of the contract the generator does not produce yet (practice.md early help, CIN reviews,
-# oversight and workforce): not written, i.e. not supplied, as by an LA without them
-NOT_GENERATED = frozenset({"early_help_episodes", "cin_reviews", "supervisions", "allocations", "workforce_posts"})
+# oversight and workforce; care.md reviews, health, OC2, private fostering, deprivation of liberty):
+# not written, i.e. not supplied, as by an LA without them
+NOT_GENERATED = frozenset({"early_help_episodes", "cin_reviews", "supervisions", "allocations", "workforce_posts",
+                           "cla_reviews", "cla_health", "cla_oc2", "private_fostering", "deprivation_of_liberty"})
 
 
 def add_unsimulated(tables: dict[str, dict[str, np.ndarray]]) -> None:
