@@ -189,6 +189,12 @@ def _match_headers(la: LaExtract, entity: Entity, source: EntitySource, read, re
         result.issues.append(("missing_column", "error", f"{la.la_code}/{source.label}: required column {name} is "
                                                          f"missing{_did_you_mean(name, read.headers, contract)}"))
     extras = [c for h, c in zip(read.headers, read.columns) if h.strip().lower() not in contract or c != by_name[h.strip().lower()]]
+    if entity.drop_extras and extras:  # staff data: what else the HR or case system exported (a name) is never kept
+        unknown = [h for h, c in zip(read.headers, read.columns) if c in extras]
+        result.issues.append(("extra_columns_dropped", "warning",
+                              f"{la.la_code}/{source.label}: column(s) {', '.join(unknown)} are not in the contract "
+                              f"for {entity.name} and are not loaded (staff data: only the contract's columns are kept)"))
+        extras = []
     return FileLoad(la, source, result, index, read, by_name, extras, file_rule)
 
 

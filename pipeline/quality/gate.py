@@ -252,6 +252,7 @@ def _display_column(o, entity: Entity) -> str | None:
     if real:
         return real[-1]
     return {"orphan_child": "child_id", "volume_change": VOLUME_DATE.get(entity.name),
+            "unknown_reference": next((r.columns[0] for r in entity.references), None),  # as the loader names it
             "required": "date_of_birth"}.get(o.rule)  # required: children's date of birth or expected date
 
 

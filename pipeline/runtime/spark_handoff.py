@@ -37,7 +37,7 @@ def export_raw(build_db: Path, workdir: Path) -> list[str]:
 def dbt_environment(workdir: Path) -> dict[str, str]:
     """What the spark profile and macros/prepare_session.sql read; the salt reaches the Spark
     driver's environment only, never SQL text."""
-    from pipeline.runtime.dbt_salt_plugin import pseudonym_salt
+    from pipeline.pseudonyms import pseudonym_salt
 
     return {
         "PIPELINE_SPARK_DIR": str(workdir),
