@@ -8,6 +8,7 @@ cells with raw text (the planted defects), keyed entity -> column -> row index.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -55,11 +56,13 @@ def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: st
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     overrides = overrides or {}
-    specs = entities()
+    # an optional entity or column the generator does not produce is not supplied (left out of the files)
+    specs = {name: entity for name, entity in entities().items() if name in tables or entity.required}
     for name, entity in specs.items():
-        missing = set(entity.column_names) - set(tables[name])
+        missing = {c.name for c in entity.columns if c.required} - set(tables.get(name, {}))
         if missing:
             raise ValueError(f"{name}: generator produced no {sorted(missing)}")
+        specs[name] = replace(entity, columns=tuple(c for c in entity.columns if c.name in tables[name]))
     if fmt == "csv":
         for name, entity in specs.items():
             _write_csv(folder / f"{name}.csv", entity, tables[name], overrides.get(name, {}))
