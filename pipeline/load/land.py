@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.runtime.gc_paused import gc_paused
+from pipeline.load.dataset_rules import dataset_warnings
 from pipeline.load.group import FileLoad, LandResult, land_group
 from pipeline.load.inbox import files
 from pipeline.load.readers import UnreadableSource, read_source, sheet_names, workbook_problem
@@ -90,6 +91,10 @@ def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySou
             _land(con, entity, groups.pop(key), run_id)
     for group in groups.values():
         _land(con, entity, group, run_id)
+    if entity.warnings:  # dataset-level warnings on the rows that loaded, every LA at once
+        found = dataset_warnings(con, entity, {r.la_code: r.absent_columns for r in results if r.rows_loaded})
+        for result in results:
+            result.issues += found.get(result.la_code, [])
     _record(con, results, run_id)
     return results
 

@@ -90,6 +90,7 @@ class Entity:
     references: tuple[Reference, ...] = ()
     unique: tuple[str, ...] = ()  # columns unique together within a file (beside `key`)
     drop_extras: bool = False  # `extras: drop`: columns the contract does not know are not kept
+    warnings: tuple[dict, ...] = ()  # dataset-level warnings (pipeline/load/dataset_rules.py names the kinds)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -114,7 +115,8 @@ def entities() -> dict[str, Entity]:
             if reference.entity not in out:
                 raise ValueError(f"entities.yml: {name} references {reference.entity}, which must come before it")
         out[name] = Entity(name, spec["required"], spec.get("key"), columns, order, conditions, references,
-                           tuple(spec.get("unique", [])), spec.get("extras", "keep") == "drop")
+                           tuple(spec.get("unique", [])), spec.get("extras", "keep") == "drop",
+                           tuple(spec.get("warnings", [])))
     return out
 
 
