@@ -59,7 +59,7 @@ def extract_entities() -> list[dict]:
         out.append({"name": entity.name, "required": entity.required, "key": entity.key,
                     "description": cell(re.split(r"\s*Landed by", table.get("description", ""))[0]),
                     "columns": columns, "order": entity.order, "unique": entity.unique,
-                    "drop_extras": entity.drop_extras, "references": entity.references,
+                    "drop_extras": entity.drop_extras, "references": entity.references, "warnings": entity.warnings,
                     "conditions": [{"rule": c.rule, "severity": c.severity,
                                     "text": f"{_said(c.if_)} ⇒ {_said(c.then)}"} for c in entity.conditions]})
     return out
