@@ -27,7 +27,7 @@ from pipeline.progress import progress
 from .defects import plant_defects
 from .scales import SCALES, SyntheticLA, synthetic_las
 from .simulate import simulate_la, window_start
-from .writer import FORMATS, clear_entity_files, source_label, write_manifest, write_tables
+from .writer import FORMATS, clear_entity_files, source_label, with_unsimulated_columns, write_manifest, write_tables
 
 DEFAULT_EXTRACT_DATE = date(2026, 10, 31)   # fixed, so output never depends on when it is run
 DEFECTS_FILE = "defects.csv"
@@ -97,7 +97,7 @@ def _generate_la(job: _Job) -> tuple[str, int, list[list], list[list]]:
     """Simulate and write one LA; returns (code, rows written, population rows, defect rows)."""
     la = job.la
     rng = np.random.Generator(np.random.PCG64(job.seed).jumped(job.index + 1))   # one stream per LA
-    tables = simulate_la(la, job.months, job.extract_date, rng)
+    tables = with_unsimulated_columns(simulate_la(la, job.months, job.extract_date, rng))
     # defects draw from a stream of their own, so a clean and a defective extract differ only there
     defect_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 1])))
     overrides, defects = plant_defects(tables, job.defects, defect_rng, np.datetime64(job.extract_date, "D"))

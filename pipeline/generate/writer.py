@@ -8,7 +8,6 @@ cells with raw text (the planted defects), keyed entity -> column -> row index.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -56,13 +55,11 @@ def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: st
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     overrides = overrides or {}
-    # an optional entity or column the generator does not produce is not supplied (left out of the files)
-    specs = {name: entity for name, entity in entities().items() if name in tables or entity.required}
+    specs = entities()
     for name, entity in specs.items():
-        missing = {c.name for c in entity.columns if c.required} - set(tables.get(name, {}))
+        missing = set(entity.column_names) - set(tables[name])
         if missing:
             raise ValueError(f"{name}: generator produced no {sorted(missing)}")
-        specs[name] = replace(entity, columns=tuple(c for c in entity.columns if c.name in tables[name]))
     if fmt == "csv":
         for name, entity in specs.items():
             _write_csv(folder / f"{name}.csv", entity, tables[name], overrides.get(name, {}))
@@ -71,6 +68,21 @@ def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: st
             _write_xlsx(folder / f"{name}.xlsx", [(entity, tables[name], overrides.get(name, {}))])
     else:
         _write_xlsx(folder / WORKBOOK, [(e, tables[n], overrides.get(n, {})) for n, e in specs.items()])
+
+
+def with_unsimulated_columns(tables: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    """The tables with every optional column the simulation does not produce (and every column of an
+    optional entity it does not produce) present and empty: an interim until it simulates the
+    practice.md entities and columns."""
+    out = {}
+    for name, entity in entities().items():
+        table = dict(tables.get(name, {}))
+        simulated, rows = bool(table), len(next(iter(table.values()))) if table else 0
+        for c in entity.columns:
+            if c.name not in table and (not c.required or not simulated):
+                table[c.name] = np.full(rows, np.datetime64("NaT") if c.is_date else None)
+        out[name] = table
+    return out
 
 
 def _arrow(values: np.ndarray, kind: str) -> pa.Array:
