@@ -13,12 +13,14 @@ role reads only the `*_shareable` tables (every LA) and the catalogue. Every tab
 FORCE ROW LEVEL SECURITY: without a policy for it, nobody but a superuser sees a row, owner included.
 """
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from pipeline.publish import pause_point
+from pipeline.errors import UsageError
+from pipeline.publish import STAGE_EVENT
 
 SCHEMA, STAGING, ACCESS = "published", "published_next", "pipeline_access"
 LOCK_KEY = 4_113_013  # pg_advisory_xact_lock: pushes and grant changes never interleave
@@ -35,7 +37,7 @@ create table if not exists {ACCESS}.grants (
 """
 
 
-class PostgresError(Exception):
+class PostgresError(UsageError):
     """The push or grant did not happen; the message says why and what still stands."""
 
 
@@ -48,6 +50,8 @@ class Grant:
 
 def push(warehouse: Path, url: str) -> list[str]:
     """Publish every table and view of the warehouse's `published` schema; returns the table names."""
+    if not warehouse.exists():
+        raise PostgresError(f"warehouse {warehouse} does not exist (run `pipeline refresh` first)")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = [r[0] for r in con.execute(
             """select table_name from duckdb_tables() where schema_name = 'published'
@@ -63,7 +67,7 @@ def push(warehouse: Path, url: str) -> list[str]:
                     # a DuckDB-only view (e.g. indicator_restatements) arrives as a table of its rows
                     data = con.sql(f'select * from published."{table}"').to_arrow_table()
                     cur.adbc_ingest(table, data, mode="create", db_schema_name=STAGING)
-                    pause_point("postgres:copying")
+                    sys.audit(STAGE_EVENT, "postgres:copying")  # a crash test stops here (tests/pause_at.py)
                 with_la = _tables_with_la(cur, STAGING)
                 for table in with_la:
                     cur.execute(f"alter table {STAGING}.{_ident(table)} enable row level security")
@@ -88,14 +92,6 @@ def grant(url: str, g: Grant) -> None:
 def revoke(url: str, role: str) -> None:
     """Forget the role's grant and take away its access to the live schema."""
     _change(url, role, None)
-
-
-def stored_grants(url: str) -> list[Grant]:
-    with _connect(url) as pg, pg.cursor() as cur:
-        _execute_all(cur, ACCESS_DDL)
-        grants = _stored_grants(cur)
-        pg.commit()
-    return grants
 
 
 def _change(url: str, role: str, g: Grant | None) -> None:

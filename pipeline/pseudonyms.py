@@ -3,22 +3,24 @@ staging (dbt_project/macros/pseudonymise.sql); a staff ID (practice.md 1.4) is h
 its own domain (input prefixed `worker:`), in staging and wherever the loader keeps a supplied value
 (audit.quarantine, the quality gate's frames), so one source ID has one pseudonym everywhere.
 
-The key (salt) comes from PIPELINE_PSEUDONYM_SALT; the documented default is for the synthetic demo
-only. It reaches DuckDB as a connection variable, set from a parameter: it is never part of SQL text.
+The key (salt) comes from PIPELINE_PSEUDONYM_SALT, read by pipeline/settings.py; the documented default
+is for the synthetic demo only. It reaches DuckDB as a connection variable, set from a parameter: it is never part of SQL text.
 """
 
-import os
+from pipeline.settings import settings
 
 DEMO_SALT = "demo-salt-synthetic-data-only"
 
 
 def pseudonym_salt() -> str:
-    return os.environ.get("PIPELINE_PSEUDONYM_SALT") or DEMO_SALT
+    salt = settings().pseudonym_salt
+    return (salt.get_secret_value() if salt else "") or DEMO_SALT
 
 
-def set_salt(con) -> None:
-    """Make pseudonym_sql usable on this DuckDB connection (variables live per connection)."""
-    con.execute("SET VARIABLE pseudonym_salt = $salt", {"salt": pseudonym_salt()})
+def set_salt(con, salt: str | None = None) -> None:
+    """Make pseudonym_sql usable on this DuckDB connection (variables live per connection); `salt`:
+    one already read (pseudonym_salt())."""
+    con.execute("SET VARIABLE pseudonym_salt = $salt", {"salt": salt or pseudonym_salt()})
 
 
 def pseudonym_sql(expr: str, domain: str | None = None) -> str:

@@ -9,6 +9,9 @@ catalogue) is replaced whole.
 Crash safety: until the rename, the published file is only read. A refresh killed at any point
 leaves at most a stale `<warehouse>.<random>.tmp` (and the build warehouse, which the next
 refresh rebuilds from nothing); the next publish removes stale temp files under the publish lock.
+The points where a kill matters most are raised as audit events (sys.audit STAGE_EVENT, PEP 578),
+so that a crash test can stop the process there (tests/pause_at.py); with no audit hook installed,
+as in every refresh, they cost nothing.
 
 Only the LAs of the run (those whose extract or reference data changed, pipeline/state.py) are in
 the build warehouse: every other LA's rows are copied unchanged from the previous publication.
@@ -26,10 +29,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import UsageError
 from pipeline.state import STATE_DDL
 
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
 VIEWS_DIR = Path(__file__).resolve().parent / "published_views"
+
+# the audit event (argument: the stage, e.g. "publish:renaming") raised where a crash test stops a refresh
+STAGE_EVENT = "pipeline.stage"
 
 # Oldest DuckDB that must open the published file: DuckDB 2.0's own format is unreadable to 1.x clients
 STORAGE_VERSION = "v1.4.0"
@@ -122,7 +129,7 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
         for n, table in enumerate(_tables(con, "build", "published")):
             _publish_table(con, table, previous)
             if n == 0:
-                pause_point("publish:copying")  # the new file half-written
+                sys.audit(STAGE_EVENT, "publish:copying")  # the new file half-written
         if previous:
             for table in ("indicator_history", "publications", "data_quality"):
                 con.execute(f"insert into published.{table} by name select * from prev.published.{table}")
@@ -150,11 +157,19 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
 LEDGERS = ("indicator_history", "publications", "data_quality")
 
 
-def withdraw(warehouse: Path, la_codes: list[str], run_id: str) -> None:
-    """Remove LAs from the published warehouse (`pipeline withdraw`), through the same atomic swap:
-    their rows leave every published table, audit.quarantine and audit.refresh_state; the ledgers
-    (indicator_history, data_quality) keep what was published, and publications gets a 'withdrawn' row.
-    ValueError naming the codes the warehouse has never published."""
+def withdraw(warehouse: Path, la_codes: list[str], wait: float = 0.0) -> str:
+    """Remove LAs from the published warehouse (`pipeline withdraw`), under its refresh lock (waiting
+    up to `wait` seconds for a running refresh) and through the same atomic swap: their rows leave every
+    published table, audit.quarantine and audit.refresh_state; the ledgers (indicator_history,
+    data_quality) keep what was published, and publications gets a 'withdrawn' row. Returns that row's
+    run id. ValueError naming the codes the warehouse has never published; RefreshRunning."""
+    run_id = f"withdraw-{uuid.uuid4()}"
+    with refresh_lock(warehouse, wait):
+        _withdraw(warehouse, la_codes, run_id)
+    return run_id
+
+
+def _withdraw(warehouse: Path, la_codes: list[str], run_id: str) -> None:
     if not warehouse.exists():
         raise ValueError(f"warehouse {warehouse} does not exist: nothing to withdraw")
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -210,7 +225,7 @@ def _new_file(warehouse: Path):
                 con.execute(view.read_text())
             con.execute("use memory")
             con.execute("detach pub")  # checkpoints and closes the file before the rename
-        pause_point("publish:renaming")
+        sys.audit(STAGE_EVENT, "publish:renaming")  # the new file written, not yet renamed over
         os.replace(tmp, warehouse)  # atomic on POSIX: readers see the old file or the new one
     finally:
         tmp.unlink(missing_ok=True)
@@ -234,7 +249,7 @@ class _publish_lock:
         self.file.close()
 
 
-class RefreshRunning(Exception):
+class RefreshRunning(UsageError):
     """Another refresh of the same warehouse holds its refresh lock."""
 
 
@@ -287,17 +302,6 @@ def _remove_stale_temp_files(warehouse: Path) -> None:
     """Temp files of a publish that was killed before its rename (we hold the lock: nobody else is publishing)."""
     for stale in warehouse.parent.glob(f"{warehouse.name}.*.tmp*"):
         stale.unlink(missing_ok=True)
-
-
-def pause_point(stage: str) -> None:
-    """Crash-test hook: with PIPELINE_PAUSE_AT=<stage>, say so on stdout and wait to be killed.
-
-    tests/quality/test_crash_safety.py kills a refresh with SIGKILL at each stage in turn."""
-    if os.environ.get("PIPELINE_PAUSE_AT") == stage:
-        print(f"[pause] {stage}", flush=True)
-        sys.stdout.flush()
-        while True:
-            time.sleep(60)
 
 
 def _tables(con, catalog: str, schema: str) -> list[str]:

@@ -4,9 +4,9 @@ An LA's result depends on its folder and on the reference data every LA is built
 fingerprinted; after each refresh of an LA the published warehouse records them in
 audit.refresh_state (published or held back alike, so an unchanged held-back LA is not retried
 every night). The next refresh runs an LA again only when its folder or the reference changed, or
-when asked to (--la, --full). This module imports nothing of Dagster: the CLI plans (and exits on
-an unchanged inbox) before any Dagster definitions are built; the sensor, the schedule and the
-run's first step use the same functions.
+when asked to (--la, --full). This module imports nothing of Dagster: `pipeline refresh` plans (and
+returns on an unchanged inbox) before Dagster is imported (pipeline/defs/refresh.py); the sensor,
+the schedule and the run's first step use the same functions.
 """
 
 import hashlib
@@ -18,16 +18,12 @@ from pathlib import Path
 import duckdb
 
 from pipeline.load.inbox import la_folders, printable
-from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR
+from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR, SPECS_DIR
+from pipeline.specs import check_la_settings, gate
 
-# The dataset-level gate thresholds (RefreshSettings defaults; extracts.md): part of the reference,
-# since moving one can turn an LA's verdict.
-GATE_DEFAULTS = {
-    "max_quarantine_share": 0.05,  # share of quarantined rows in any entity
-    "max_overlap_share": 0.05,  # CP plans / CLA episodes overlapping another of the same child
-    "volume_change_factor": 2.0,  # month-on-month rows per month of an entity (warning)
-    "indicator_change_factor": 2.0,  # month-on-month indicator value (warning)
-}
+# The dataset-level gate thresholds' defaults (pipeline/specs/gate.yml; RefreshSettings fields): part of
+# the reference, since moving one can turn an LA's verdict.
+GATE_DEFAULTS = gate().defaults
 
 # Run tag carrying the reference fingerprint a run was planned with, so its first step need not
 # compute it again. Set only where the run starts in the process that planned it (pipeline/defs/refresh.py):
@@ -55,14 +51,19 @@ def folder_fingerprint(folder: Path) -> str:
     return h.hexdigest()
 
 
-def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, seeds: Path = SEEDS_DIR,
-                          dbt_project: Path = DBT_PROJECT_DIR, **thresholds) -> str:
+def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, seeds: Path | None = None,
+                          dbt_project: Path = DBT_PROJECT_DIR, specs: Path = SPECS_DIR, **thresholds) -> str:
     """The content of everything each LA is built and gated with besides its own files: the seeds,
-    the dbt project (models, macros, tests, dbt_project.yml), the expectation suites, the gate
-    thresholds (defaults overridden by `thresholds`) and the package version."""
+    the dbt project (models, macros, tests, dbt_project.yml), the expectation suites, the specs
+    (pipeline/specs/*.yml), the gate thresholds (defaults overridden by `thresholds`) and the package
+    version. A settings seed that breaks its rules raises pipeline.specs.ReferenceDataError (a
+    ValueError) naming the rows: every refresh computes this before it loads, so none builds with it."""
+    seeds = Path(seeds or SEEDS_DIR)
+    check_la_settings(seeds / "la_settings.csv")
     h = hashlib.sha256()
     roots = {"seeds": (seeds, ["*.csv", "*.yml"]), "dbt": (dbt_project, ["dbt_project.yml", "models/**/*",
-             "macros/**/*", "tests/**/*"]), "expectations": (Path(expectations), ["*.json"])}
+             "macros/**/*", "tests/**/*"]), "expectations": (Path(expectations), ["*.json"]),
+             "specs": (Path(specs), ["*.yml"])}
     files = sorted((f"{name}/{p.relative_to(root)}", p) for name, (root, patterns) in roots.items()
                    for pattern in patterns for p in root.glob(pattern) if p.is_file())
     for label, p in files:  # by label, so the same content in another folder gives the same fingerprint
@@ -119,7 +120,7 @@ def plan(inbox: Path, warehouse: Path, reference: str, force: list[str] = (), fu
         elif previous[0] != folder_fingerprint(folder):
             why = "extract changed"
         elif previous[1] != reference:
-            why = "reference data changed (seeds, dbt project, expectations, thresholds or version)"
+            why = "reference data changed (seeds, dbt project, expectations, specs, thresholds or version)"
         else:
             planned.append(PlannedLa(code, folder, False, f"unchanged since run {previous[2]} at {previous[3]:%Y-%m-%d %H:%M} "
                                                   f"({previous[4].replace('_', ' ')})"))

@@ -32,6 +32,7 @@ SERIAL_SECONDS = {
     "tests/dbt/test_indicator_catalogue.py": 130,
     "tests/quality/test_publish_gate.py": 130,
     "tests/defs/test_refresh.py": 100,
+    "tests/defs/test_refresh_outcome.py": 180,
     "tests/load/adapters/test_ssda903_xml.py": 90,
     "tests/load/adapters/test_statutory_refresh.py": 70,
     "tests/dbt/test_disclosure_control.py": 70,

@@ -5,3 +5,11 @@
 {% macro code_list(list_name) -%}
     (select code as dimension_value from {{ ref('code_lists') }} where list_name = '{{ list_name }}')
 {%- endmacro %}
+
+{#
+  A closed list of breakdown values fixed by the definitions (not codes of the extract), as the same
+  one-column relation: value_list(['CIN', 'CP', 'CLA']).
+#}
+{% macro value_list(values) -%}
+    ({% for value in values %}select '{{ value }}' as dimension_value{{ " union all " if not loop.last }}{% endfor %})
+{%- endmacro %}

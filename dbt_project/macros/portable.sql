@@ -139,3 +139,19 @@
 {% macro spark__regex_matches(text_expr, pattern) -%}
     regexp_like({{ text_expr }}, '{{ pattern }}')
 {%- endmacro %}
+
+{#
+  A team name as published (practice.md section 2, "Team values"): surrounding whitespace removed,
+  inner runs of whitespace (the no-break space U+00A0 included) collapsed to one space, case kept.
+#}
+{% macro normalise_whitespace(text_expr) -%}
+    {{ return(adapter.dispatch('normalise_whitespace', 'pipeline')(text_expr)) }}
+{%- endmacro %}
+
+{% macro default__normalise_whitespace(text_expr) -%}
+    trim(regexp_replace({{ text_expr }}, '[\s\x{00A0}]+', ' ', 'g'))
+{%- endmacro %}
+
+{% macro spark__normalise_whitespace(text_expr) -%}
+    trim(regexp_replace({{ text_expr }}, '[\\s\\x{00A0}]+', ' '))
+{%- endmacro %}

@@ -15,3 +15,12 @@
 {% macro spark__pseudonymise(column) -%}
     sha2(concat(system.session.pseudonym_salt, {{ column }}), 256)
 {%- endmacro %}
+
+{#
+  A member of staff's case-system ID (practice.md 1.4): the same keyed hash in its own domain, the
+  input prefixed 'worker:', so one staff ID gives one pseudonym in allocations and workforce_posts
+  and never the pseudonym of a child with the same source ID. Null stays null.
+#}
+{% macro pseudonymise_worker(column) -%}
+    {{ pseudonymise("'worker:' || " ~ column) }}
+{%- endmacro %}

@@ -1,19 +1,31 @@
 """Running a refresh outside the Dagster daemon (the CLI, the bench, the tests): the same job the
-nightly schedule runs, in this process, under the warehouse's refresh lock."""
+nightly schedule runs, in this process, under the warehouse's refresh lock; what came of it
+(outcome: the CLI's lines and exit code, the bench's statuses); and `pipeline validate`, its load
+and gate without Dagster.
+
+Dagster and the definitions (seconds of imports) are imported only when a run starts: `refresh`
+plans, and on an unchanged inbox says so and returns, without them."""
+
+from __future__ import annotations
 
 import logging
-import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
-
-from pipeline.defs.definitions import build_definitions
+from pipeline.errors import EXIT_HELD_BACK, EXIT_OK, EXIT_USAGE, UsageError
+from pipeline.load.inbox import require_inbox
 from pipeline.paths import INSTANCE_CONFIG
-from pipeline.defs.partitions import la_ranges, range_tags, register_las
 from pipeline.publish import refresh_lock
-from pipeline.state import REFERENCE_TAG, las_to_run
+from pipeline.runtime.spark_handoff import require_engine
+from pipeline.settings import settings
+from pipeline.state import REFERENCE_TAG, PlannedLa, las_to_run, plan, reference_fingerprint
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
@@ -57,6 +69,9 @@ def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, la_codes: list[
     # libraries' info lines (dagster-dbt's "Running dbt command") belong in the run's log, not the
     # CLI's output; warnings and errors still show
     logging.getLogger("dagster.builtin").setLevel(logging.WARNING)
+    from pipeline.defs.definitions import build_definitions
+    from pipeline.defs.partitions import la_ranges, range_tags, register_las
+
     defs = build_definitions(inbox.resolve(), warehouse.resolve(), **settings)
     job = defs.resolve_job_def("full_refresh")
     with refresh_lock(warehouse.resolve(), wait), _instance() as instance:
@@ -72,12 +87,129 @@ def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, la_codes: list[
 
 
 def _instance() -> dg.DagsterInstance:
-    home = os.environ.get("DAGSTER_HOME")
+    import dagster as dg
+
+    home = settings().dagster_home
     if not home:
         return dg.DagsterInstance.ephemeral()
     # Dagster wants the folder and its dagster.yaml: a first run makes them, as `make ui` would
-    config = Path(home) / "dagster.yaml"
+    config = home / "dagster.yaml"
     if not config.exists():
         config.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(INSTANCE_CONFIG, config)
     return dg.DagsterInstance.get()
+
+
+@dataclass(frozen=True)
+class LaOutcome:
+    """One LA's row of published.publications for the refresh, with its published figures."""
+
+    la_code: str
+    status: str  # published or held_back
+    reason: str | None
+    extract_date: date | None
+    indicator_values: int  # the LA's rows in published.indicator_values after the refresh
+
+
+@dataclass(frozen=True)
+class BlockedCheck:
+    """A blocking asset check that failed with ERROR: it stopped the publication of every LA."""
+
+    check: str
+    asset: str
+    failures: list[dict]  # the check's metadata: each failed expectation, its rule, column and examples
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """What came of a refresh. `las` is read from the warehouse only when the run published it."""
+
+    planned: list[PlannedLa] = field(default_factory=list)
+    run_ids: list[str] = field(default_factory=list)  # none: no LA was due, nothing ran
+    succeeded: bool = True  # every run's every step
+    published: bool = False  # published_warehouse materialised
+    blocked: list[BlockedCheck] = field(default_factory=list)
+    failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step key, error message)
+    las: list[LaOutcome] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """EXIT_OK: every LA that ran published (or none was due); EXIT_HELD_BACK: the gate held an LA
+        back, or a blocking check stopped the publication (the previous one stands); EXIT_USAGE: a step
+        failed, before publishing or after it (the Postgres push, the report)."""
+        if not self.succeeded:
+            return EXIT_HELD_BACK if self.blocked and not self.published else EXIT_USAGE
+        return EXIT_HELD_BACK if any(la.status != "published" for la in self.las) else EXIT_OK
+
+
+def outcome(result: Refresh, warehouse: Path, planned: list[PlannedLa] = ()) -> RefreshOutcome:
+    """The outcome of run_refresh's runs: failed blocking checks and steps from their events, and each
+    LA's publication (status, reason, extract date, figures) from the warehouse they published."""
+    published = any(m.asset_key.to_user_string() == "published_warehouse"
+                    for m in result.get_asset_materialization_events())
+    blocked = [BlockedCheck(e.check_name, e.asset_key.to_user_string(),
+                            e.metadata["failures"].value if "failures" in e.metadata else [])
+               for e in result.get_asset_check_evaluations()
+               if not e.passed and e.blocking and e.severity.value == "ERROR"]
+    failed = [(e.step_key, e.event_specific_data.error.message.strip()) for e in result.all_events
+              if e.is_step_failure and e.event_specific_data.error]
+    return RefreshOutcome(list(planned), result.run_ids, result.success, published, blocked, failed,
+                          _publications(warehouse, result.run_ids) if published else [])
+
+
+def _publications(warehouse: Path, run_ids: list[str]) -> list[LaOutcome]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            """select p.la_code, p.status, p.reason, p.extract_date,
+                      (select count(*) from published.indicator_values v where v.la_code = p.la_code)
+               from published.publications p where list_contains($runs, p.run_id) order by p.la_code""",
+            {"runs": run_ids},
+        ).fetchall()
+    return [LaOutcome(*row) for row in rows]
+
+
+def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = (), full: bool = False,
+            engine: str = "duckdb", postgres_url: str | None = None, say: Callable[[str], None] = print,
+            **thresholds) -> RefreshOutcome:
+    """`pipeline refresh`: plan which LAs run (pipeline.state.plan: those forced, new or changed), `say`
+    the plan, run them (run_refresh) and return the outcome. UsageError for an inbox without LA
+    folders, an engine this machine lacks, a refresh already running; ValueError for a forced LA that
+    is not in the inbox. `postgres_url` None: $PIPELINE_POSTGRES_URL, if set (RefreshSettings)."""
+    require_inbox(inbox)
+    require_engine(engine)
+    say(f"refresh: inbox {inbox} -> warehouse {warehouse}" + (f" (engine {engine})" if engine != "duckdb" else ""))
+    reference = reference_fingerprint(**thresholds)  # planned with, and recorded by, this refresh
+    planned = plan(inbox, warehouse, reference, force, full)
+    for p in planned:
+        say(f"{p.la_code}: {'refresh: ' if p.run else 'skipped: '}{p.reason}")
+    la_codes = [p.la_code for p in planned if p.run]
+    if not la_codes:
+        return RefreshOutcome(planned)
+    dbt_log = warehouse.resolve().with_name(warehouse.stem + ".dbt.log")
+    extra = {"postgres_url": postgres_url} if postgres_url else {}
+    result = run_refresh(inbox, warehouse, wait, la_codes, reference, dbt_log=str(dbt_log), engine=engine,
+                         **extra, **thresholds)
+    return outcome(result, warehouse, planned)
+
+
+def validate(inbox: Path, **thresholds) -> int:
+    """`pipeline validate`: load and gate the inbox as a refresh would (pipeline.quality.inbox_check),
+    into memory, and print the findings; returns the exit code (pipeline.quality.findings). An
+    exception on the way is a bug, not a finding: UsageError naming it, the traceback in the debug log."""
+    import duckdb
+
+    from pipeline.defs.resources import RefreshSettings
+    from pipeline.quality.findings import print_findings
+    from pipeline.quality.inbox_check import check_inbox
+
+    require_inbox(inbox)
+    settings = RefreshSettings(inbox_dir=str(inbox.resolve()), **thresholds)
+    with duckdb.connect() as con:
+        try:
+            check_inbox(con, inbox.resolve(), settings)
+        except Exception as exc:
+            logging.getLogger("pipeline").debug("validate failed", exc_info=True)
+            raise UsageError(f"validation stopped: {exc.__class__.__name__}: {exc}") from exc
+        return print_findings(con)

@@ -1,21 +1,18 @@
 """Resources in one place: where the inbox and warehouses are, the build DuckDB, and dbt."""
 
-import importlib.metadata
-import os
 import sys
-from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
-from packaging import version
 
 from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, build_path_for
+from pipeline.runtime.spark_handoff import Engine
+from pipeline.settings import Settings, settings as environment
 from pipeline.state import GATE_DEFAULTS, reference_fingerprint
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-DUCKDB_MEMORY_LIMIT = "2GB"  # also the fallback in dbt_project/profiles.yml, for dbt run by hand
 
 
 class RefreshSettings(dg.ConfigurableResource):
@@ -37,11 +34,12 @@ class RefreshSettings(dg.ConfigurableResource):
     # Postgres to publish into as well (pipeline/postgres.py); empty: DuckDB only
     postgres_url: str = ""
     # what builds the dbt project: duckdb (in the build warehouse) or spark (a local PySpark
-    # session, pipeline/runtime/spark_handoff.py); load, gate and publish are the same either way
-    engine: str = "duckdb"
+    # session, pipeline/runtime/spark_handoff.py); load, gate and publish are the same either way.
+    # Any other value fails when the resource is configured (run config included), before a run starts
+    engine: Engine = "duckdb"
     # DuckDB's memory limit in the build warehouse, for the loads and the gate here and for dbt's
     # connection: beyond it DuckDB spills to disk, which keeps a national refresh under 4 GB
-    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
+    duckdb_memory_limit: str = Settings.model_fields["duckdb_memory_limit"].default
 
     @property
     def inbox(self) -> Path:
@@ -66,26 +64,32 @@ class RefreshSettings(dg.ConfigurableResource):
 
 
 class WarehouseDbt(DbtCliResource):
-    """dbt as the refresh runs it."""
+    """dbt as the refresh runs it.
+
+    The one override of a private dagster-dbt method, because dagster-dbt 0.29 has no public way to
+    avoid it: DbtCliResource.cli builds an in-process dbt adapter before every invocation whenever
+    dbt-core is older than 2 (`if self._cli_version.major < 2: adapter = self._initialize_dbt_core_adapter(args)`),
+    about 3 s of every refresh, and neither cli() nor the resource has a parameter to skip it. The
+    adapter serves only DbtEventIterator.fetch_column_metadata and fetch_row_counts, which this project
+    never calls; without an adapter (None, as dagster-dbt passes for dbt Fusion) the invocation runs the
+    same. tests/defs/test_resources.py fails if dagster-dbt renames the method (the 3 s would come back
+    silently) or if this class overrides any other private name.
+
+    dagster-dbt also runs `<dbt_executable> --version` on every invocation to learn dbt's version: that
+    is public (dbt_executable), so pipeline-dbt answers it itself from the installed dbt-core, in a
+    tenth of a second, without starting dbt (pipeline/runtime/dbt_child.py)."""
 
     def _initialize_dbt_core_adapter(self, args):
-        # dagster-dbt builds an in-process dbt adapter before each invocation (about 3 s of every
-        # refresh) only to fetch column metadata and row counts, which this project does not ask for
         return None
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        # dagster-dbt runs `dbt --version` (a second dbt start-up, about 1.5 s) on every invocation to
-        # learn the version; the executable is pipeline-dbt, which runs the dbt-core installed here
-        return version.parse(importlib.metadata.version("dbt-core"))
 
 
 def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **settings) -> dict:
     """Resources for one inbox and warehouse; `settings` overrides RefreshSettings fields (thresholds, suites)."""
-    inbox = Path(inbox or os.environ.get("PIPELINE_INBOX") or DEFAULT_INBOX).resolve()
-    warehouse = Path(warehouse or os.environ.get("PIPELINE_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
-    settings.setdefault("postgres_url", os.environ.get("PIPELINE_POSTGRES_URL", ""))
-    settings.setdefault("duckdb_memory_limit", os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT))
+    env = environment()
+    inbox = Path(inbox or env.inbox).resolve()
+    warehouse = Path(warehouse or env.warehouse).resolve()
+    settings.setdefault("postgres_url", env.postgres_url.get_secret_value() if env.postgres_url else "")
+    settings.setdefault("duckdb_memory_limit", env.duckdb_memory_limit)
     refresh = RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse), **settings)
     return {
         "settings": refresh,

@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from pipeline.paths import DBT_PROJECT_DIR, PROJECT_DIR, SEEDS_DIR
-from pipeline.specs import code_lists, entities
+from pipeline.specs import children_entity, code_lists, entities
 
 DOCS_DIR = PROJECT_DIR / "docs"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -77,6 +77,12 @@ def _said(test: tuple) -> str:
     """One side of an entities.yml condition in words."""
     column, wanted = test
     return f"{column} {'given' if wanted == 'given' else 'empty' if wanted == 'empty' else 'is ' + ' or '.join(wanted)}"
+def birth_floor_text() -> str:
+    """The birth floor of entities.yml in words: "date_of_birth (or more than 9 months before
+    expected_date_of_birth when that is given)"."""
+    first, *others = children_entity().birth_floor
+    moved = [f"more than {t.months_before} months before {t.column}" if t.months_before else t.column for t in others]
+    return first.column + (f" (or {' or '.join(moved)} when that is given)" if moved else "")
 
 
 def split_definition(row: dict) -> tuple[str, str]:
@@ -89,6 +95,11 @@ def split_definition(row: dict) -> tuple[str, str]:
         if not m:
             raise DocsError(f"{row['id']}: a rate's definition must read 'X / population aged 0-17 x 10,000'")
         return f"{m.group(1)} (x 10,000)", "population aged 0-17 (ONS mid-year estimate)"
+    if row["unit"] == "average":
+        m = re.fullmatch(r"(.+?), divided by (.+?)(?:; null on .+)?", text)
+        if not m:
+            raise DocsError(f"{row['id']}: an average's definition must read '<numerator>, divided by <denominator>'")
+        return m.group(1), m.group(2)
     m = re.fullmatch(r"Of (.+?), the percentage (with|where|whose|held|for which) (.+)", text)
     if m:
         return f"those {m.group(2)} {m.group(3)}", m.group(1)
@@ -142,7 +153,7 @@ def table_entry(name: str, spec: dict, key, built_by: str) -> dict:
 def render() -> dict[str, str]:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    context = {"entities": extract_entities(), "code_lists": code_lists(), "indicators": indicators(),
+    context = {"entities": extract_entities(), "birth_floor": birth_floor_text(), "code_lists": code_lists(), "indicators": indicators(),
                "tables": published_tables()}
     return {page: env.get_template(page).render(**context) for page in PAGES}
 

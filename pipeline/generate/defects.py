@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.specs import Column, Entity, code_lists, entities
+from pipeline.specs import Column, Entity, checked_against_children, children_entity, code_lists, entities, load_order
 
 from .draws import add_months
-from .writer import Overrides
+from .writer import NOT_GENERATED, Overrides
 
 # relative frequency of each kind of defect, where a row can carry it
 KINDS = {
@@ -48,7 +48,10 @@ def plant_defects(tables: dict[str, dict[str, np.ndarray]], rate: float, rng: np
     if rate <= 0:
         return overrides, defects
     planter = _Planter(tables, rng, extract)
-    for name, entity in entities().items():          # children first: later entities need clean children
+    for name in load_order():                        # children first: later entities need clean children
+        if name in NOT_GENERATED:
+            continue
+        entity = entities()[name]
         n = len(tables[name][entity.columns[0].name])
         k = min(int(rng.binomial(n, rate)), n // 4)
         rows = np.sort(rng.choice(n, size=k, replace=False)) if k else np.empty(0, np.int64)
@@ -65,8 +68,8 @@ class _Planter:
         self.tables, self.rng, self.extract = tables, rng, extract
         self.touched: dict[str, set[int]] = {}       # rows with a defect, or quarantined because of one
         self.planted: set[str] = set()
-        kids = tables["children"]
-        self.child_row = {cid: i for i, cid in enumerate(kids["child_id"].tolist())}
+        self.kids = children_entity()
+        self.child_row = {cid: i for i, cid in enumerate(tables[self.kids.name][self.kids.key].tolist())}
         self.codes = code_lists()
 
     # -- choosing --------------------------------------------------------------------------------
@@ -89,8 +92,9 @@ class _Planter:
         cols = entity.columns
         if kind == "required":
             out = [c for c in cols if c.required]
-            if entity.name == "children" and _is_null(table["expected_date_of_birth"][row]):
-                out.append(entity.column("date_of_birth"))
+            # one_of: the first column, blanked where it is the only one given, breaks it (and is reported)
+            if entity.one_of and all(_is_null(table[c][row]) for c in entity.one_of.columns[1:]):
+                out.append(entity.column(entity.one_of.columns[0]))
             return out
         if kind in ("invalid_date", "invalid_datetime"):
             return [c for c in cols if c.type == kind.removeprefix("invalid_")]
@@ -109,7 +113,7 @@ class _Planter:
         if kind == "duplicate_id":
             return [entity.column(entity.key)] if entity.key else []
         if kind == "orphan_child":
-            return [entity.column("child_id")] if entity.name != "children" else []
+            return [entity.column(self.kids.key)] if checked_against_children(entity) else []
         if kind == "before_birth":
             return self._before_birth_columns(entity, row)
         if kind == "no_overlaps":
@@ -121,7 +125,7 @@ class _Planter:
 
     def _clean_child(self, child_id) -> int | None:
         i = self.child_row.get(child_id)
-        return None if i is None or i in self.touched.get("children", ()) else i
+        return None if i is None or i in self.touched.get(self.kids.name, ()) else i
 
     # -- one method per kind: (column, raw text written instead of the clean value) --------------
     def _required(self, entity: Entity, row: int, columns: list[Column]):
@@ -189,26 +193,28 @@ class _Planter:
 
     def _orphan_child(self, entity: Entity, row: int, columns: list[Column]):
         # case-system IDs are 7 digits; 8 digits never match a child in the file
-        return "child_id", str(int(self.rng.integers(10_000_000, 99_999_999)))
+        return self.kids.key, str(int(self.rng.integers(10_000_000, 99_999_999)))
 
     def _before_birth_columns(self, entity: Entity, row: int) -> list[Column]:
-        if entity.name == "children":
+        if not checked_against_children(entity):
             return []
         table = self.tables[entity.name]
-        child = self._clean_child(table["child_id"][row])
-        if child is None or _is_null(self.tables["children"]["date_of_birth"][child]):
+        child = self._clean_child(table[self.kids.key][row])
+        if child is None or self._birth_floor(child) is None:
             return []
         return [c for c in entity.columns if c.type == "date" and not _is_null(table[c.name][row])]
 
+    def _birth_floor(self, child: int):
+        """The earliest of the child's birth floor dates (entities.yml) that are given, or None."""
+        kids = self.tables[self.kids.name]
+        dates = [add_months(np.array([kids[t.column][child]], "datetime64[D]"), -t.months_before)[0]
+                 for t in self.kids.birth_floor if not _is_null(kids[t.column][child])]
+        return min(dates) if dates else None
+
     def _before_birth(self, entity: Entity, row: int, columns: list[Column]):
         col = self._pick(columns)
-        kids = self.tables["children"]
-        child = self.child_row[self.tables[entity.name]["child_id"][row]]
-        first = kids["date_of_birth"][child]
-        expected = kids["expected_date_of_birth"][child]
-        if not _is_null(expected):     # an unborn child's events may start 9 months before the due date
-            first = min(first, add_months(np.array([expected]), -9)[0])
-        return col.name, _iso(first - int(self.rng.integers(30, 2000)))
+        child = self.child_row[self.tables[entity.name][self.kids.key][row]]
+        return col.name, _iso(self._birth_floor(child) - int(self.rng.integers(30, 2000)))
 
     def _overlap_partner(self, entity: Entity, row: int) -> list[int]:
         """The child's previous plan or episode, if it lasts 2+ days and both rows stay clean."""

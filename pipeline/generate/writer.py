@@ -49,13 +49,31 @@ def clear_entity_files(folder: Path) -> None:
     (folder / WORKBOOK).unlink(missing_ok=True)
 
 
+# entities of the contract the generator does not produce yet (practice.md early help, CIN reviews,
+# oversight and workforce): not written, i.e. not supplied, as by an LA without them
+NOT_GENERATED = frozenset({"early_help_episodes", "cin_reviews", "supervisions", "allocations", "workforce_posts"})
+
+
+def add_unsimulated(tables: dict[str, dict[str, np.ndarray]]) -> None:
+    """An optional column of the contract the simulation does not produce (yet), as an all-null column,
+    so defects and writers see every contract column of the entities written."""
+    for name, entity in entities().items():
+        if name in NOT_GENERATED or name not in tables:
+            continue  # not written, or a bug the writer reports
+        table = tables[name]
+        rows = len(next(iter(table.values()))) if table else 0
+        for column in entity.columns:
+            if column.name not in table and (not column.required or rows == 0):
+                table[column.name] = np.full(rows, None, dtype=object)
+
+
 def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: str,
                  overrides: Overrides | None = None) -> None:
     """Every entity of the contract, from its {column: array} table."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     overrides = overrides or {}
-    specs = entities()
+    specs = {name: entity for name, entity in entities().items() if name not in NOT_GENERATED}
     for name, entity in specs.items():
         missing = set(entity.column_names) - set(tables[name])
         if missing:

@@ -11,11 +11,20 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.errors import UsageError
 from pipeline.load.sources import MANIFEST, WORKBOOK, EntitySource, LaExtract, read_regular
 from pipeline.specs import entities
 
 MANIFEST_MAX_BYTES = 64 * 1024  # a manifest is a few lines; more is a mistake or an attack
 MAX_POPULATION = 2_000_000  # more 0-17 year olds than any English LA has (Kent: about 350,000)
+
+
+def require_inbox(inbox: Path) -> None:
+    """UsageError unless the inbox is a folder holding a folder (refresh and validate read nothing else)."""
+    if not inbox.is_dir():
+        raise UsageError(f"inbox {inbox} is not a folder (run `pipeline generate` for the synthetic demo inbox)")
+    if not any(p.is_dir() for p in inbox.iterdir()):
+        raise UsageError(f"inbox {inbox} has no LA folders (expected {inbox}/<la_code>/manifest.yml)")
 
 
 def discover(inbox: Path) -> list[LaExtract]:

@@ -1,6 +1,6 @@
 """Land one entity for every LA of a run, applying the row-level rules of extracts.md in bulk SQL.
 
-Each LA's source is read on its own (pipeline/load/readers.py) and its header matched to the
+Each LA's source is read on its own (pipeline/load/readers/) and its header matched to the
 contract here; then the files whose headers are the same (usually every LA's file of the entity)
 are stacked and landed together (pipeline/load/group.py), so the rules run once per group, not once
 per LA. Rows breaking a rule go to audit.quarantine (one row per broken rule, with the whole supplied
@@ -65,11 +65,6 @@ def clear(con, entity: str, la_codes: list[str]) -> None:
     for table in ("audit.quarantine", "raw.supplied_entities", "raw.absent_columns", "raw.source_coverage",
                   "audit.dataset_issues"):
         con.execute(f"delete from {table} where entity = $e and list_contains($las, la_code)", {**las, "e": entity})
-
-
-def land_entity(con, la: LaExtract, entity: Entity, source: EntitySource | None, run_id: str) -> LandResult:
-    """One LA's source of `entity`: land_entities with one LA."""
-    return land_entities(con, entity, [(la, source)], run_id)[0]
 
 
 def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySource | None]],

@@ -9,7 +9,7 @@ select types the whole group and one select finds every broken rule of it, wheth
 holds one file or every LA's.
 """
 
-from pipeline.specs import Column, Condition, Entity, code_lists
+from pipeline.specs import Column, Condition, Entity, checked_against_children, children_entity, code_lists
 
 FLAG_TRUE = ("Y", "YES", "TRUE", "T", "1")
 FLAG_FALSE = ("N", "NO", "FALSE", "F", "0")
@@ -41,6 +41,21 @@ def file_column(columns: list[str]) -> str:
     while name in taken:
         name = "_" + name
     return name
+
+
+def birth_floor_sql(kids: str) -> str:
+    """The earliest date an event of the child may have (entities.yml birth_floor), on the children
+    row `kids`: the earliest of the floor's dates that are given."""
+    terms = [f"{kids}.{q(t.column)}" + (f" - interval {t.months_before} month" if t.months_before else "")
+             for t in children_entity().birth_floor]
+    return f"least({', '.join(terms)})::date"
+
+
+def birth_shown_sql(kids: str) -> str:
+    """The child's birth as messages show it: the first floor date given ("expected 2024-06-01")."""
+    terms = [(f"{lit(t.shown_as + ' ')} || " if t.shown_as else "") + f"{kids}.{q(t.column)}::varchar"
+             for t in children_entity().birth_floor]
+    return f"coalesce({', '.join(terms)})"
 
 
 def typed_expr(col: Column, raw: str) -> str:
@@ -232,26 +247,25 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
             f"'{order.later} ' || {b}::varchar || ' is before {' and '.join(earlier) if len(earlier) == 1 else 'the earliest of ' + ', '.join(earlier)} ' || {a}::varchar",
             f"{b} < {a}" if timed else f"{b}::date < {a}::date")
 
-    if entity.name == "children":
-        add("date_of_birth", "t.r_date_of_birth", "required",
-            lit("date_of_birth is required unless expected_date_of_birth is given (unborn child)"),
-            "t.r_date_of_birth is null and t.r_expected_date_of_birth is null")
-    elif "child_id" in entity.column_names:
-        # the children of the file's own LA
-        add("child_id", "t.r_child_id", "orphan_child",
-            "'child_id ''' || t.t_child_id || ''' is not in children'",
-            "t.t_child_id is not null",
-            f"{FILE} anti join raw.children c on c.la_code = f.la_code and c.child_id = t.t_child_id")
+    if entity.one_of:  # entities.yml one_of: at least one of the columns is given
+        first, *rest = entity.one_of.columns
+        add(first, f"t.{q('r_' + first)}", "required",
+            lit(f"{first} is required unless {' or '.join(rest)} is given ({entity.one_of.why})"),
+            " and ".join(f"t.{q('r_' + c)} is null" for c in entity.one_of.columns))
+    if checked_against_children(entity):
+        kids = children_entity()
+        key, t_key = kids.key, f"t.{q('t_' + kids.key)}"
+        children_of_la = f"raw.{q(kids.name)} c on c.la_code = f.la_code and c.{q(key)} = {t_key}"  # the file's own LA
+        add(key, f"t.{q('r_' + key)}", "orphan_child",
+            f"'{key} ''' || {t_key} || ''' is not in {kids.name}'", f"{t_key} is not null",
+            f"{FILE} anti join {children_of_la}")
         for col in entity.columns:
             if not col.is_date:
                 continue
             t = f"t.{q('t_' + col.name)}"
             add(col.name, f"t.{q('r_' + col.name)}", "before_birth",
-                f"'{col.name} ' || {t}::date::varchar || ' is before the child''s date of birth ' || "
-                f"coalesce(c.date_of_birth::varchar, 'expected ' || c.expected_date_of_birth::varchar)",
-                # a child known before birth (expected date given) may have events from 9 months before it
-                f"{t}::date < least(c.date_of_birth, c.expected_date_of_birth - interval 9 month)::date",
-                f"{FILE} join raw.children c on c.la_code = f.la_code and c.child_id = t.t_child_id")
+                f"'{col.name} ' || {t}::date::varchar || ' is before the child''s date of birth ' || {birth_shown_sql('c')}",
+                f"{t}::date < {birth_floor_sql('c')}", f"{FILE} join {children_of_la}")
 
     empty = "select null::integer, null::bigint, null::varchar, null::varchar, null::varchar, null::varchar where false"
     union = "\nunion all\n".join([empty, *checks])

@@ -1,6 +1,7 @@
 """The findings report `pipeline validate` prints: per LA and file, rows supplied, loaded and
 quarantined, quarantined rows by rule (with examples), dataset issues and failed checks."""
 
+from pipeline.errors import EXIT_HELD_BACK, EXIT_OK
 from pipeline.publish import la_verdicts
 
 EXAMPLES_PER_RULE = 5  # quarantined rows listed per file and rule; the counts are always complete
@@ -8,7 +9,7 @@ EXAMPLES_PER_RULE = 5  # quarantined rows listed per file and rule; the counts a
 
 def print_findings(con, la_code: str | None = None) -> int:
     """Per LA (or only la_code), per file: rows supplied/loaded/quarantined, quarantined rows by rule,
-    dataset issues and failed checks. Exit 1 when any error-level rule failed (a row quarantined, or
+    dataset issues and failed checks. Exit EXIT_HELD_BACK when any error-level rule failed (a row quarantined, or
     an LA held back)."""
     verdicts = [v for v in la_verdicts(con) if la_code is None or v.la_code == la_code]
     files = {(la, e): (f, n, loaded, quarantined) for la, e, f, n, loaded, quarantined in con.execute(
@@ -54,7 +55,7 @@ def print_findings(con, la_code: str | None = None) -> int:
     print(f"{len(verdicts)} LA(s): {len(verdicts) - len(held)} would publish, {len(held)} would be held back"
           f"{' (' + ', '.join(held) + ')' if held else ''}; {n_quarantined} row(s) quarantined; "
           f"{n_errors} error(s), {n_warnings} warning(s)")
-    return 1 if held or n_quarantined or n_errors else 0
+    return EXIT_HELD_BACK if held or n_quarantined or n_errors else EXIT_OK
 
 
 def with_rule(message: str, rule: str) -> str:

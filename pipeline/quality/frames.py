@@ -14,12 +14,12 @@ rows that break a rule, not the rows loaded: almost none, since the loader quara
 
 import pandas as pd
 
-from pipeline.load.rules import lit, q
+from pipeline.load.rules import birth_floor_sql, lit, q
 from pipeline.paths import history_months
 from pipeline.pseudonyms import pseudonym_sql, set_salt
 from pipeline.quality.suites import (MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE, frame_suite, frames_of,
                                      reference_helpers)
-from pipeline.specs import Entity
+from pipeline.specs import Entity, checked_against_children, children_entity
 
 _FAR_FUTURE = "date '9999-12-31'"
 
@@ -131,13 +131,14 @@ def _all_rows_sql(entity: Entity) -> str:
                      + " and ".join(f"{ref}.{q(c)} = loaded.{q(c)}" for c in reference.columns))
         helpers.append(f"case when {ref}.la_code is null then loaded.{q(reference.columns[0])} end as {q(unknown)}")
         helpers += [f"{ref}.{q(column)} as {q(helper)}" for helper, column in dates.items()]
-    if entity.name == "children":
-        helpers.append("coalesce(loaded.date_of_birth, loaded.expected_date_of_birth) as _birth_or_expected")
-    elif "child_id" in entity.column_names:
-        joins.append("left join raw.children kids on kids.la_code = loaded.la_code and kids.child_id = loaded.child_id")
-        # as the loader's before_birth: a child known before birth may have events from 9 months before the due date
-        helpers += ["cast(least(kids.date_of_birth, kids.expected_date_of_birth - interval 9 month) as date) as _birth_floor",
-                    "case when kids.child_id is null then loaded.child_id end as _orphan_child_id"]
+    if entity.one_of:
+        helpers.append(f"coalesce({', '.join('loaded.' + q(c) for c in entity.one_of.columns)}) as _one_of")
+    if checked_against_children(entity):
+        kids = children_entity()
+        joins.append(f"left join raw.{q(kids.name)} kids on kids.la_code = loaded.la_code "
+                     f"and kids.{q(kids.key)} = loaded.{q(kids.key)}")
+        helpers += [f"{birth_floor_sql('kids')} as _birth_floor",  # as the loader's before_birth
+                    f"case when kids.{q(kids.key)} is null then loaded.{q(kids.key)} end as _orphan_child_id"]
     if entity.name in OVERLAP_ENTITIES:
         key = OVERLAP_ENTITIES[entity.name]
         joins.append(f"left join overlapping on overlapping.la_code = loaded.la_code and overlapping.id = loaded.{key}")

@@ -23,7 +23,7 @@ import dagster as dg
 
 from pipeline.load.tables import with_arrow
 from pipeline.quality.suites import VOLUME_DATE, build_entity_suite, checks_of, frame_suite, parameters
-from pipeline.specs import Entity
+from pipeline.specs import Entity, children_entity
 
 CHECK_DESCRIPTIONS = {
     "file_usable": "The LA supplied the file (if required) and it could be read, has rows and every required column.",
@@ -251,9 +251,11 @@ def _display_column(o, entity: Entity) -> str | None:
     real = [c for c in (o.column or "").split(",") if c and not c.startswith("_")]
     if real:
         return real[-1]
-    return {"orphan_child": "child_id", "volume_change": VOLUME_DATE.get(entity.name),
+    kids = children_entity()
+    return {"orphan_child": kids.key if kids else None, "volume_change": VOLUME_DATE.get(entity.name),
             "unknown_reference": next((r.columns[0] for r in entity.references), None),  # as the loader names it
-            "required": "date_of_birth"}.get(o.rule)  # required: children's date of birth or expected date
+            # required on _one_of: the first of the one_of columns (entities.yml), as the loader reports it
+            "required": entity.one_of.columns[0] if entity.one_of else None}.get(o.rule)
 
 
 def _message(entity: Entity, o, column, checked: int, failed: int, details: dict, settings) -> str:

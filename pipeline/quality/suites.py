@@ -28,13 +28,13 @@ import re
 from pathlib import Path
 
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_DIR as REPO_ROOT
-from pipeline.specs import code_lists, entities
+from pipeline.specs import checked_against_children, children_entity, code_lists, entities
 
 INDICATOR_SUITE_NAME = "indicator_values"
 INDICATOR_CHECK = "indicator_values_suite"  # the blocking Dagster asset check (pipeline/defs/checks/indicators.py)
 FLAG_VALUES = ["N", "Y"]  # the loader normalises flags to Y/N
 PERIOD_TYPES = ["month", "fytd", "r12m"]
-UNITS = ["count", "percent", "rate_per_10k"]
+UNITS = ["count", "percent", "rate_per_10k", "average"]
 INDICATOR_KEY = ["la_code", "indicator_id", "period_type", "period_end", "dimension", "dimension_value"]
 INDICATOR_COLUMNS = [
     "la_code", "indicator_id", "period_type", "period_start", "period_end",
@@ -72,10 +72,9 @@ PARAMETERS = {
 ENTITY_HELPERS = {
     "rows": {
         "_day_after_extract": "the LA manifest's extract_date + 1 day: every date must be before it",
-        "_birth_floor": "the child's date_of_birth, or expected_date_of_birth - 9 months: no event before it",
         "_orphan_child_id": "child_id when it is not among the LA's loaded children",
         "_overlaps_with": "the id of another plan/episode of the same child sharing a day with this one",
-        "_birth_or_expected": "children: date_of_birth, else expected_date_of_birth (one is required)",
+        "_one_of": "the first given of the entity's one_of columns (entities.yml): one is required",
         # a reference to another entity (entities.yml `references`): one pair of columns per referenced entity
         "_unknown_{entity}": "the first reference column's value when no row of {entity} of the LA matches the row",
         "_{entity}_{column}": "that column of the {entity} row the row references",
@@ -94,6 +93,19 @@ ENTITY_HELPERS = {
         "_month_ratio": f"_month_rows / _previous_month_rows, when the month before had at least {MIN_VOLUME_BASE} rows",
     },
 }
+
+
+def entity_helpers() -> dict[str, dict[str, str]]:
+    """ENTITY_HELPERS with _birth_floor described as entities.yml states it."""
+    kids = children_entity()
+    if kids is None:
+        return ENTITY_HELPERS
+    floor = ", ".join(t.column + (f" - {t.months_before} months" if t.months_before else "") for t in kids.birth_floor)
+    rows = {**ENTITY_HELPERS["rows"],
+            "_birth_floor": f"the earliest given of the child's {floor}: no event before it"}
+    return {**ENTITY_HELPERS, "rows": rows}
+
+
 INDICATOR_HELPERS = {
     "_kind": "value (a built indicator row) or missing (a reported month with no row for an indicator whose "
              "entities the LA supplied)",
@@ -224,8 +236,8 @@ def build_entity_suite(name: str) -> dict:
                  **({"strict_min": True} if col.min_exclusive else {}))
         if col.max is not None:
             rule("expect_column_values_to_be_between", "above_maximum", column=col.name, max_value=float(col.max))
-    if name == "children":
-        rule("expect_column_values_to_not_be_null", "required", column="_birth_or_expected")
+    if entity.one_of:
+        rule("expect_column_values_to_not_be_null", "required", column="_one_of")
     if entity.key:
         rule("expect_compound_columns_to_be_unique", "duplicate_id", column_list=["la_code", entity.key])
     if entity.unique:
@@ -249,7 +261,7 @@ def build_entity_suite(name: str) -> dict:
         if col.is_date and not col.future_allowed:
             rule("expect_column_pair_values_a_to_be_greater_than_b", "date_after_extract", column_A="_day_after_extract",
                  column_B=col.name, or_equal=False, ignore_row_if="either_value_is_missing")
-    if name != "children" and "child_id" in entity.column_names:
+    if checked_against_children(entity):
         rule("expect_column_values_to_be_null", "orphan_child", column="_orphan_child_id")
         for col in entity.columns:
             if col.is_date:
@@ -284,15 +296,16 @@ def build_entity_suite(name: str) -> dict:
 
 
 def _helpers(entity) -> dict[str, dict[str, str]]:
-    """ENTITY_HELPERS with the entity's reference helpers named and described."""
-    rows = {c: t for c, t in ENTITY_HELPERS["rows"].items() if "{" not in c}
+    """entity_helpers() with the entity's reference helpers named and described."""
+    helpers = entity_helpers()
+    rows = {c: t for c, t in helpers["rows"].items() if "{" not in c}
     rows |= {o.helper: ENTITY_HELPERS["rows"]["_earliest_{columns}"] for o in entity.order if o.helper != o.earlier}
     for reference in entity.references:
         unknown, dates = reference_helpers(reference)
         rows[unknown] = ENTITY_HELPERS["rows"]["_unknown_{entity}"].format(entity=reference.entity)
         rows |= {h: ENTITY_HELPERS["rows"]["_{entity}_{column}"].format(entity=reference.entity, column=c)
                  for h, c in dates.items()}
-    return {**ENTITY_HELPERS, "rows": rows}
+    return {**helpers, "rows": rows}
 
 
 def frame_suite(suite: dict, frame: str) -> dict:
@@ -339,7 +352,7 @@ def build_indicator_suite() -> dict:
         ),
         _expectation(
             "expect_column_values_to_be_between", "error", "non_negative", INDICATOR_CHECK, "values",
-            column="value", min_value=0.0, row_condition=_in("unit", ["count", "rate_per_10k"]),
+            column="value", min_value=0.0, row_condition=_in("unit", ["count", "rate_per_10k", "average"]),
         ),
         _expectation("expect_column_values_to_be_between", "error", "non_negative", INDICATOR_CHECK, "values",
                      column="numerator", min_value=0.0),
@@ -348,7 +361,8 @@ def build_indicator_suite() -> dict:
         _expectation(
             "expect_column_pair_values_a_to_be_greater_than_b", "error", "numerator_le_denominator", INDICATOR_CHECK, "values",
             column_A="denominator", column_B="numerator", or_equal=True, ignore_row_if="either_value_is_missing",
-            row_condition=_not_in("indicator_id", RATIO_OF_COUNTS_INDICATORS),
+            # an average (children per worker) is a ratio of different things: no order between them
+            row_condition=_and(_not_in("indicator_id", RATIO_OF_COUNTS_INDICATORS), _not_in("unit", ["average"])),
         ),
         _expectation(
             "expect_column_pair_values_a_to_be_greater_than_b", "error", "period_order", INDICATOR_CHECK, "values",

@@ -5,8 +5,10 @@ an Excel workbook, and a regional view (HTML + workbook) across LAs from the sha
     write_regional_report(warehouse, out_dir=...)                           -> ReportFiles
     write_all_reports(warehouse, out_dir)      every LA's latest month, plus the regional view
     write_run_reports(warehouse, out_dir, run_id)   after a refresh: its LAs' (and missing) reports, regional
+    write_reports(warehouse, la_code, month, out_dir, regional)   `pipeline report`: one of the above
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from pipeline.report.html import render_la, render_regional
 from pipeline.report.workbook import write_la_workbook, write_regional_workbook
 
 __all__ = ["ReportError", "ReportFiles", "reports_dir_for", "write_all_reports", "write_la_report",
-           "write_regional_report", "write_run_reports"]
+           "write_regional_report", "write_reports", "write_run_reports"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,18 @@ def write_all_reports(warehouse: Path, out_dir: Path | None = None, month: str |
         if len(las) > 1:
             files.append(_regional_files(con, month, out_dir))
     return files
+
+
+def write_reports(warehouse: Path, la_code: str | None = None, month: str | None = None, out_dir: Path | None = None,
+                  regional: bool = False) -> list[ReportFiles]:
+    """`pipeline report`: the LA's report (and with `regional` the regional view too), or without an LA
+    every LA's and the regional view (write_all_reports). ReportError for a month not like 2026-10."""
+    if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ReportError(f"--month {month!r} is not a month like 2026-10")
+    if not la_code:
+        return write_all_reports(warehouse, out_dir, month)
+    return [write_la_report(warehouse, la_code, month, out_dir)] + (
+        [write_regional_report(warehouse, month, out_dir)] if regional else [])
 
 
 def write_run_reports(warehouse: Path, out_dir: Path, run_id: str) -> list[ReportFiles]:

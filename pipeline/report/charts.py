@@ -6,7 +6,7 @@ and drawn by vega-embed from the inlined bundle (html.py). Dates are ISO strings
 so a month never slips across a time zone.
 """
 
-from pipeline.report.areas import DIMENSION_LABELS, category_group
+from pipeline.report.areas import DIMENSION_LABELS, category_group, category_label
 from pipeline.report.data import Breakdown, RegionalRow, ScorecardRow
 from pipeline.report.formatting import POLARITY_LABELS, fmt_value, month_label
 
@@ -111,8 +111,11 @@ def trend_chart(row: ScorecardRow) -> tuple[dict, str]:
 
 
 def breakdown_chart(b: Breakdown) -> tuple[dict, str]:
-    """Stacked monthly bars of a breakdown (placement codes stacked by their group)."""
+    """Stacked monthly bars of a count's breakdown (placement codes stacked by their group); a line per
+    category for a percent or average, whose categories do not add up to the whole."""
     ind, label = b.indicator, DIMENSION_LABELS.get(b.dimension, b.dimension)
+    if ind.unit != "count":
+        return _breakdown_lines(b, label)
     totals: dict[tuple[str, str], float] = {}
     for r in b.rows:
         key = (r["period_end"].isoformat(), category_group(b.dimension, r["dimension_value"]))
@@ -136,6 +139,53 @@ def breakdown_chart(b: Breakdown) -> tuple[dict, str]:
                 "tooltip": [{**month, "type": "temporal", "format": "%B %Y", "title": "Month"},
                             {"field": "group", "type": "nominal", "title": label},
                             {**VALUE_Q, "aggregate": "sum", "title": "Number", "format": ","}]}}
+    return spec, text
+
+
+def _breakdown_lines(b: Breakdown, label: str) -> tuple[dict, str]:
+    ind = b.indicator
+    values = [{"month": r["period_end"].isoformat(), "group": category_label(b.dimension, r["dimension_value"]),
+               "value": r["value"], "label": month_label(r["period_end"]), "shown": fmt_value(r["value"], ind.unit)}
+              for r in b.rows]
+    latest = max((r["period_end"] for r in b.rows), default=None)
+    latest_parts = [(category_label(b.dimension, r["dimension_value"]), r["value"]) for r in b.rows
+                    if r["period_end"] == latest]
+    title = f"{ind.name} by {label}"
+    text = (f"Line chart: {title}, a line per {label}, each month of the last 13. "
+            + ("Latest month: " + "; ".join(f"{g} {fmt_value(v, ind.unit)}" for g, v in latest_parts) + "."
+               if latest_parts else "No figures."))
+    x = {**MONTH_Q, "axis": {"format": "%b %y", "labelAngle": 0, "grid": False}}
+    y = {**VALUE_Q, "title": _axis_title(ind), "scale": {"zero": ind.unit != "percent"}}
+    spec = {"config": CONFIG, "description": text, "width": 520, "height": 220,
+            "title": _title(title, "each month; the latest month's figures are in the table beside", 14),
+            "data": {"values": values}, "mark": {"type": "line", "point": True}, "encoding": {
+                "x": x, "y": y,
+                "color": {"field": "group", "type": "nominal", "title": label[:1].upper() + label[1:],
+                          "scale": {"scheme": "dark2"},
+                          "legend": {"orient": "bottom", "columns": 3, "labelLimit": 220}},
+                "tooltip": _tooltip(("group", label), ("label", "Month"), ("shown", ind.name))}}
+    return spec, text
+
+
+def composition_chart(title: str, rows: list[ScorecardRow]) -> tuple[dict, str]:
+    """Parts of one whole (the area's composition, e.g. permanent, agency and vacant shares of the established
+    posts) as a bar per month stacked to 100%."""
+    values = [{"month": h["period_end"].isoformat(), "part": row.indicator.name, "value": h["value"],
+               "label": month_label(h["period_end"]), "shown": fmt_value(h["value"], row.indicator.unit)}
+              for row in rows for h in row.trend if h["value"] is not None]
+    latest = "; ".join(f"{row.indicator.name} {fmt_value(row.current['value'], row.indicator.unit)}" for row in rows)
+    text = f"Stacked bar chart: {title}, each month of the last 13. Latest month: {latest}."
+    month = {"field": "month", "type": "ordinal", "timeUnit": "utcyearmonth", "title": None}
+    spec = {"config": CONFIG, "description": text, "width": 520, "height": 220,
+            "title": _title(title, "share of each month's whole, %", 14),
+            "data": {"values": values}, "mark": "bar", "encoding": {
+                "x": {**month, "axis": {"format": "%b %y", "labelAngle": 0}},
+                "y": {**VALUE_Q, "aggregate": "sum", "title": "%", "scale": {"domain": [0, 100]}},
+                "color": {"field": "part", "type": "nominal", "title": None,
+                          "scale": {"domain": [r.indicator.name for r in rows], "scheme": "tableau10"},
+                          "legend": {"orient": "bottom", "columns": 3, "labelLimit": 260}},
+                "order": {"field": "part", "type": "nominal"},
+                "tooltip": _tooltip(("part", "Part"), ("label", "Month"), ("shown", "Share"))}}
     return spec, text
 
 

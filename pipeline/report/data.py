@@ -8,17 +8,20 @@ publications, data_quality and the indicator_restatements view; the regional vie
 import csv
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import UsageError
 from pipeline.paths import SEEDS_DIR, history_months
-from pipeline.report.areas import AREAS, OTHER, Area, area_of
+from pipeline.report.areas import (AREAS, CROSS_SEPARATOR, DIMENSION_LABELS, OTHER, TEAM, Area, area_of,
+                                   category_label, category_order)
 
 TREND_MONTHS = 13  # sparklines: the month and the same month a year before
 HISTORY_MONTHS = history_months()  # area pages: every month published
 
 
-class ReportError(Exception):
+class ReportError(UsageError):
     """The warehouse cannot give the report asked for (no such LA or month, not a published warehouse)."""
 
 
@@ -37,7 +40,7 @@ class Indicator:
 
     @property
     def area(self) -> Area:
-        return area_of(self.family)
+        return area_of(self.family, self.id)
 
     @property
     def annual_benchmarks(self) -> bool:
@@ -65,11 +68,28 @@ class Breakdown:
 
 
 @dataclass
+class CrossTab:
+    """The report month's figures as a table: a row per value of one dimension, a column per value of another
+    (case type by supervision band) or per measure (teams)."""
+    title: str
+    row_label: str
+    columns: list[tuple[str, str | None]]  # (heading, unit)
+    rows: list[tuple[str, list[float | None]]]  # (row heading, a value per column)
+
+
+@dataclass
 class AreaSection:
     area: Area
     rows: list[ScorecardRow]
     breakdowns: list[Breakdown]
     not_reported: list[Indicator]  # in the catalogue, no figures for this LA (entity not supplied)
+    tables: list[CrossTab] = field(default_factory=list)
+
+    @property
+    def composition(self) -> list[ScorecardRow]:
+        """The area's parts of one whole (Area.composition) that have figures, in the area's order."""
+        rows = {r.indicator.id: r for r in self.rows}
+        return [rows[i] for i in self.area.composition if i in rows]
 
 
 @dataclass
@@ -107,6 +127,8 @@ class RegionalReport:
 
 
 def connect(warehouse) -> duckdb.DuckDBPyConnection:
+    if not Path(warehouse).exists():  # read-only, DuckDB would say only that it cannot open the file
+        raise ReportError(f"warehouse {warehouse} does not exist (run `pipeline refresh` first)")
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as exc:
@@ -194,9 +216,14 @@ def la_report(con, la_code: str, month: str | None = None) -> LaReport:
             for dimension in dict.fromkeys(r["dimension"] for r in breakdown_rows if r["indicator_id"] == indicator.id):
                 breakdowns.append(Breakdown(indicator, dimension, [
                     r for r in breakdown_rows if r["indicator_id"] == indicator.id and r["dimension"] == dimension]))
+        tables = [_cross_tab(b, month_end) for b in breakdowns if CROSS_SEPARATOR in b.dimension]
+        by_team = [b for b in breakdowns if b.dimension == TEAM]
+        if by_team:
+            tables.append(_team_table(area, by_team, month_end))
+        breakdowns = [b for b in breakdowns if CROSS_SEPARATOR not in b.dimension and b.dimension != TEAM]
         not_reported = [i for i in in_area if i.id not in {r.indicator.id for r in rows}]
         if rows or not_reported:
-            sections.append(AreaSection(area, rows, breakdowns, not_reported))
+            sections.append(AreaSection(area, rows, breakdowns, not_reported, tables))
 
     publications = records(con, """select * from published.publications where la_code = $la
                                    order by finished_at desc, run_id desc""", {"la": la_code})
@@ -208,6 +235,35 @@ def la_report(con, la_code: str, month: str | None = None) -> LaReport:
     return LaReport(la_code, la_names().get(la_code, la_code), month_end, indicators, sections,
                     publication, last_published, quality,
                     [dict(r, indicator=by_id.get(r["indicator_id"])) for r in restatements], months)
+
+
+def _cross_tab(b: Breakdown, month_end: date) -> CrossTab:
+    """A breakdown "outer|inner" in the report month: outer values as rows, inner values as columns, with totals."""
+    outer_dim, inner_dim = b.dimension.split(CROSS_SEPARATOR)
+    cells = {tuple(r["dimension_value"].split(CROSS_SEPARATOR)): r["value"] for r in b.rows if r["period_end"] == month_end}
+    outers = category_order(outer_dim, {o for o, _ in cells})
+    inners = category_order(inner_dim, {i for _, i in cells})
+    unit = b.indicator.unit
+    rows = [(category_label(outer_dim, o), [cells.get((o, i)) for i in inners]) for o in outers]
+    if unit == "count":  # counts add up: a total column and row, as SSC's table has
+        rows = [(label, values + [sum(v or 0 for v in values)]) for label, values in rows]
+        rows.append(("Total", [sum(values[n] or 0 for _, values in rows) for n in range(len(inners) + 1)]))
+    columns = [(category_label(inner_dim, i), unit) for i in inners] + ([("Total", unit)] if unit == "count" else [])
+    return CrossTab(f"{b.indicator.name} by {_dimension_words(outer_dim)} and {_dimension_words(inner_dim)}",
+                    _dimension_words(outer_dim).capitalize(), columns, rows)
+
+
+def _team_table(area: Area, breakdowns: list[Breakdown], month_end: date) -> CrossTab:
+    """Every measure of the area broken down by team, in the report month: a row per team."""
+    cells = {(b.indicator.id, r["dimension_value"]): r["value"] for b in breakdowns for r in b.rows
+             if r["period_end"] == month_end}
+    teams = sorted({team for _, team in cells})
+    return CrossTab(f"{area.title} by team", "Team", [(b.indicator.name, b.indicator.unit) for b in breakdowns],
+                    [(team, [cells.get((b.indicator.id, team)) for b in breakdowns]) for team in teams])
+
+
+def _dimension_words(dimension: str) -> str:
+    return DIMENSION_LABELS.get(dimension, dimension)
 
 
 def _restatements(con, la_code: str, month_end: date) -> list[dict]:

@@ -4,7 +4,7 @@ from datetime import date
 from functools import cache
 
 # Excel number formats by unit (percent values are 0-100, so the sign is a literal)
-EXCEL_FORMATS = {"percent": '0.0"%"', "rate_per_10k": "0.0", "count": "#,##0"}
+EXCEL_FORMATS = {"percent": '0.0"%"', "rate_per_10k": "0.0", "average": "0.0", "count": "#,##0"}
 
 RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red"}
 RAG_MEANING = {
@@ -19,7 +19,7 @@ POLARITY_LABELS = {
     "neutral": "No better direction",
 }
 
-UNIT_LABELS = {"percent": "%", "rate_per_10k": "per 10,000 children", "count": "number"}
+UNIT_LABELS = {"percent": "%", "rate_per_10k": "per 10,000 children", "average": "average", "count": "number"}
 
 # scorecard direction words -> (css class: good / bad / neutral)
 DIRECTION_TONE = {
@@ -39,7 +39,7 @@ def fmt_value(value: float | None, unit: str | None, missing: str = "–") -> st
         return missing
     if unit == "percent":
         return f"{value:.1f}%"
-    if unit == "rate_per_10k":
+    if unit in ("rate_per_10k", "average"):
         return f"{value:,.1f}"
     return f"{value:,.0f}"
 
@@ -52,7 +52,7 @@ def fmt_change(value: float | None, unit: str | None) -> str:
     magnitude = abs(value)
     if unit == "percent":
         return f"{sign}{magnitude:.1f} pts"
-    if unit == "rate_per_10k":
+    if unit in ("rate_per_10k", "average"):
         return f"{sign}{magnitude:,.1f}"
     return f"{sign}{magnitude:,.0f}"
 

@@ -14,7 +14,7 @@ import jinja2
 import vl_convert
 
 from pipeline.report import charts, formatting
-from pipeline.report.areas import DIMENSION_LABELS, category_label
+from pipeline.report.areas import DIMENSION_LABELS, category_label, category_order
 from pipeline.report.data import LaReport, RegionalReport, ScorecardRow
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -78,6 +78,8 @@ def render_la(report: LaReport) -> str:
             add(f"trend-{row.indicator.id}", charts.trend_chart(row))
         for b in section.breakdowns:
             add(f"breakdown-{b.indicator.id}-{b.dimension}", charts.breakdown_chart(b))
+        if section.composition:
+            add(f"composition-{section.area.key}", charts.composition_chart(section.area.title, section.composition))
     return _environment().get_template("scorecard.html.j2").render(
         r=report, alt_text=alt_text, summary=_summary(report.rows),
         restatements=report.restatements[:RESTATEMENTS_SHOWN], quality=_quality(report.quality),
@@ -149,8 +151,13 @@ def _quality_message(row: dict) -> str:
 
 
 def _latest_breakdown(b) -> list[dict]:
-    """The breakdown's latest month, largest first, with each value's share of the total."""
+    """The breakdown's latest month, largest first, with each value's share of the total (counts only: the
+    categories of a percent or average do not add up to it), in the list's own order where it has one."""
     latest = max((r["period_end"] for r in b.rows), default=None)
-    rows = sorted((r for r in b.rows if r["period_end"] == latest), key=lambda r: -(r["value"] or 0))
+    rows = [r for r in b.rows if r["period_end"] == latest]
+    if b.indicator.unit != "count":
+        order = category_order(b.dimension, [r["dimension_value"] for r in rows])
+        return sorted(rows, key=lambda r: order.index(r["dimension_value"]))
+    rows = sorted(rows, key=lambda r: -(r["value"] or 0))
     total = sum(r["value"] or 0 for r in rows)
     return [dict(r, share=(100 * (r["value"] or 0) / total) if total else None) for r in rows if r["value"]]

@@ -128,6 +128,7 @@ def write_la_workbook(report: LaReport, path: Path) -> Path:
             by_month = {r["period_end"]: r["value"] for r in row.history}
             for n, m in enumerate(trend_months):
                 _number(sheet, i, first_trend + n, by_month.get(m), num)
+        _cross_tabs(sheet, f, section.tables, HEADER_ROW + len(section.rows) + 2)
     _breakdown_sheet(book.add_worksheet(_sheet_name("Breakdowns", used)), f, report, trend_months)
     _quality_sheet(book.add_worksheet(_sheet_name("Data quality", used)), f, report)
     _restatement_sheet(book.add_worksheet(_sheet_name("Restated figures", used)), f, report)
@@ -168,9 +169,24 @@ def _about_sheet(sheet, f: _Formats, report: LaReport) -> None:
             sheet.write_string(i, 1, str(value), f.wrap)
 
 
+def _cross_tabs(sheet, f: _Formats, tables, row: int) -> None:
+    """The area's tables of the month (case type by supervision band, teams) below its measures."""
+    for table in tables:
+        sheet.write_string(row, 0, table.title, f.group)
+        sheet.write_string(row + 1, 0, table.row_label, f.header)
+        for n, (heading, _) in enumerate(table.columns, start=1):
+            sheet.write_string(row + 1, n, heading, f.header)
+        for i, (heading, values) in enumerate(table.rows, start=row + 2):
+            sheet.write_string(i, 0, heading, f.text)
+            for n, value in enumerate(values, start=1):
+                _number(sheet, i, n, value, f.number(table.columns[n - 1][1]))
+        row += len(table.rows) + 3
+
+
 def _breakdown_sheet(sheet, f: _Formats, report: LaReport, months) -> None:
     sheet.write_string(0, 0, f"Breakdowns – {report.la_name}", f.title)
-    sheet.write_string(1, 0, "Numbers of children (or plans) in each category, each month.", f.subtitle)
+    sheet.write_string(1, 0, "Each measure in each category, each month (numbers of children or plans; percents and "
+                             "averages within the category).", f.subtitle)
     headers = [("Measure", 40), ("Breakdown", 24), ("Code", 8), ("Category", 40)]
     headers += [(month_label(m, True).title(), 9) for m in months]
     _write_headers(sheet, f, headers)
@@ -186,7 +202,7 @@ def _breakdown_sheet(sheet, f: _Formats, report: LaReport, months) -> None:
                 sheet.write_string(row, 2, code, f.text)
                 sheet.write_string(row, 3, category_label(b.dimension, code), f.text)
                 for n, m in enumerate(months):
-                    _number(sheet, row, 4 + n, values[code].get(m), f.integer)
+                    _number(sheet, row, 4 + n, values[code].get(m), f.number(b.indicator.unit))
                 row += 1
 
 

@@ -9,9 +9,13 @@ engine built them.
 import os
 import shutil
 from pathlib import Path
+from typing import Literal, get_args
+
+from pipeline.errors import UsageError
 
 # duckdb and dbt are imported where used: the CLI reads ENGINES before parsing its arguments
-ENGINES = ("duckdb", "spark")
+Engine = Literal["duckdb", "spark"]  # what builds the dbt project (RefreshSettings.engine)
+ENGINES: tuple[str, ...] = get_args(Engine)
 
 
 def workdir_for(build_db: Path) -> Path:
@@ -35,14 +39,19 @@ def export_raw(build_db: Path, workdir: Path) -> list[str]:
 
 
 def dbt_environment(workdir: Path) -> dict[str, str]:
-    """What the spark profile and macros/prepare_session.sql read; the salt reaches the Spark
+    """What the spark profile and macros/prepare_session.sql read: the profile has no fallbacks, the
+    settings (pipeline/settings.py) are stated once. The salt (pipeline/pseudonyms.py) reaches the Spark
     driver's environment only, never SQL text."""
     from pipeline.pseudonyms import pseudonym_salt
+    from pipeline.settings import settings, variable
 
+    spark = settings()
     return {
         "PIPELINE_SPARK_DIR": str(workdir),
         "PIPELINE_SPARK_RAW_DIR": str(workdir / "raw"),
-        "PIPELINE_PSEUDONYM_SALT": pseudonym_salt(),
+        variable("pseudonym_salt"): pseudonym_salt(),
+        **{variable(name): str(getattr(spark, name))
+           for name in ("spark_cores", "spark_shuffle_partitions", "spark_driver_memory")},
     }
 
 
@@ -64,6 +73,18 @@ def import_built(build_db: Path, workdir: Path) -> list[str]:
 
 def java_available() -> bool:
     return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
+
+
+def require_engine(engine: str) -> None:
+    """The Spark engine needs the `spark` extra and a JVM: UsageError saying so before anything is loaded."""
+    if engine != "spark":
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        raise UsageError("--engine spark needs the spark extra: pip install -e '.[spark]' (make setup installs it)")
+    if not java_available():
+        raise UsageError("--engine spark needs Java 17: apt-get install openjdk-17-jre-headless (as root: make java)")
 
 
 def _sql_path(path: Path) -> str:

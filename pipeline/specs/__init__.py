@@ -1,133 +1,150 @@
-"""The extract contract as data (entities.yml + seeds/code_lists.csv), shared by loader, gate and generator."""
+"""The contract as data, each file loaded into a typed model (pydantic, unknown keys refused):
+
+- entities.yml + seeds/code_lists.csv: the native extract contract, with the child rules
+  (pipeline/specs/entities.py), shared by loader, gate and generator;
+- gate.yml: the load order and the gate thresholds (pipeline/specs/gate.py);
+- annex_a.yml, cin_census.yml, ssda903.yml: the statutory formats (pipeline/specs/formats.py);
+- la_settings.yml: the settings of seeds/la_settings.csv (pipeline/specs/settings.py).
+
+A file that does not fit its model raises SpecError naming the file and the key.
+"""
 
 import csv
-from dataclasses import dataclass, field
 from functools import cache
-
-import yaml
 
 from pipeline.paths import SEEDS_DIR, SPECS_DIR
 
-# DuckDB type of each contract type in the raw layer
-SQL_TYPES = {
-    "id": "VARCHAR",
-    "string": "VARCHAR",
-    "code": "VARCHAR",
-    "flag": "VARCHAR",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-    "integer": "BIGINT",
-    "decimal": "DECIMAL(18,{scale})",  # exact: FTE sums are published in hundredths (practice.md 2)
-}
+from .base import SpecError, load_yaml, shown, validate
+from .entities import SQL_TYPES, Column, Condition, DatasetWarning, DateOrder, Entity, FloorTerm, OneOf, Reference
+from .formats import FORMAT_MODELS, AnnexA, CinCensus, Ssda903
+from .gate import Gate, Threshold
+from .settings import Setting, SettingsSpec, seed_problems
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    required: bool = False
-    codes: str | None = None
-    pattern: str | None = None
-    min: float | None = None
-    max: float | None = None
-    min_exclusive: bool = False  # `min` itself is out of range (0 < fte)
-    scale: int | None = None  # decimal: the most decimals a value may have
-    # a staff identifier (practice.md 1.4): the domain its keyed hash is taken in ('worker')
-    pseudonym: str | None = None
-    # a date that may legitimately lie after the extract date (an unborn child's expected birth)
-    future_allowed: bool = False
-    # ...but not further than this many days after it (an expected birth in 2099 is a typo)
-    future_limit_days: int | None = None
-
-    @property
-    def sql_type(self) -> str:
-        return SQL_TYPES[self.type].format(scale=self.scale)
-
-    @property
-    def is_date(self) -> bool:
-        return self.type in ("date", "datetime")
-
-
-@dataclass(frozen=True)
-class DateOrder:
-    earlier: str | tuple[str, ...]  # a tuple: the earliest of these columns that is given
-    later: str
-    severity: str  # error quarantines the row; warning is reported only
-
-    @property
-    def helper(self) -> str:
-        """The column the quality gate compares `later` with: `earlier`, or for several, a helper column
-        holding their earliest (pipeline.quality.frames)."""
-        return self.earlier if isinstance(self.earlier, str) else "_earliest_" + "_".join(self.earlier)
-
-
-@dataclass(frozen=True)
-class Condition:
-    """When a row meets `if_`, it must meet `then`. Each test is (column, 'given' | 'empty' | codes)."""
-    rule: str
-    if_: tuple[str, str | tuple[str, ...]]
-    then: tuple[str, str | tuple[str, ...]]
-    severity: str
-
-
-@dataclass(frozen=True)
-class Reference:
-    """The row's `columns` must match a row of `entity`; `order` compares that row's date (earlier) with
-    this row's (later)."""
-    entity: str
-    columns: tuple[str, ...]
-    order: tuple[DateOrder, ...] = ()
-
-
-@dataclass(frozen=True)
-class Entity:
-    name: str
-    required: bool
-    key: str | None
-    columns: tuple[Column, ...]
-    order: tuple[DateOrder, ...] = field(default_factory=tuple)
-    conditions: tuple[Condition, ...] = ()
-    references: tuple[Reference, ...] = ()
-    unique: tuple[str, ...] = ()  # columns unique together within a file (beside `key`)
-    drop_extras: bool = False  # `extras: drop`: columns the contract does not know are not kept
-    warnings: tuple[dict, ...] = ()  # dataset-level warnings (pipeline/load/dataset_rules.py names the kinds)
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
+__all__ = ["SQL_TYPES", "Column", "Condition", "DatasetWarning", "DateOrder", "Entity", "FloorTerm", "Gate", "OneOf",
+           "Reference", "ReferenceDataError", "Setting",
+           "SpecError", "Threshold", "check_la_settings", "checked_against_children", "children_entity", "code_lists",
+           "entities", "format_spec", "gate", "load_order", "settings_spec"]
 
 
 @cache
 def entities() -> dict[str, Entity]:
-    raw = yaml.safe_load((SPECS_DIR / "entities.yml").read_text())
-    out = {}
-    for name, spec in raw.items():
-        columns = tuple(Column(name=c, **(opts or {})) for c, opts in spec["columns"].items())
-        order = tuple(_order(o) for o in spec.get("order", []))
-        conditions = tuple(Condition(c["rule"], _test(c["if"]), _test(c["then"]), c["severity"])
-                           for c in spec.get("conditions", []))
-        references = tuple(Reference(r["entity"], tuple(r["columns"]), tuple(DateOrder(**o) for o in r.get("order", [])))
-                           for r in spec.get("references", []))
-        for reference in references:  # it is loaded first (entities load in this file's order)
-            if reference.entity not in out:
-                raise ValueError(f"entities.yml: {name} references {reference.entity}, which must come before it")
-        out[name] = Entity(name, spec["required"], spec.get("key"), columns, order, conditions, references,
-                           tuple(spec.get("unique", [])), spec.get("extras", "keep") == "drop",
-                           tuple(spec.get("warnings", [])))
+    path = SPECS_DIR / "entities.yml"
+    raw = load_yaml(path, dict[str, dict])
+    named = {name: {**(spec or {}), "name": name} for name, spec in raw.items()}
+    out = validate(named, dict[str, Entity], shown(path))
+    lists = code_lists()
+    for entity in out.values():
+        for col in entity.columns:
+            if col.codes and col.codes not in lists:
+                raise SpecError(f"{shown(path)}: {entity.name}.columns.{col.name}.codes: "
+                                f"{col.codes!r} is not a list in seeds/code_lists.csv")
+    for entity in out.values():
+        for n, ref in enumerate(entity.references):
+            where = f"{shown(path)}: {entity.name}.references.{n}"
+            if ref.entity not in out:
+                raise SpecError(f"{where}.entity: {ref.entity!r} is not an entity of entities.yml")
+            target = out[ref.entity]
+            unknown = [c for c in ref.columns if c not in target.column_map] + \
+                [c for o in ref.order for c in o.earliest_of if c not in target.column_map]
+            if unknown:
+                raise SpecError(f"{where}: {', '.join(unknown)} is not a column of {ref.entity}")
+            undated = [c for o in ref.order for c in o.earliest_of if not target.column_map[c].is_date]
+            if undated:
+                raise SpecError(f"{where}.order: date rule on {', '.join(undated)}, not a date column of {ref.entity}")
+    holders = [e.name for e in out.values() if e.birth_floor]
+    if len(holders) > 1:
+        raise SpecError(f"{shown(path)}: birth_floor on {', '.join(holders)}: only the one entity "
+                        "holding the children has one")
     return out
 
 
-def _order(order: dict) -> DateOrder:
-    earlier = order["earlier"]
-    return DateOrder(**{**order, "earlier": tuple(earlier) if isinstance(earlier, list) else earlier})
+def children_entity() -> Entity | None:
+    """The entity holding the children (the one with a birth_floor): every other entity with its key
+    column is checked against it (orphan_child, before_birth)."""
+    return next((e for e in entities().values() if e.birth_floor), None)
 
 
-def _test(test: dict) -> tuple[str, str | tuple[str, ...]]:
-    ((column, wanted),) = test.items()
-    return column, tuple(wanted) if isinstance(wanted, list) else wanted
+def checked_against_children(entity: Entity) -> bool:
+    kids = children_entity()
+    return kids is not None and entity.name != kids.name and kids.key in entity.column_names
+
+
+@cache
+def gate() -> Gate:
+    path = SPECS_DIR / "gate.yml"
+    spec = load_yaml(path, Gate)
+    known, kids = entities(), children_entity()
+    unknown = [n for n in spec.load_first if n not in known]
+    if unknown:
+        raise SpecError(f"{shown(path)}: load_first: {', '.join(unknown)} is not an entity of entities.yml")
+    if kids and kids.name not in spec.load_first:
+        raise SpecError(f"{shown(path)}: load_first: lacks {kids.name}, which the other entities' rows "
+                        "are checked against")
+    order = list(spec.load_first) + [name for name in known if name not in spec.load_first]
+    for entity in known.values():  # a referenced entity's rows are matched, so it loads first
+        late = [r.entity for r in entity.references if order.index(r.entity) > order.index(entity.name)]
+        if late:
+            raise SpecError(f"{shown(SPECS_DIR / 'entities.yml')}: {entity.name}.references: {', '.join(late)} "
+                            f"loads after {entity.name} (load_first in {shown(path)}, then entities.yml's order); "
+                            "it must load before it")
+    return spec
+
+
+def load_order() -> list[str]:
+    """Entity names in the order a refresh loads and gates them (gate.yml load_first, then the rest)."""
+    first = list(gate().load_first)
+    return first + [name for name in entities() if name not in first]
+
+
+@cache
+def format_spec(name: str) -> AnnexA | CinCensus | Ssda903:
+    """A statutory format's spec, pipeline/specs/<name>.yml, whose native entities and columns are
+    those of entities.yml."""
+    if name not in FORMAT_MODELS:
+        raise SpecError(f"no statutory format {name!r} (formats: {', '.join(FORMAT_MODELS)})")
+    path = SPECS_DIR / f"{name}.yml"
+    spec = load_yaml(path, FORMAT_MODELS[name])
+    known = entities()
+    for entity, columns in spec.native_columns().items():
+        if entity not in known:
+            raise SpecError(f"{shown(path)}: {entity}: not an entity of entities.yml")
+        unknown = [c for c in columns if c not in known[entity].column_map]
+        if unknown:
+            raise SpecError(f"{shown(path)}: {entity}: {', '.join(unknown)} is not a column of "
+                            f"{entity} in entities.yml")
+    indicators = _indicator_ids()
+    for entity, coverage in spec.coverage.items():
+        named = [*coverage.unsupported, *coverage.lookback, *coverage.latest_only]
+        unknown = [i for i in named if i not in indicators]
+        if entity not in known or unknown:
+            raise SpecError(f"{shown(path)}: coverage.{entity}: "
+                            + ("not an entity of entities.yml" if entity not in known else
+                               f"{', '.join(unknown)} is not an indicator of seeds/indicator_catalogue.csv"))
+    return spec
+
+
+def _indicator_ids() -> set[str]:
+    with open(SEEDS_DIR / "indicator_catalogue.csv", newline="", encoding="utf-8") as f:
+        return {row["id"] for row in csv.DictReader(f)}
+
+
+@cache
+def settings_spec() -> SettingsSpec:
+    return load_yaml(SPECS_DIR / "la_settings.yml", SettingsSpec)
+
+
+class ReferenceDataError(SpecError):
+    """Reference data (a seed) that breaks its rules: a refresh stops before anything is built."""
+
+
+def check_la_settings(path=SEEDS_DIR / "la_settings.csv") -> None:
+    """ReferenceDataError naming every row of the settings seed that breaks the rules of la_settings.yml."""
+    if not path.is_file():
+        raise ReferenceDataError(f"{path}: no such file; the LA settings seed is needed (practice.md section 3)")
+    problems = seed_problems(settings_spec(), path)
+    if problems:
+        raise ReferenceDataError("the LA settings seed breaks its rules (pipeline/specs/la_settings.yml):\n  "
+                                 + "\n  ".join(problems))
 
 
 @cache

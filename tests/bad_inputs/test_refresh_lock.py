@@ -1,5 +1,5 @@
 """One refresh at a time per warehouse, shown with real processes: while a refresh runs (paused
-inside publish by the crash-test hook PIPELINE_PAUSE_AT), a second `pipeline refresh` of the same
+inside publish by the crash-test hook, tests/pause_at.py), a second `pipeline refresh` of the same
 warehouse exits 2 saying a refresh is running and leaves the first one's build file alone; a third
 with --wait waits for the lock and completes once the first has gone; a Dagster run that does not
 come through `pipeline refresh` (the daemon's) fails at raw_manifests without touching anything."""
@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,15 +17,15 @@ import duckdb
 from pipeline.defs.assets.raw import raw_manifests
 from pipeline.paths import PROJECT_DIR, build_path_for
 from pipeline.defs.resources import build_resources
+from tests.pause_at import pipeline_command
 
 BASE = Path(__file__).resolve().parent / "base" / "X1"
 
 
 def refresh(inbox: Path, warehouse: Path, *extra: str, pause_at: str = "") -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-u", "-m", "pipeline.cli", "refresh", "--inbox", str(inbox), "--warehouse", str(warehouse),
-         *extra],
-        cwd=PROJECT_DIR, env=dict(os.environ, PYTHONPATH=str(PROJECT_DIR), PIPELINE_PAUSE_AT=pause_at),
+        pipeline_command("refresh", "--inbox", str(inbox), "--warehouse", str(warehouse), *extra, pause_at=pause_at),
+        cwd=PROJECT_DIR, env=dict(os.environ, PYTHONPATH=str(PROJECT_DIR)),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 

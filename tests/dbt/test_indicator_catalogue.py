@@ -397,10 +397,15 @@ def test_scorecard(first):
     assert len(card) == query(first, "select count(distinct indicator_id) from published.indicator_values "
                                      "where la_code = 'X1'")[0][0]
     value, previous, last_year, fytd, target, rag, vs_month, vs_year, england, period, neighbours = card["CON_DECIDED_1WD"]
-    # 66.67% against the target of 95 (seeds/targets.csv, tolerance 5): red; down from May's 100%: worsening;
-    # June 2023 had no decisions (null): not comparable
+    # 66.67%, down from May's 100%: worsening; June 2023 had no decisions (null): not comparable. No '*'
+    # target: the 24-hour target of seeds/targets.csv is CON_DECIDED_24H's (practice.md section 5)
     assert (round(value, 2), previous, last_year, fytd) == (66.67, 100.0, None, 75.0)
-    assert (target, rag, vs_month, vs_year) == (95.0, "red", "worsening", "not comparable")
+    assert (target, rag, vs_month, vs_year) == (None, None, "worsening", "not comparable")
+    value, previous, last_year, fytd, target, rag, vs_month, vs_year = card["CON_DECIDED_24H"][:8]
+    # within 24:00:00 in June only K3 (8 hours; K1 65 hours, K2 4 days): 33.33% against 95 (tolerance 5): red;
+    # May's K5 took 90 hours (0%): improving; FYTD 1 of 4
+    assert (round(value, 2), previous, last_year, fytd) == (33.33, 0.0, None, 25.0)
+    assert (target, rag, vs_month, vs_year) == (95.0, "red", "improving", "not comparable")
     assert card["ASM_45WD"][4:6] == (95.0, "green")  # 100% meets 95%
     assert card["CL_IN_TOUCH"][4:6] == (92.0, "red")  # 50%
     assert card["CL_IN_TOUCH"][8:11] == (91.0, "2020/21", None)  # England 2020/21; X1 has no statistical neighbours
@@ -434,7 +439,7 @@ def test_history_shows_first_published_and_restated_figures(warehouses):
                                    is_restated, publications, first_extract_date::varchar, latest_extract_date::varchar
                             from published.indicator_restatements
                             where la_code = 'X1' and indicator_id = 'REF_COUNT' and period_type = 'month'
-                              and period_end >= '2024-05-01' order by 1""")
+                              and dimension = 'all' and period_end >= '2024-05-01' order by 1""")
     assert rows == [
         ("2024-05", 0.0, 0.0, 0.0, False, 1, "2024-06-30", "2024-06-30"),  # unchanged in July: no new row
         ("2024-06", 4.0, 5.0, 1.0, True, 2, "2024-06-30", "2024-07-31"),  # R6, backdated to 25 June

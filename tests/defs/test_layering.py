@@ -115,3 +115,10 @@ def test_the_checks_would_see_an_upward_import():
                 test_no_layer_imports_one_above_it()
         finally:
             GRAPH[module].discard(target)
+
+
+def test_assets_never_import_checks():
+    """The checks are on the assets (they import the keys they check), never the other way round."""
+    back = sorted((m, t) for m in MODULES if m.startswith("pipeline.defs.assets")
+                  for t in GRAPH[m] if t.startswith("pipeline.defs.checks"))
+    assert not back, f"assets importing checks: {back}"

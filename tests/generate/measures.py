@@ -14,6 +14,7 @@ import duckdb
 import yaml
 
 from pipeline.paths import SEEDS_DIR
+from pipeline.generate.writer import NOT_GENERATED
 from pipeline.specs import entities
 
 MACROS = """
@@ -32,7 +33,7 @@ class Measures:
                    over (order by d) as i
             from days""")
         con.execute(MACROS)
-        for name in entities():
+        for name in set(entities()) - NOT_GENERATED:
             con.execute(f"""create table {name} as select *, split_part(filename, '/', -2) as la
                             from read_csv('{inbox}/*/{name}.csv', all_varchar = true, filename = true)""")
         year = int(extract[:4])

@@ -3,9 +3,12 @@ The refresh leg is `pipeline.defs.refresh.run_refresh`, which tests/defs/test_re
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.defs import bench
+from pipeline.paths import DBT_PROJECT_DIR
 from pipeline.cli import main
 
 
@@ -46,6 +49,13 @@ def test_bench_reports_each_stage_share_of_the_refresh(tmp_path):
     for name in bench.STAGES:
         assert f"{name} {full.stages[name]:.1f} s (" in line
     assert "peak memory" in line
+    # the dbt nodes the build ran, against the prebuilt manifest: every model, seed and data test, no unit test
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    kinds = [node["resource_type"] for node in manifest["nodes"].values()]
+    expected = {"model": kinds.count("model"), "seed": kinds.count("seed"), "test": kinds.count("test")}
+    assert full.dbt_nodes == expected
+    assert f"dbt nodes: {sum(expected.values())} ({expected['model']} models, {expected['seed']} seeds, " \
+           f"{expected['test']} data tests)" in [l.strip() for l in lines]
 
 
 def test_every_step_of_the_refresh_job_has_a_bench_stage():

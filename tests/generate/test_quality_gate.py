@@ -17,6 +17,7 @@ from pipeline.defs.partitions import range_tags, register_las
 from pipeline.defs.refresh import QUIET_DAGSTER
 from pipeline.generate import DEFECTS_FILE, generate_inbox
 from pipeline.generate.defects import KINDS
+from pipeline.generate.writer import NOT_GENERATED
 from pipeline.paths import build_path_for
 from pipeline.defs.resources import build_resources
 from pipeline.specs import entities

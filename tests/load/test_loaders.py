@@ -7,10 +7,11 @@ import pytest
 from openpyxl import Workbook
 
 from pipeline.load.inbox import discover, entity_sources
-from pipeline.load.land import land_entity, load_manifests
+from pipeline.load.land import load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.specs import entities
 from tests.inbox_builder import write_la
+from tests.load.helpers import land_entity
 
 CHILDREN = [
     {"child_id": "001", "sex": "M", "date_of_birth": "2015-01-01"},
@@ -286,7 +287,7 @@ def test_a_row_dropped_before_raw_is_an_error_naming_the_file(inbox, monkeypatch
 
 @pytest.mark.parametrize("damaged", [False, True])
 def test_row_numbers_count_records_whether_or_not_a_row_is_damaged(inbox, damaged):
-    # A clean file is parsed in one pass, a file with a bad row record by record (readers.py):
+    # A clean file is parsed in one pass, a file with a bad row record by record (readers/delimited.py):
     # either way a row keeps its number, counting records (a quoted newline does not start one,
     # a blank row does count) with the header as row 1.
     write_la(inbox, "X1", {"children": CHILDREN})

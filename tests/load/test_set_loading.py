@@ -5,10 +5,11 @@ import duckdb
 
 import pipeline.load.group as group
 from pipeline.load.inbox import discover, entity_sources
-from pipeline.load.land import land_entities, land_entity, load_manifests
+from pipeline.load.land import land_entities, load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.specs import entities
 from tests.inbox_builder import write_la
+from tests.load.helpers import land_entity
 
 CHILDREN = [{"child_id": "001", "sex": "M", "date_of_birth": "2015-01-01"},
             {"child_id": "002", "sex": "F", "date_of_birth": "2016-03-02"}]

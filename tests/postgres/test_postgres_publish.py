@@ -1,10 +1,8 @@
 """Postgres publishing with per-LA row-level security (issue 13), on a real throwaway cluster."""
 
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -13,7 +11,10 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
-from pipeline.postgres import Grant, PostgresError, grant, push, revoke, stored_grants
+from pipeline.paths import PROJECT_DIR
+from pipeline.postgres import Grant, PostgresError, grant, push, revoke
+from tests.pause_at import pipeline_command
+from tests.postgres.helpers import stored_grants
 
 LA, OTHER = "X1", "X2"
 
@@ -138,9 +139,9 @@ def test_reader_never_errors_nor_sees_a_mix_during_publishes(pushed, warehouse, 
 def test_a_push_killed_halfway_leaves_the_previous_tables(pushed, warehouse):
     push(warehouse, pushed)
     before = query(pushed, "select count(*) from published.indicator_values", user="la_reader")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "push", "--warehouse", str(warehouse),
-                             "--postgres", pushed], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PIPELINE_PAUSE_AT": "postgres:copying"})
+    proc = subprocess.Popen(pipeline_command("push", "--warehouse", str(warehouse), "--postgres", pushed,
+                                             pause_at="postgres:copying"), stdout=subprocess.PIPE, text=True,
+                            cwd=PROJECT_DIR)
     try:
         assert proc.stdout.readline().strip() == "[pause] postgres:copying"
         assert query(pushed, "select count(*) from published.indicator_values", user="la_reader") == before

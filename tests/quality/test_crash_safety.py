@@ -8,7 +8,7 @@ Refreshes run as real `pipeline refresh` processes (python -m pipeline.cli), in 
 group. Most kills take the whole group, as a lost machine would; the kill while dbt builds takes the
 refresh process alone, as the OOM killer would, and dbt must die with it (pipeline/runtime/dbt_child.py).
 Stages are recognised by the progress line ("[load]"), by dbt's own files (the models it has run),
-or, inside publish, by the crash-test hook PIPELINE_PAUSE_AT (pipeline.publish.pause_point), which
+or, inside publish, by the crash-test hook (tests/pause_at.py, on the audit events publish raises), which
 prints "[pause] <stage>" and waits.
 """
 
@@ -25,6 +25,7 @@ import duckdb
 import pytest
 
 from pipeline.paths import PROJECT_DIR, build_path_for
+from tests.pause_at import pipeline_command
 from tests.quality.extracts import write_base
 
 # what a dashboard reads, from several tables in one snapshot: a mix of publications would show
@@ -95,9 +96,8 @@ def published(first_publication):
 
 def refresh_process(root: Path, warehouse: Path, pause_at: str = "") -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-u", "-m", "pipeline.cli", "refresh", "--inbox", str(root / "inbox"),
-         "--warehouse", str(warehouse)],
-        cwd=PROJECT_DIR, env=dict(os.environ, PYTHONPATH=str(PROJECT_DIR), PIPELINE_PAUSE_AT=pause_at),
+        pipeline_command("refresh", "--inbox", str(root / "inbox"), "--warehouse", str(warehouse), pause_at=pause_at),
+        cwd=PROJECT_DIR, env=dict(os.environ, PYTHONPATH=str(PROJECT_DIR)),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 

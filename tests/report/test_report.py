@@ -187,11 +187,16 @@ def test_chart_specs_are_valid_vega_lite(la_page):
 
 
 def test_area_pages_have_trend_charts_and_breakdowns(la_page, scorecard):
-    families = {"front_door": "front_door", "referrals": "front_door", "assessments": "assessment", "cin": "assessment",
+    families = {"front_door": "front_door", "referrals": "front_door", "early_help": "early_help",
+                "assessments": "assessment", "cin": "assessment",
                 "cp_enquiries": "child_protection", "cp_plans": "child_protection", "cla": "children_in_care",
-                "care_leavers": "care_leavers"}
+                "care_leavers": "care_leavers", "oversight": "oversight", "workforce": "workforce"}
+    # pages that cut across families name their measures: work in progress, practice standards
+    named = {**dict.fromkeys(("ASM_OPEN", "ASM_OPEN_OVERDUE", "STR_OPEN", "S47_OPEN", "ICPC_AWAITING"), "work_in_progress"),
+             **dict.fromkeys(("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",
+                              "CIN_VISIT_TIMELY", "CIN_REVIEW_TIMELY"), "practice_standards")}
     for s in scorecard:
-        section = la_page.dom.find("section", id=f"area-{families[s['family']]}")
+        section = la_page.dom.find("section", id=f"area-{named.get(s['indicator_id'], families[s['family']])}")
         assert section.find("article", id=f"ind-{s['indicator_id']}") is not None
     protection = la_page.dom.find("section", id="area-child_protection")
     for chart_id in ("breakdown-CPP_OPEN-latest_category", "breakdown-CPP_STARTED-initial_category"):
@@ -258,8 +263,9 @@ def test_workbook_has_the_published_scorecard_values(built, scorecard):
     formats = {"percent": '0.0"%"', "rate_per_10k": "0.0", "count": "#,##0"}
     expected = {s["indicator_id"]: s for s in scorecard}
     seen = []
-    areas = ["Front door", "Assessment and children in need", "Child protection", "Children in care", "Care leavers"]
-    assert book.sheetnames[1:6] == areas and "Definitions" in book.sheetnames
+    areas = ["Front door", "Early help", "Assessment and children in need", "Work in progress at month end",
+             "Child protection", "Practice standards", "Children in care", "Care leavers"]
+    assert book.sheetnames[1:1 + len(areas)] == areas and "Definitions" in book.sheetnames
     for name in areas:
         sheet = book[name]
         assert sheet.freeze_panes == "D5"

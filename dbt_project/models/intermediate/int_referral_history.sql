@@ -24,6 +24,8 @@ select
     referrals.child_id,
     referrals.referral_date,
     referrals.referral_nfa,
+    referrals.referral_source,
+    referrals.closure_date,
     coalesce(
         with_previous.previous_referral_date >= cast(referrals.referral_date - interval 12 month as date),
         false

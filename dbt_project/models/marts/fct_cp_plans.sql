@@ -1,6 +1,7 @@
 -- Child protection plans family (indicators.md, "Child protection plans"): CPP_OPEN (also by
 -- latest_category), CPP_RATE, CPP_STARTED (also by initial_category), CPP_ENDED,
--- CPP_REPEAT_EVER, CPP_REPEAT_2Y, CPP_OPEN_2Y, CPP_ENDED_2Y, CPP_REVIEW_TIMELY, CPP_VISIT_10WD.
+-- CPP_REPEAT_EVER, CPP_REPEAT_2Y, CPP_OPEN_2Y, CPP_ENDED_2Y, CPP_REVIEW_TIMELY, CPP_VISIT_10WD;
+-- practice.md section 4: CPP_VISIT_TIMELY, CPP_SEEN_ALONE.
 with plans as (
     select * from {{ ref('int_cp_plan_sequence') }}
 ),
@@ -36,6 +37,72 @@ on_plan_visits as (
         on visited_within_10wd.la_code = on_plan.la_code
         and visited_within_10wd.period_end = on_plan.period_end
         and visited_within_10wd.child_id = on_plan.child_id
+),
+
+on_plan_due as (
+    -- CPP_VISIT_10WD with 10 replaced by N = cp_visit_wd in force at M1
+    select
+        on_plan.*,
+        cast(cp_visit_wd.value as integer) as visit_wd,
+        {{ working_days('on_plan.earliest_open_start', 'on_plan.period_end') }} >= cast(cp_visit_wd.value as integer)
+            as is_timely_visit_due
+    from on_plan
+    {{ join_la_setting('cp_visit_wd', 'on_plan.la_code', 'on_plan.period_end', 'cp_visit_wd') }}
+),
+
+visited_in_timescale as (
+    -- any CP visit of the child with visit_date <= M1 and wd(visit_date, M1) <= N, even one under an earlier
+    -- plan; N is at most 60 working days, which never span more than 100 calendar days
+    select distinct on_plan_due.la_code, on_plan_due.period_end, on_plan_due.child_id
+    from on_plan_due
+    inner join {{ ref('stg_visits') }} as visits
+        on visits.la_code = on_plan_due.la_code
+        and visits.child_id = on_plan_due.child_id
+        and visits.visit_type = 'CP'
+        and visits.visit_date <= on_plan_due.period_end
+        and visits.visit_date > on_plan_due.period_end - interval 100 day
+    where {{ working_days('visits.visit_date', 'on_plan_due.period_end') }} <= on_plan_due.visit_wd
+),
+
+on_plan_timely_visits as (
+    select on_plan_due.*, visited_in_timescale.child_id is not null as is_visited
+    from on_plan_due
+    left join visited_in_timescale
+        on visited_in_timescale.la_code = on_plan_due.la_code
+        and visited_in_timescale.period_end = on_plan_due.period_end
+        and visited_in_timescale.child_id = on_plan_due.child_id
+),
+
+cp_visit_days as (
+    -- each child's CP visit days, seen alone on at least one visit that day (null = not seen alone), with the
+    -- next visit day: a day is the child's latest visit from itself up to the day before the next one
+    select
+        la_code,
+        child_id,
+        visit_date,
+        is_seen_alone,
+        lead(visit_date) over (partition by la_code, child_id order by visit_date) as next_visit_date
+    from (
+        select la_code, child_id, visit_date, max(case when seen_alone = 'Y' then 1 else 0 end) = 1 as is_seen_alone
+        from {{ ref('stg_visits') }}
+        where visit_type = 'CP'
+        group by la_code, child_id, visit_date
+    ) as days
+),
+
+on_plan_latest_visit as (
+    -- CPP_SEEN_ALONE: the child's latest CP visit on or before M1, if on or after the open plan's start
+    select
+        on_plan.*,
+        cp_visit_days.visit_date is not null as has_visit_on_plan,
+        coalesce(cp_visit_days.is_seen_alone, false) as is_seen_alone
+    from on_plan
+    left join cp_visit_days
+        on cp_visit_days.la_code = on_plan.la_code
+        and cp_visit_days.child_id = on_plan.child_id
+        and cp_visit_days.visit_date <= on_plan.period_end
+        and (cp_visit_days.next_visit_date is null or cp_visit_days.next_visit_date > on_plan.period_end)
+        and cp_visit_days.visit_date >= on_plan.earliest_open_start
 ),
 
 starts as (
@@ -104,6 +171,17 @@ cpp_visit_10wd as (
     -- of CPP_OPEN children whose plan started at least 10 working days before M1, those visited
     {{ snapshot_indicator('on_plan_visits', 'CPP_VISIT_10WD', 'percent',
                           numerator='is_visit_due and is_visited', denominator='is_visit_due') }}
+),
+
+cpp_visit_timely as (
+    {{ snapshot_indicator('on_plan_timely_visits', 'CPP_VISIT_TIMELY', 'percent',
+                          numerator='is_timely_visit_due and is_visited', denominator='is_timely_visit_due') }}
+),
+
+cpp_seen_alone as (
+    -- of CPP_OPEN children visited since their open plan started, those seen alone at the latest visit
+    {{ snapshot_indicator('on_plan_latest_visit', 'CPP_SEEN_ALONE', 'percent',
+                          numerator='has_visit_on_plan and is_seen_alone', denominator='has_visit_on_plan') }}
 )
 
 select * from cpp_open
@@ -129,3 +207,7 @@ union all
 select * from cpp_review_timely
 union all
 select * from cpp_visit_10wd
+union all
+select * from cpp_visit_timely
+union all
+select * from cpp_seen_alone

@@ -1,12 +1,19 @@
 -- published.indicator_values (warehouse.md): every family's indicator rows, kept only where the
--- LA supplied every entity the catalogue says the indicator needs, so an indicator whose source
--- entity was not supplied has no rows for that LA (never zeros), and only for the periods,
--- indicators and breakdowns a statutory-format source can support (absent, not wrong).
+-- LA supplied everything the catalogue says the indicator needs, so an indicator whose source
+-- entity, or optional column, was not supplied has no rows for that LA (never zeros), and only for
+-- the periods, indicators and breakdowns a statutory-format source can support (absent, not wrong).
+-- A `needs` item is an entity (supplied: stg_supplied_entities) or entity.column (the entity supplied
+-- and its file not lacking the optional column: stg_absent_columns, practice.md section 1).
+-- A family may carry columns of its own beyond the common ten (fct_workforce's member counts for
+-- the shareable small-number rule): only the common ones are published.
 {%- set families = ['fct_front_door', 'fct_referrals', 'fct_assessments', 'fct_cp_enquiries', 'fct_cp_plans',
-                     'fct_cin', 'fct_cla', 'fct_care_leavers'] %}
+                     'fct_cin', 'fct_cla', 'fct_care_leavers',
+                     'fct_early_help', 'fct_oversight', 'fct_workforce'] %}
 with family_values as (
     {%- for family in families %}
-    select * from {{ ref(family) }}
+    select la_code, indicator_id, period_type, period_start, period_end, dimension, dimension_value,
+        numerator, denominator, value
+    from {{ ref(family) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -14,23 +21,33 @@ with family_values as (
 ),
 
 indicator_needs as (
-    select indicator_id, trim(entity) as entity
+    select
+        indicator_id,
+        case when instr(item, '.') > 0 then substr(item, 1, instr(item, '.') - 1) else item end as entity,
+        case when instr(item, '.') > 0 then substr(item, instr(item, '.') + 1) end as column_name
     from (
-        select catalogue.id as indicator_id, {{ split_to_rows('catalogue.needs', ';') }} as entity
-        from {{ ref('indicator_catalogue') }} as catalogue
+        select indicator_id, trim(item) as item
+        from (
+            select catalogue.id as indicator_id, {{ split_to_rows('catalogue.needs', ';') }} as item
+            from {{ ref('indicator_catalogue') }} as catalogue
+        ) as items
     ) as needs
 ),
 
 available as (
-    -- LA x indicator where none of the needed entities is missing
+    -- LA x indicator where none of the needed entities or columns is missing
     select las.la_code, indicator_needs.indicator_id
     from (select distinct la_code from family_values) as las
     cross join indicator_needs
     left join {{ ref('stg_supplied_entities') }} as supplied
         on supplied.la_code = las.la_code
         and supplied.entity = indicator_needs.entity
+    left join {{ ref('stg_absent_columns') }} as absent
+        on absent.la_code = las.la_code
+        and absent.entity = indicator_needs.entity
+        and absent.column_name = indicator_needs.column_name
     group by las.la_code, indicator_needs.indicator_id
-    having bool_and(supplied.entity is not null)
+    having bool_and(supplied.entity is not null and absent.column_name is null)
 )
 
 select

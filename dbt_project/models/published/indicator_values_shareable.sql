@@ -5,9 +5,13 @@
 --      has null numerator, denominator and value and suppressed = true ("withheld", not "not
 --      computable"). Zeros are withheld too: were they shown, a withheld count would be known to
 --      be at least 1, and a withheld total of 4 over four withheld parts would pin every part to 1.
+--      A worker-based cell (fct_workforce's staff cells) is also withheld when its numerator or
+--      denominator rests on 0-4 workers or posts (practice.md 1.4: counting workers or posts, not
+--      the centi-FTE its numerator and denominator may hold).
 --   2. rounding: every other count is rounded to the nearest var('rounding_base') (5): count
---      values, percent numerators and denominators, rate numerators; percents and rates are
---      recomputed from the rounded counts (a rate's denominator, the public ONS population, stays).
+--      values, percent and average numerators and denominators, rate numerators; percents, rates
+--      and averages are recomputed from the rounded figures (a rate's denominator, the public ONS
+--      population, stays; an average keeps its scale, WF_CASELOAD_FTE's per FTE over centi-FTE).
 -- Together they close differencing: a withheld month is not the financial year to date minus the
 -- other months, nor a withheld breakdown cell the total minus the other cells, because each shown
 -- count is only known to within +-2 and each withheld one to 0-4 (tests/dbt/test_disclosure_control.py).
@@ -30,12 +34,21 @@ with flagged as (
         case
             when catalogue.unit = 'count' then indicator_values.value between 0 and {{ small }}
             else coalesce(indicator_values.numerator between 0 and {{ small }}, false)
-                or (catalogue.unit = 'percent'
-                    and coalesce(indicator_values.denominator between 0 and {{ small }}, false))
+                or coalesce(staff.numerator_members between 0 and {{ small }}, false)
+                or (catalogue.unit in ('percent', 'average')
+                    and (coalesce(indicator_values.denominator between 0 and {{ small }}, false)
+                         or coalesce(staff.denominator_members between 0 and {{ small }}, false)))
         end as is_small
     from {{ ref('fct_indicator_values') }} as indicator_values
     inner join {{ ref('indicator_catalogue') }} as catalogue
         on catalogue.id = indicator_values.indicator_id
+    left join {{ ref('fct_workforce') }} as staff
+        on staff.la_code = indicator_values.la_code
+        and staff.indicator_id = indicator_values.indicator_id
+        and staff.period_type = indicator_values.period_type
+        and staff.period_end = indicator_values.period_end
+        and staff.dimension = indicator_values.dimension
+        and staff.dimension_value = indicator_values.dimension_value
 ),
 
 rounded as (
@@ -43,7 +56,7 @@ rounded as (
         flagged.*,
         cast(round(flagged.numerator / {{ base }}.0) * {{ base }} as bigint) as rounded_numerator,
         case
-            when flagged.unit = 'percent'
+            when flagged.unit in ('percent', 'average')
                 then cast(round(flagged.denominator / {{ base }}.0) * {{ base }} as bigint)
             else flagged.denominator
         end as rounded_denominator,
@@ -60,6 +73,11 @@ shown as (
                 then 100.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
             when rounded.unit = 'rate_per_10k' and rounded.value is not null
                 then 10000.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
+            -- an average's scale (1, or 100 over centi-FTE) is the internal value x denominator / numerator
+            when rounded.unit = 'average' and rounded.numerator = 0 then 0.0
+            when rounded.unit = 'average'
+                then round(rounded.value * rounded.denominator / rounded.numerator)
+                    * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
         end as rounded_value
     from rounded
 )

@@ -9,5 +9,6 @@ select
     end_date,
     icpc_not_required,
     icpc_date,
-    icpc_outcome_cp_plan
+    icpc_outcome_cp_plan,
+    outcome
 from {{ source('raw', 's47_enquiries') }}

@@ -5,5 +5,7 @@ select
     {{ pseudonymise('child_id') }} as child_id,
     referral_id,
     discussion_date,
-    s47_agreed
+    s47_agreed,
+    initiated_date,
+    completed_date
 from {{ source('raw', 'strategy_discussions') }}

@@ -4,8 +4,7 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
-from pipeline.defs.assets.dbt import warehouse_dbt_assets
-from pipeline.defs.checks.indicators import INDICATORS_KEY
+from pipeline.defs.assets.dbt import INDICATORS_KEY, warehouse_dbt_assets
 from pipeline.defs.partitions import LA_PARTITIONS, SINGLE_RUN
 from pipeline.progress import progress
 from pipeline.publish import publish

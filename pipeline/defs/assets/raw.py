@@ -25,7 +25,7 @@ from pipeline.runtime import gx_process
 from pipeline.quality.gate import checks_for, start_gate
 from pipeline.defs.resources import RefreshSettings
 from pipeline.state import REFERENCE_TAG, record_fingerprints
-from pipeline.specs import entities
+from pipeline.specs import entities, gate, load_order
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"}, partitions_def=LA_PARTITIONS, backfill_policy=SINGLE_RUN,
@@ -62,14 +62,23 @@ def raw_manifests(context: dg.AssetExecutionContext, settings: RefreshSettings, 
 
 
 ENTITY_KEYS = {name: dg.AssetKey(f"raw_{name}") for name in entities()}
-# children first: every other entity's rows are checked against them
-ENTITY_ORDER = sorted(entities(), key=lambda name: name != "children")
+# children first (pipeline/specs/gate.yml load_first): every other entity's rows are checked against them
+ENTITY_ORDER = load_order()
+
+
+def _loaded_after(name: str) -> str:
+    """The asset an entity loads after: the one before it in load_first, the last of those for the rest."""
+    first = gate().load_first
+    if name not in first:
+        return f"raw_{first[-1]}"
+    i = first.index(name)
+    return f"raw_{first[i - 1]}" if i else "raw_manifests"
 
 
 @dg.multi_asset(
     name="raw_entities",
     specs=[dg.AssetSpec(key, group_name="raw", kinds={"duckdb"},
-                        deps=["raw_manifests" if name == "children" else "raw_children"],
+                        deps=[_loaded_after(name)],
                         description=f"{name} rows that passed the row-level rules (raw.{name}); the rest are in "
                                     "audit.quarantine.")
            for name, key in ENTITY_KEYS.items()],

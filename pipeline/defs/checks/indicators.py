@@ -10,17 +10,14 @@ Every outcome is recorded per LA in audit.data_quality (entity indicator_values)
 """
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
-from pipeline.defs.assets.dbt import warehouse_dbt_assets
+from pipeline.defs.assets.dbt import INDICATORS_KEY
 from pipeline.quality.gate import CheckRow, data_docs_dir, la_failures, record_checks
 from pipeline.quality.suites import (
     INDICATOR_CHECK, INDICATOR_KEY, INDICATOR_SUITE_NAME, MIN_VOLUME_BASE, frame_suite, parameters,
 )
 from pipeline.defs.resources import RefreshSettings
-
-INDICATORS_KEY = get_asset_key_for_model([warehouse_dbt_assets], "fct_indicator_values")
 
 # The built values with the catalogue unit, plus helper columns (suites.INDICATOR_HELPERS) and one
 # row (_kind 'missing') per reported period with no value for an indicator the build produces,

@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.load.adapters.common import (
-    Adapted, ReadContext, code_maps, column_spec, column_value, coverage_for, format_spec, make_source,
+    Adapted, ReadContext, code_maps, column_value, coverage_for, make_source,
     normalise_code, normalise_header, window_start,
 )
 from pipeline.load.readers import cell_text
-from pipeline.specs import entities
+from pipeline.specs import entities, format_spec
+from pipeline.specs.formats import (
+    AnnexA, AnnexChildren, AnnexEntity, AnnexList, AnnexPart, Concat, Constant, FieldRef, Source, Where, source_fields,
+)
 
 FORMAT = "annex_a"
 TITLE = "Annex A"
@@ -54,26 +57,26 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
     sheets, notes = _scan(path, with_rows=True)
     out.warnings += [f"{ctx.la_code}/{path.name}: {note} (rule annex_a_sheet)" for note in notes]
     spec = format_spec(FORMAT)
-    for entity_name, entity_spec in spec["entities"].items():
+    for entity_name, entity_spec in spec.entities.items():
         source, missing = _entity_source(entity_name, entity_spec, sheets, path, ctx)
         out.warnings += [f"{ctx.la_code}/{path.name}: {why}, which {entity_name} need; {entity_name} are not read "
                          f"from it and their indicators are absent (rule annex_a_column_missing)" for why in missing]
         if source:
             out.sources[entity_name] = source
-    children = _children(spec["children"], sheets, path)
+    children = _children(spec.children, sheets, path)
     if children:
         out.sources["children"] = children
     return out
 
 
-def _entity_source(entity_name: str, entity_spec: dict, sheets: dict[str, Sheet], path: Path, ctx: ReadContext):
+def _entity_source(entity_name: str, entity_spec: AnnexEntity, sheets: dict[str, Sheet], path: Path, ctx: ReadContext):
     """One entity's rows from its list(s), with the coverage of the list's window; and why a list
     that lacks a column the entity requires was not read."""
     spec = format_spec(FORMAT)
     records, used, missing = [], [], []
-    parts = entity_spec.get("parts") or [entity_spec]
+    parts = entity_spec.all_parts
     for part in parts:
-        sheet = sheets.get(part["list"])
+        sheet = sheets.get(part.list)
         if sheet is None:
             continue
         absent = _missing_required(entity_name, part, sheet)
@@ -82,21 +85,22 @@ def _entity_source(entity_name: str, entity_spec: dict, sheets: dict[str, Sheet]
             continue
         used.append(sheet)
         for excel_row, values in sheet.rows:
-            if not _kept(part.get("where"), sheet, values):
+            if not _kept(part.where, sheet, values):
                 continue
-            record = _record(entity_name, part["columns"], sheet, values)
-            if entity_spec.get("id"):
-                record[entities()[entity_name].key] = entity_spec["id"].format(row=excel_row)
+            record = _record(entity_name, part.columns, sheet, values)
+            if entity_spec.id:
+                record[entities()[entity_name].key] = entity_spec.id.format(row=excel_row)
             record["_row"] = excel_row
             record["_location"] = f"row {excel_row}" if len(parts) == 1 else f"sheet {sheet.name}, row {excel_row}"
             records.append(record)
     if not used:
         return None, missing
-    window = entity_spec.get("window_months", spec["lists"][parts[0]["list"]].get("window_months"))
+    window = entity_spec.window_months if entity_spec.window_months is not None \
+        else spec.lists[parts[0].list].window_months
     start = ctx.complete_from or (window_start(ctx.extract_date, window) if window is not None else None)
     why = (f"Annex A lists only the {window} months before the extract" if window
            else "Annex A shows only the state at the extract date")
-    coverage = coverage_for(spec.get("coverage", {}).get(entity_name), start, why, ctx.extract_date)
+    coverage = coverage_for(spec.coverage.get(entity_name), start, why, ctx.extract_date)
     # one label per entity, so findings group by entity: the sheet, or the sheets it came from
     source = make_source(entity_name, records, path, sheet=used[0].name if len(parts) == 1 else None,
                          name=None if len(parts) == 1 else f"{path.name}[{', '.join(s.name for s in used)}]",
@@ -110,7 +114,7 @@ def _scan(path: Path, with_rows: bool) -> tuple[dict[str, Sheet], list[str]]:
     from openpyxl import load_workbook
 
     spec = format_spec(FORMAT)
-    fields = {f: {normalise_header(h) for h in headers} for f, headers in spec["fields"].items()}
+    fields = {f: {normalise_header(h) for h in headers} for f, headers in spec.fields.items()}
     wb = load_workbook(path, read_only=True, data_only=True)
     sheets: dict[str, Sheet] = {}
     notes: list[str] = []
@@ -123,19 +127,19 @@ def _scan(path: Path, with_rows: bool) -> tuple[dict[str, Sheet], list[str]]:
             rows = ws.iter_rows(values_only=True)
             sheet = None
             for n, values in enumerate(rows, start=1):
-                if n > spec["header_rows_scanned"]:
+                if n > spec.header_rows_scanned:
                     break
-                sheet = _identify(ws.title, n, values, fields, spec["lists"])
+                sheet = _identify(ws.title, n, values, fields, spec.lists)
                 if sheet:
                     break
             if sheet is None:
                 named = f"list_{normalise_header(ws.title).removeprefix('list ')}"
-                if named in spec["lists"] and named in _used_lists(spec):
-                    notes.append(f"sheet {ws.title} is not recognised as {spec['lists'][named]['title']}: "
-                                 f"no header row with {', '.join(spec['lists'][named]['identify'])}")
+                if named in spec.lists and named in _used_lists(spec):
+                    notes.append(f"sheet {ws.title} is not recognised as {spec.lists[named].title}: "
+                                 f"no header row with {', '.join(spec.lists[named].identify)}")
                 continue
             if sheet.list_key in sheets:
-                notes.append(f"sheet {ws.title} is also {spec['lists'][sheet.list_key]['title']}; "
+                notes.append(f"sheet {ws.title} is also {spec.lists[sheet.list_key].title}; "
                              f"only sheet {sheets[sheet.list_key].name} is read")
                 continue
             if with_rows:
@@ -147,7 +151,8 @@ def _scan(path: Path, with_rows: bool) -> tuple[dict[str, Sheet], list[str]]:
     return sheets, notes
 
 
-def _identify(title: str, row: int, values: tuple, fields: dict[str, set[str]], lists: dict) -> Sheet | None:
+def _identify(title: str, row: int, values: tuple, fields: dict[str, set[str]],
+              lists: dict[str, AnnexList]) -> Sheet | None:
     headers = [str(v).strip() if v is not None else "" for v in values]
     normalised = [normalise_header(h) for h in headers]
     columns = {}
@@ -155,65 +160,63 @@ def _identify(title: str, row: int, values: tuple, fields: dict[str, set[str]], 
         index = next((i for i, h in enumerate(normalised) if h in variants), None)
         if index is not None:
             columns[name] = index
-    candidates = [key for key, lst in lists.items() if all(f in columns for f in lst["identify"])]
+    candidates = [key for key, lst in lists.items() if all(f in columns for f in lst.identify)]
     if not candidates:
         return None
     # a sheet matching several lists: the one its name says, else the most specific
     named = f"list_{normalise_header(title).removeprefix('list ')}"
-    best = max(candidates, key=lambda key: (key == named, len(lists[key]["identify"])))
+    best = max(candidates, key=lambda key: (key == named, len(lists[key].identify)))
     return Sheet(title, best, row, columns, headers)
 
 
-def _used_lists(spec: dict) -> set[str]:
-    used = set(spec["children"]["lists"])
-    for entity_spec in spec["entities"].values():
-        used |= {part["list"] for part in entity_spec.get("parts") or [entity_spec]}
+def _used_lists(spec: AnnexA) -> set[str]:
+    used = set(spec.children.lists)
+    for entity_spec in spec.entities.values():
+        used |= {part.list for part in entity_spec.all_parts}
     return used
 
 
-def _missing_required(entity_name: str, part: dict, sheet: Sheet) -> list[str]:
+def _missing_required(entity_name: str, part: AnnexPart, sheet: Sheet) -> list[str]:
     """Headers (the spec's first wording) of the fields that required native columns need."""
     spec = format_spec(FORMAT)
     entity = entities()[entity_name]
-    needed = [column_spec(s) for name, s in part["columns"].items() if entity.column(name).required]
-    if part.get("where"):
-        needed.append(part["where"])
-    names = [p["field"] for s in needed for p in (s.get("concat") or [s]) if "field" in p]
-    return [spec["fields"][f][0] for f in names if f not in sheet.columns]
+    names = [r.field for name, s in part.columns.items() if entity.column(name).required for r in source_fields(s)]
+    if part.where:
+        names.append(part.where.field)
+    return [spec.fields[f][0] for f in names if f not in sheet.columns]
 
 
-def _kept(where: dict | None, sheet: Sheet, values: tuple) -> bool:
+def _kept(where: Where | None, sheet: Sheet, values: tuple) -> bool:
     if not where:
         return True
-    index = sheet.columns[where["field"]]
+    index = sheet.columns[where.field]
     text = cell_text(values[index] if index < len(values) else None, False)
-    if where.get("present"):
+    if where.present:
         return text is not None
-    code = normalise_code(text, code_maps(FORMAT).get(where.get("map")), tuple(where["in"]))
-    return code in where["in"]
+    code = normalise_code(text, code_maps(FORMAT).get(where.map), where.in_)
+    return code in where.in_
 
 
-def _record(entity_name: str, columns: dict, sheet: Sheet, values: tuple) -> dict:
+def _record(entity_name: str, columns: dict[str, Source], sheet: Sheet, values: tuple) -> dict:
     entity = entities()[entity_name]
     record = {}
-    for name, raw_spec in columns.items():
-        spec = column_spec(raw_spec)
-        if "value" in spec:
-            record[name] = str(spec["value"])
-        elif "concat" in spec:
-            record[name] = _concat(spec["concat"], entity.column(name), sheet, values)
+    for name, source in columns.items():
+        if isinstance(source, Constant):
+            record[name] = source.value
+        elif isinstance(source, Concat):
+            record[name] = _concat(source.concat, entity.column(name), sheet, values)
         else:
-            record[name] = column_value(_cell(sheet, values, spec["field"]), entity.column(name), spec, FORMAT)
+            record[name] = column_value(_cell(sheet, values, source.field), entity.column(name), source, FORMAT)
     return record
 
 
-def _concat(parts: list[dict], column, sheet: Sheet, values: tuple) -> str | None:
+def _concat(parts: tuple[FieldRef, ...], column, sheet: Sheet, values: tuple) -> str | None:
     """A code made of several cells (care leaver accommodation: type letter + suitability digit).
     If only some cells are filled, the cells as supplied, so land.py quarantines them as they were."""
-    raws = [cell_text(_cell(sheet, values, p["field"]), False) for p in parts]
+    raws = [cell_text(_cell(sheet, values, p.field), False) for p in parts]
     if not any(raws):
         return None
-    codes = [column_value(_cell(sheet, values, p["field"]), column, p, FORMAT) for p in parts]
+    codes = [column_value(_cell(sheet, values, p.field), column, p, FORMAT) for p in parts]
     return "".join(codes) if all(codes) else " / ".join(r or "" for r in raws)
 
 
@@ -222,18 +225,17 @@ def _cell(sheet: Sheet, values: tuple, field_name: str):
     return values[index] if index is not None and index < len(values) else None
 
 
-def _children(spec: dict, sheets: dict[str, Sheet], path: Path):
+def _children(spec: AnnexChildren, sheets: dict[str, Sheet], path: Path):
     """One row per child in any list: each field from the first list (in spec order) that has it."""
     entity = entities()["children"]
     merged: dict[str, dict] = {}
-    for list_key in spec["lists"]:
+    for list_key in spec.lists:
         sheet = sheets.get(list_key)
         if sheet is None or "child_id" not in sheet.columns:
             continue
         for excel_row, values in sheet.rows:
-            record = {name: column_value(_cell(sheet, values, column_spec(s)["field"]), entity.column(name),
-                                         column_spec(s), FORMAT)
-                      for name, s in spec["columns"].items()}
+            record = {name: column_value(_cell(sheet, values, s.field), entity.column(name), s, FORMAT)
+                      for name, s in spec.columns.items()}
             child = record["child_id"]
             if child is None:
                 continue  # the event row itself is quarantined (child_id required)

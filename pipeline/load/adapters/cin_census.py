@@ -15,9 +15,10 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from pipeline.load.adapters.common import (
-    Adapted, ReadContext, add_months, column_value, coverage_for, format_spec, make_source,
+    Adapted, ReadContext, add_months, column_value, coverage_for, make_source,
 )
-from pipeline.specs import entities
+from pipeline.specs import entities, format_spec
+from pipeline.specs.formats import AnyOf, CensusRecord
 
 FORMAT = "cin_census"
 TITLE = "CIN census"
@@ -41,7 +42,7 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
     spec = format_spec(FORMAT)
     censuses = []  # (reference date, path, root)
     for path in files:
-        root, problem = _parse(path, ctx.la_code, spec["max_file_mb"])
+        root, problem = _parse(path, ctx.la_code, spec.max_file_mb)
         if problem:
             out.problems.append(problem)
             continue
@@ -54,15 +55,15 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
         return out
     censuses.sort(key=lambda c: (c[0], c[1].name))
     several = len(censuses) > 1
-    records = _records(_children(censuses, several), spec["records"])
+    records = _records(_children(censuses, several), spec.records)
     start = ctx.complete_from or add_months(censuses[0][0], -12) + timedelta(days=1)
     paths = tuple(p for _, p, _ in censuses)
     for entity_name, rows in records.items():
         coverage = () if entity_name == "children" else coverage_for(
-            spec["coverage"].get(entity_name), start, "a CIN census holds the CIN episodes open during its year",
+            spec.coverage.get(entity_name), start, "a CIN census holds the CIN episodes open during its year",
             ctx.extract_date)
         # labelled by element, so findings group by entity: "census.xml[CINdetails]"
-        element = spec["records"][entity_name]["element"].rsplit("/", 1)[-1]
+        element = spec.records[entity_name].element.rsplit("/", 1)[-1]
         source = make_source(entity_name, rows, paths[-1], files=paths, coverage=coverage,
                              name=f"{f'CIN census ({len(paths)} files)' if several else paths[-1].name}[{element}]")
         if source:
@@ -74,7 +75,7 @@ def _parse(path: Path, la_code: str, max_mb: float) -> tuple[Element | None, str
     where = f"{la_code}/{path.name}"
     size = path.stat().st_size
     if size > max_mb * 1024 * 1024:
-        return None, f"{where}: {size / 1024 / 1024:.0f} MB is over the {max_mb} MB limit for a CIN census; not read (rule file_too_large)"
+        return None, f"{where}: {size / 1024 / 1024:.0f} MB is over the {max_mb:g} MB limit for a CIN census; not read (rule file_too_large)"
     try:
         root = SafeElementTree.parse(path, forbid_dtd=False, forbid_entities=True, forbid_external=True).getroot()
     except DefusedXmlException as exc:
@@ -116,30 +117,30 @@ def _children(censuses: list, several: bool) -> list[ChildEntry]:
     return [*merged.values(), *repeats]
 
 
-def _records(children: list[ChildEntry], spec: dict) -> dict[str, list[dict]]:
+def _records(children: list[ChildEntry], spec: dict[str, CensusRecord]) -> dict[str, list[dict]]:
     """Native records of every entity, walking each child's elements as the spec's tree says."""
     records: dict[str, list[dict]] = {name: [] for name in spec}
-    below = {name: [n for n, s in spec.items() if s.get("parent") == name] for name in spec}
+    below = {name: [n for n, s in spec.items() if s.parent == name] for name in spec}
 
     def emit(entity_name: str, element: Element, location: str, parent_id: str | None, child_id: str | None,
              n: int, found: dict[str, list] | None = None) -> None:
         entity_spec, entity = spec[entity_name], entities()[entity_name]
-        record = {name: _value(element, path, entity.column(name)) for name, path in entity_spec["columns"].items()}
+        record = {name: _value(element, path, entity.column(name)) for name, path in entity_spec.columns.items()}
         if entity_name == "children":
             child_id = record["child_id"]
             record_id = child_id
         else:
             record["child_id"] = child_id
-            record_id = entity_spec["id"].format(parent=parent_id, n=n) if entity_spec.get("id") else None
+            record_id = entity_spec.id.format(parent=parent_id, n=n) if entity_spec.id else None
             if record_id and entity.key:
                 record[entity.key] = record_id
-            if entity_spec.get("link"):
-                record[entity_spec["link"]] = parent_id
+            if entity_spec.link:
+                record[entity_spec.link] = parent_id
         record["_row"] = len(records[entity_name]) + 1
         record["_location"] = location
         records[entity_name].append(record)
         for sub in below[entity_name]:
-            elements = found[sub] if found and sub in found else _find(element, spec[sub]["element"], location)
+            elements = found[sub] if found and sub in found else _find(element, spec[sub].element, location)
             for m, (sub_element, sub_location) in enumerate(elements, start=1):
                 emit(sub, sub_element, sub_location, record_id, child_id, m)
 
@@ -149,14 +150,14 @@ def _records(children: list[ChildEntry], spec: dict) -> dict[str, list[dict]]:
 
 
 def _value(element: Element, path, column) -> str | None:
-    if isinstance(path, dict):  # a flag from a list of codes: any but the `none` codes -> Y
-        codes = [(e.text or "").strip().upper() for e, _ in _find(element, path["any_of"], "")]
+    if isinstance(path, AnyOf):  # a flag from a list of codes: any but the `none` codes -> Y
+        codes = [(e.text or "").strip().upper() for e, _ in _find(element, path.any_of, "")]
         codes = [c for c in codes if c]
-        return None if not codes else "N" if set(codes) <= set(path["none"]) else "Y"
+        return None if not codes else "N" if set(codes) <= set(path.none) else "Y"
     for alternative in [path] if isinstance(path, str) else path:
         text = _text(element, alternative)
         if text is not None:
-            return column_value(text, column, {}, FORMAT)
+            return column_value(text, column, None, FORMAT)
     return None
 
 

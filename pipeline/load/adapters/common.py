@@ -1,5 +1,6 @@
-"""What the statutory-format adapters share: their specs (pipeline/specs/<format>.yml), header and
-code normalisation, and turning mapped records into the EntitySource rows land.py expects.
+"""What the statutory-format adapters share: their typed specs (pipeline/specs/<format>.yml, read by
+pipeline.specs.format_spec), header and code normalisation, and turning mapped records into the
+EntitySource rows land.py expects.
 
 Values stay text: land.py types them and applies the row rules. Adapters only put the value in the
 native shape: a code variant the spec's code maps recognise (`a) Neglect` -> NEG), a date cell as
@@ -16,12 +17,11 @@ from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
-import yaml
 
 from pipeline.load.sources import Coverage, EntitySource
 from pipeline.load.readers import cell_text
-from pipeline.paths import SPECS_DIR
-from pipeline.specs import Column, code_lists, entities
+from pipeline.specs import Column, code_lists, entities, format_spec
+from pipeline.specs.formats import Coverage as CoverageSpec, FieldRef
 
 FLAG_CODES = ("Y", "N")
 LIST_LETTER = re.compile(r"^\(?[a-z]{1,2}\)\s*", re.IGNORECASE)  # "a) Yes", "q) 6: Police"
@@ -46,11 +46,6 @@ class Adapted:
     warnings: list[str] = field(default_factory=list)
 
 
-@cache
-def format_spec(name: str) -> dict:
-    return yaml.safe_load((SPECS_DIR / f"{name}.yml").read_text(encoding="utf-8"))
-
-
 def normalise_header(text) -> str:
     """Header text as compared: case, spacing, quotes (curly or straight), brackets and other
     punctuation do not matter ("Child’s Legal Status" = "childs legal status")."""
@@ -62,8 +57,8 @@ def normalise_header(text) -> str:
 @cache
 def code_maps(format_name: str) -> dict[str, dict[str, str]]:
     """The format's code maps with normalised keys: map name -> {variant: native code}."""
-    maps = format_spec(format_name).get("code_maps") or {}
-    return {name: {normalise_header(k): str(v) for k, v in (m or {}).items()} for name, m in maps.items()}
+    maps = format_spec(format_name).code_maps
+    return {name: {normalise_header(k): v for k, v in m.items()} for name, m in maps.items()}
 
 
 def normalise_code(raw: str | None, code_map: dict[str, str] | None = None,
@@ -88,23 +83,19 @@ def normalise_code(raw: str | None, code_map: dict[str, str] | None = None,
     return text
 
 
-def column_value(value, column: Column, spec: dict, format_name: str) -> str | None:
+def column_value(value, column: Column, source: FieldRef | None, format_name: str) -> str | None:
     """One native column's text from a source value (a cell, CSV field or XML text), by the
-    column's type and its spec (`map`: code map name, `code`: take the code of a free-text value)."""
+    column's type and its source's options (`map`: code map name, `code`: take the code of a free-text value)."""
     text = cell_text(value, column.is_date)
     if text is None:
         return None
-    if column.type in ("code", "flag") or spec.get("code") or spec.get("map"):
+    code, map_name = (source.code, source.map) if source else (False, None)
+    if column.type in ("code", "flag") or code or map_name:
         maps = code_maps(format_name)
-        map_name = spec.get("map") or column.codes or ("flag" if column.type == "flag" else None)
+        map_name = map_name or column.codes or ("flag" if column.type == "flag" else None)
         valid = code_lists()[column.codes] if column.codes else FLAG_CODES if column.type == "flag" else None
         return normalise_code(text, maps.get(map_name), valid)
     return text.strip()
-
-
-def column_spec(spec) -> dict:
-    """A mapping entry: a bare source field name, or a dict with `field` and options."""
-    return {"field": spec} if isinstance(spec, str) else dict(spec)
 
 
 def entity_table(entity_name: str, records: list[dict]) -> pa.Table:
@@ -148,19 +139,19 @@ def window_start(extract_date: date, months: int) -> date:
     return add_months(extract_date, -months) + timedelta(days=1)
 
 
-def coverage_for(spec: dict | None, start: date | None, start_reason: str,
+def coverage_for(spec: CoverageSpec | None, start: date | None, start_reason: str,
                  extract_date: date) -> tuple[Coverage, ...]:
     """Coverage of one entity from the format spec's `coverage.<entity>`: complete from `start`;
     `unsupported` indicators never; `lookback` indicators months after start (they look back that
     far); `latest_only` breakdowns only at the extract date (the source gives only the latest value)."""
-    spec = spec or {}
+    spec = spec or CoverageSpec()
     out = [Coverage(start, start_reason)] if start else []
-    out += [Coverage(None, reason, indicator) for indicator, reason in (spec.get("unsupported") or {}).items()]
+    out += [Coverage(None, reason, indicator) for indicator, reason in spec.unsupported.items()]
     if start:
-        out += [Coverage(add_months(start, item["months"]), item["reason"], indicator)
-                for indicator, item in (spec.get("lookback") or {}).items()]
+        out += [Coverage(add_months(start, item.months), item.reason, indicator)
+                for indicator, item in spec.lookback.items()]
     out += [Coverage(extract_date + timedelta(days=1), reason, indicator, dimension)
-            for indicator, dims in (spec.get("latest_only") or {}).items() for dimension, reason in dims.items()]
+            for indicator, dims in spec.latest_only.items() for dimension, reason in dims.items()]
     return tuple(out)
 
 

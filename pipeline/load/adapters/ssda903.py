@@ -14,9 +14,10 @@ from typing import NamedTuple
 
 from pipeline.load.adapters import ssda903_xml
 from pipeline.load.adapters.common import (
-    Adapted, ReadContext, column_spec, column_value, coverage_for, format_spec, make_source,
+    Adapted, ReadContext, column_value, coverage_for, make_source,
 )
-from pipeline.specs import entities
+from pipeline.specs import entities, format_spec
+from pipeline.specs.formats import Ssda903Entity
 
 FORMAT = "ssda903"
 TITLE = "SSDA903"
@@ -33,7 +34,7 @@ class Part(NamedTuple):
 
 
 def detect(candidates: list[Path]) -> list[Path]:
-    root = format_spec(FORMAT)["xml"]["root"]
+    root = format_spec(FORMAT).xml.root
     return [p for p in candidates if (
         p.suffix.lower() == ".csv" and _kind(_header(p)) is not None
         or p.suffix.lower() == ".xml" and ssda903_xml.root_name(p) == root)]
@@ -46,7 +47,7 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
     for path in files:
         if path.suffix.lower() == ".xml":
             try:
-                xml = ssda903_xml.read(path, spec["xml"], f"{ctx.la_code}/{path.name}")
+                xml = ssda903_xml.read(path, spec.xml, f"{ctx.la_code}/{path.name}")
             except ssda903_xml.XmlProblem as exc:
                 out.problems.append(str(exc))
                 continue
@@ -65,8 +66,8 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
     for parts in by_kind.values():
         parts.sort(key=lambda part: (part.year or date.min, part.path.name))
     uasc = {(r.get("CHILD") or "").strip() for part in by_kind.get("uasc", []) for _, _, r in part.rows}
-    for entity_name, entity_spec in spec["entities"].items():
-        parts = by_kind.get(entity_spec["kind"], [])
+    for entity_name, entity_spec in spec.entities.items():
+        parts = by_kind.get(entity_spec.kind, [])
         if not parts:
             continue
         records = _records(entity_name, entity_spec, parts, ctx)
@@ -77,18 +78,18 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
         coverage = ()
         if entity_name == "cla_episodes":
             start = ctx.complete_from or _year_start(parts)
-            coverage = coverage_for(spec["coverage"]["cla_episodes"], start,
+            coverage = coverage_for(spec.coverage.get(entity_name), start,
                                     "SSDA903 episodes files hold the episodes open during their year", ctx.extract_date)
         # one XML supplies every kind: "903.xml[episodes]" says which, as episodes.csv does
-        name = (f"SSDA903 {entity_spec['kind']} files" if len(parts) > 1
-                else f"{parts[0].path.name}[{entity_spec['kind']}]" if parts[0].path.suffix.lower() == ".xml" else None)
+        name = (f"SSDA903 {entity_spec.kind} files" if len(parts) > 1
+                else f"{parts[0].path.name}[{entity_spec.kind}]" if parts[0].path.suffix.lower() == ".xml" else None)
         source = make_source(entity_name, records, files_used[-1], files=files_used, coverage=coverage, name=name)
         if source:
             out.sources[entity_name] = source
     return out
 
 
-def _records(entity_name: str, entity_spec: dict, parts: list, ctx: ReadContext) -> list[dict]:
+def _records(entity_name: str, entity_spec: Ssda903Entity, parts: list, ctx: ReadContext) -> list[dict]:
     """Native records of one entity from its files, oldest year first: a key found in a later year's
     file replaces the earlier year's records. A key repeated within one file stays repeated, so
     land.py quarantines both as duplicate IDs, as it would in a native file."""
@@ -98,11 +99,11 @@ def _records(entity_name: str, entity_spec: dict, parts: list, ctx: ReadContext)
         in_file: dict[tuple, list[dict]] = {}
         separator = " " if path.suffix.lower() == ".xml" else ", "
         for n, location, row in rows:
-            record = {name: column_value(row.get(src), entity.column(name), column_spec(src), FORMAT)
-                      for name, src in entity_spec["columns"].items()}
-            key_values = {k: (row.get(k) or "").strip() for k in entity_spec["key"]}
-            if entity_spec.get("id"):
-                record[entity.key] = entity_spec["id"].format(**{k: _iso(v) or v for k, v in key_values.items()})
+            record = {name: column_value(row.get(src.field), entity.column(name), src, FORMAT)
+                      for name, src in entity_spec.columns.items()}
+            key_values = {k: (row.get(k) or "").strip() for k in entity_spec.key}
+            if entity_spec.id:
+                record[entity.key] = entity_spec.id.format(**{k: _iso(v) or v for k, v in key_values.items()})
             if entity_name == "care_leavers":
                 record["contact_date"] = _latest_birthday(row.get("DOB"), ctx.extract_date)
             record["_row"] = n
@@ -126,7 +127,7 @@ def _header(path: Path) -> list[str]:
 
 def _kind(header: list[str]) -> str | None:
     columns = set(header)
-    return next((kind for kind, needed in format_spec(FORMAT)["kinds"].items() if set(needed) <= columns), None)
+    return next((kind for kind, needed in format_spec(FORMAT).kinds.items() if set(needed) <= columns), None)
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[ssda903_xml.Row]]:

@@ -19,6 +19,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from pipeline.specs.formats import Ssda903Xml
+
 SNIFF_BYTES = 64 * 1024
 SKIPPED = re.compile(r"<\?.*?\?>|<!--.*?-->", re.DOTALL)  # declaration, processing instructions, comments
 DOCTYPE = re.compile(r"<!DOCTYPE\s+([\w.:-]+)", re.IGNORECASE)  # names the root element
@@ -53,11 +55,11 @@ def root_name(path: Path) -> str | None:
     return match.group(1).rsplit(":", 1)[-1].upper() if match else None
 
 
-def read(path: Path, spec: dict, where: str) -> XmlReturn:
+def read(path: Path, spec: Ssda903Xml, where: str) -> XmlReturn:
     """The records of one SSDA903 XML; XmlProblem when it cannot be read whole."""
     size = path.stat().st_size
-    if size > spec["max_file_mb"] * 1024 * 1024:
-        raise XmlProblem(f"{where}: {size / 1024 / 1024:.0f} MB is over the {spec['max_file_mb']} MB limit for "
+    if size > spec.max_file_mb * 1024 * 1024:
+        raise XmlProblem(f"{where}: {size / 1024 / 1024:.0f} MB is over the {spec.max_file_mb:g} MB limit for "
                          f"an SSDA903 XML; not read (rule file_too_large)")
     reader = _Reader(spec, where)
     try:
@@ -77,9 +79,9 @@ def _local(tag: str) -> str:
 
 
 class _Reader:
-    def __init__(self, spec: dict, where: str):
+    def __init__(self, spec: Ssda903Xml, where: str):
         self.spec, self.where = spec, where
-        self.rename: dict[str, str] = spec.get("rename") or {}
+        self.rename: dict[str, str] = spec.rename
         self.kinds: dict[str, list[Row]] = {"header": [], "episodes": [], "oc3": []}
         self.uasc_known = False  # a UASC or DUC element seen: children without one are not UASC
         self.unknown: set[str] = set()
@@ -93,25 +95,25 @@ class _Reader:
                 depth += 1
                 if root is None:
                     root = element
-                    if _local(root.tag) != self.spec["root"]:
-                        raise XmlProblem(f"{self.where}: root element {_local(root.tag)}, not {self.spec['root']}: "
+                    if _local(root.tag) != self.spec.root:
+                        raise XmlProblem(f"{self.where}: root element {_local(root.tag)}, not {self.spec.root}: "
                                          f"not an SSDA903 XML (rule not_ssda903)")
                 continue
             depth -= 1
             if depth == 1:  # a whole child of the root: read it, then drop it
                 if _local(element.tag) == "CHILD":
                     self.children += 1
-                    self._child(element, f"/{self.spec['root']}/CHILD[{self.children}]")
+                    self._child(element, f"/{self.spec.root}/CHILD[{self.children}]")
                 else:
-                    self.unknown.add(f"/{self.spec['root']}/{_local(element.tag)}")
+                    self.unknown.add(f"/{self.spec.root}/{_local(element.tag)}")
                 root.clear()
 
     def _child(self, child: Element, location: str) -> None:
         headers = [e for e in child if _local(e.tag) == "HEADER"]
         header = self._fields(headers[0]) if headers else {}
-        self.unknown.update(f"/{self.spec['root']}/CHILD/{_local(e.tag)}" for e in child
+        self.unknown.update(f"/{self.spec.root}/CHILD/{_local(e.tag)}" for e in child
                             if _local(e.tag) not in ("HEADER", "EPISODE"))
-        self.unknown.update(f"/{self.spec['root']}/CHILD/HEADER" for _ in headers[1:])
+        self.unknown.update(f"/{self.spec.root}/CHILD/HEADER" for _ in headers[1:])
         child_id = header.get("CHILD")
         self.kinds["header"].append((self.children, f"{location}/HEADER", header))
         if "UASC" in header or "DUC" in header:
@@ -139,7 +141,7 @@ class _Reader:
         if self.uasc_known:
             out.kinds.setdefault("uasc", [])  # known: no child is UASC
         if not self.children:
-            out.warnings.append(f"{self.where}: no CHILD under {self.spec['root']}: the file supplies no records "
+            out.warnings.append(f"{self.where}: no CHILD under {self.spec.root}: the file supplies no records "
                                 f"(rule ssda903_xml_empty)")
         if self.unknown:
             out.warnings.append(f"{self.where}: elements not in the SSDA903 XML structure are not read: "

@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from pipeline.load.inbox import discover, entity_sources
-from pipeline.load.land import land_entity, load_manifests
+from pipeline.load.land import load_manifests
 from pipeline.load.tables import ensure_tables
 from pipeline.specs import entities
+from tests.load.helpers import land_entity
 
 # committed with the tests (small, MIT-licensed, synthetic): a test never depends on anything outside the clone
 REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "reference-data"

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from pipeline.load.adapters.common import format_spec
+from pipeline.load.adapters import cin_census
+from pipeline.specs import format_spec
 from pipeline.load.inbox import entity_sources, read_manifest
 from tests.load.adapters.samples import CIN, CIN_2024, la_folder, land_all, quarantine, require
 
@@ -99,7 +100,8 @@ def test_unsafe_xml_is_refused_and_holds_the_la_back(tmp_path, content):
 def test_oversized_malformed_and_foreign_xml_are_dataset_errors(tmp_path, monkeypatch):
     require(CIN_2024)
     folder = la_folder(tmp_path / "inbox", "C4", [CIN_2024], "2024-03-31")
-    monkeypatch.setitem(format_spec("cin_census"), "max_file_mb", 0.001)
+    tiny = format_spec("cin_census").model_copy(update={"max_file_mb": 0.001})  # typed and frozen: a copy
+    monkeypatch.setattr(cin_census, "format_spec", lambda name: tiny)
     assert any("over the 0.001 MB limit" in p and "file_too_large" in p for p in read_manifest(folder).problems)
     monkeypatch.undo()
     (folder / "CIN_Census_2024.xml").write_text("<Message><Children>")

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
-from pipeline.load.adapters import ssda903_xml
-from pipeline.load.adapters.common import format_spec
+from pipeline.load.adapters import ssda903, ssda903_xml
+from pipeline.specs import format_spec
 from pipeline.load.inbox import entity_sources, read_manifest
 from tests.load.adapters.samples import CIN_2024, SSDA903, la_folder, land_all, quarantine, require
 from tests.load.adapters.ssda903_xml_sample import build_xml
@@ -165,7 +165,9 @@ def test_malformed_oversized_and_foreign_xml_are_dataset_errors(tmp_path, monkey
     assert entity_sources(read_manifest(folder)) == {}  # nothing of a broken file is used
 
     xml.write_text(text)
-    monkeypatch.setitem(format_spec("ssda903")["xml"], "max_file_mb", 0.001)
+    spec = format_spec("ssda903")  # typed and frozen: the adapter is given a copy with a tiny limit
+    tiny = spec.model_copy(update={"xml": spec.xml.model_copy(update={"max_file_mb": 0.001})})
+    monkeypatch.setattr(ssda903, "format_spec", lambda name: tiny)
     [problem] = read_manifest(folder).problems
     assert problem == "X5/903.xml: 3 MB is over the 0.001 MB limit for an SSDA903 XML; not read (rule file_too_large)"
     monkeypatch.undo()
@@ -179,7 +181,7 @@ def test_malformed_oversized_and_foreign_xml_are_dataset_errors(tmp_path, monkey
     # the SSDA903 reader itself checks the root it parses, whatever the first bytes looked like
     with pytest.raises(ssda903_xml.XmlProblem, match=r"^X5/903\.xml: root element LOOKEDAFTERCHILDREN, not EXPSSDA903: "
                                                      r"not an SSDA903 XML \(rule not_ssda903\)$"):
-        ssda903_xml.read(xml, format_spec("ssda903")["xml"], "X5/903.xml")
+        ssda903_xml.read(xml, format_spec("ssda903").xml, "X5/903.xml")
 
 
 def test_unknown_elements_and_an_empty_return_are_warned_about(tmp_path):
@@ -216,7 +218,7 @@ def test_read_as_a_stream(tmp_path):
     assert path.stat().st_size > 19_000_000
     tracemalloc.start()
     try:
-        result = ssda903_xml.read(path, format_spec("ssda903")["xml"], "X7/big.xml")
+        result = ssda903_xml.read(path, format_spec("ssda903").xml, "X7/big.xml")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

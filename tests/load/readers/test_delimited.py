@@ -1,10 +1,11 @@
-"""Simple CSV files are split by pyarrow's reader (readers.parse_simple), the rest by Python's csv
+"""Simple CSV files are split by pyarrow's reader (delimited.parse_simple), the rest by Python's csv
 module: both must give exactly the same rows, row numbers, headers, notes and file rules."""
 
 import pytest
 
 from pipeline.generate import generate_inbox
 from pipeline.load import readers
+from pipeline.load.readers import delimited
 from pipeline.load.sources import EntitySource
 from pipeline.specs import entities
 
@@ -29,7 +30,7 @@ CASES = {
 
 def read(path, simple: bool, monkeypatch):
     if not simple:
-        monkeypatch.setattr(readers, "parse_simple", lambda data: None)
+        monkeypatch.setattr(delimited, "parse_simple", lambda data: None)
     try:
         read, rows = readers.read_source(EntitySource(path), entities()["contacts"])
     except readers.UnreadableSource as exc:
@@ -44,7 +45,7 @@ def test_the_simple_reader_reads_what_it_takes_as_the_csv_module_does(name, tmp_
     data, simple = CASES[name]
     path = tmp_path / "contacts.csv"
     path.write_bytes(data)
-    assert (readers.parse_simple(data) is not None) == simple
+    assert (delimited.parse_simple(data) is not None) == simple
     assert read(path, True, monkeypatch) == read(path, False, monkeypatch)
 
 
@@ -53,5 +54,5 @@ def test_generated_extracts_take_the_simple_reader_and_read_the_same(tmp_path, m
     files = sorted(tmp_path.glob("*/*.csv"))
     assert len(files) >= 10
     for path in files:
-        assert readers.parse_simple(path.read_bytes()) is not None, path.name
+        assert delimited.parse_simple(path.read_bytes()) is not None, path.name
         assert read(path, True, monkeypatch) == read(path, False, monkeypatch), path.name
