@@ -78,6 +78,8 @@ def _arrow(values: np.ndarray, kind: str) -> pa.Array:
         return pa.array(values.astype("datetime64[s]"))
     if kind == "integer":
         return pa.array(values, pa.int64())
+    if kind == "decimal":      # as HR systems export them: two decimals
+        return pa.array(np.char.mod("%.2f", values.astype(float)).astype(object), pa.string())
     return pa.array(values, pa.string(), from_pandas=True)
 
 
@@ -118,6 +120,8 @@ def _cells(values: np.ndarray, kind: str) -> list:
         return out.tolist()
     if kind == "integer":
         return [int(v) for v in values.tolist()]
+    if kind == "decimal":
+        return [float(v) for v in values.tolist()]
     return values.astype(object).tolist()
 
 
@@ -138,7 +142,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[Entity, dict[str, np.ndarray], di
             sheet.write_row(0, 0, entity.column_names)
             columns = []
             for j, col in enumerate(entity.columns):
-                write = sheet.write_number if col.type in ("date", "datetime", "integer") else sheet.write_string
+                write = sheet.write_number if col.type in ("date", "datetime", "integer", "decimal") else sheet.write_string
                 columns.append((j, _cells(table[col.name], col.type), write, formats.get(col.type),
                                 overrides.get(col.name, {})))
             for i in range(n):

@@ -58,6 +58,9 @@ def typed_expr(col: Column, raw: str) -> str:
     if col.type == "integer":
         # whole numbers only: try_cast would round '1.5' to 2 without a word
         return f"case when regexp_full_match({raw}, '[+-]?[0-9]{{1,18}}') then cast({raw} as bigint) end"
+    if col.type == "decimal":
+        # at most two decimals: try_cast would round '0.555' to 0.56 without a word
+        return f"case when regexp_full_match({raw}, '[+-]?[0-9]{{1,15}}(\\.[0-9]{{0,2}})?|[+-]?\\.[0-9]{{1,2}}') then cast({raw} as decimal(18, 2)) end"
     raise ValueError(f"unknown column type {col.type}")
 
 
@@ -109,9 +112,10 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
             continue
         if col.required:
             add(col.name, r, "required", lit(f"{col.name} is required but empty"), f"{r} is null")
-        if col.type in ("date", "datetime", "flag", "integer"):
+        if col.type in ("date", "datetime", "flag", "integer", "decimal"):
             what = {"date": "a date (YYYY-MM-DD or DD/MM/YYYY)", "datetime": "a date and time (YYYY-MM-DD HH:MM[:SS])",
-                    "flag": "Y or N", "integer": "a whole number"}[col.type]
+                    "flag": "Y or N", "integer": "a whole number",
+                    "decimal": "a number with at most two decimals"}[col.type]
             add(col.name, r, f"invalid_{col.type}", f"'{col.name} ' || {shown} || ' is not {what}'",
                 f"{r} is not null and {t} is null")
         if col.is_date:

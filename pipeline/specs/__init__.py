@@ -17,6 +17,7 @@ SQL_TYPES = {
     "date": "DATE",
     "datetime": "TIMESTAMP",
     "integer": "BIGINT",
+    "decimal": "DECIMAL(18,2)",
 }
 
 
