@@ -97,7 +97,8 @@ def _generate_la(job: _Job) -> tuple[str, int, list[list], list[list]]:
     """Simulate and write one LA; returns (code, rows written, population rows, defect rows)."""
     la = job.la
     rng = np.random.Generator(np.random.PCG64(job.seed).jumped(job.index + 1))   # one stream per LA
-    tables = simulate_la(la, job.months, job.extract_date, rng)
+    practice_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 2])))
+    tables = simulate_la(la, job.months, job.extract_date, rng, practice_rng)
     # defects draw from a stream of their own, so a clean and a defective extract differ only there
     defect_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 1])))
     overrides, defects = plant_defects(tables, job.defects, defect_rng, np.datetime64(job.extract_date, "D"))

@@ -66,14 +66,14 @@ def mean_open(sim: Simulation, case: dict[str, np.ndarray]) -> float:
 
 def posts_needed(sim: Simulation, case: dict[str, np.ndarray]) -> int:
     """Social worker posts for the LA's own average caseload, allowing for the vacant ones."""
-    target = sim.rng.uniform(*TARGET_CASELOAD)
+    target = sim.practice_rng.uniform(*TARGET_CASELOAD)
     return max(1, round(mean_open(sim, case) * ALLOCATED_SHARE / (target * (1 - workforce.vacant_share()))))
 
 
 def allocations(sim: Simulation, case: dict[str, np.ndarray], since: np.datetime64,
                 wf: workforce.Workforce) -> dict[str, np.ndarray]:
     """Allocation rows (child, team, worker, role, start, end; end NEVER while current) from `since`."""
-    rng = sim.rng
+    rng = sim.practice_rng
     stop = np.minimum(case["end"], sim.extract + 1)
     new = case["start"] >= since
     k = len(stop)
@@ -165,7 +165,7 @@ def _team_rows(child, team, start, end) -> dict[str, np.ndarray]:
 
 def supervisions(sim: Simulation, case: dict[str, np.ndarray], since: np.datetime64) -> dict[str, np.ndarray]:
     """CASE_SUPERVISION about monthly per open case, some cases far less often; MGMT_OVERSIGHT now and then."""
-    rng = sim.rng
+    rng = sim.practice_rng
     begin = np.maximum(case["start"], since)
     stop = np.minimum(case["end"] - 1, sim.extract)
     ok = begin <= stop

@@ -14,6 +14,8 @@ from .registry import Children
 @dataclass
 class Simulation:
     rng: np.random.Generator
+    # practice.md's additions draw from a stream of their own, so the journeys do not depend on them
+    practice_rng: np.random.Generator
     profile: Profile
     extract: np.datetime64            # extract date: nothing later appears in the files
     window_start: np.datetime64       # first day of the history the extract covers

@@ -109,7 +109,7 @@ class _Planter:
         if kind == "duplicate_id":
             return [entity.column(entity.key)] if entity.key else []
         if kind == "orphan_child":
-            return [entity.column("child_id")] if entity.name != "children" else []
+            return [entity.column("child_id")] if _checked_against_children(entity) else []
         if kind == "before_birth":
             return self._before_birth_columns(entity, row)
         if kind == "no_overlaps":
@@ -192,7 +192,7 @@ class _Planter:
         return "child_id", str(int(self.rng.integers(10_000_000, 99_999_999)))
 
     def _before_birth_columns(self, entity: Entity, row: int) -> list[Column]:
-        if entity.name == "children":
+        if not _checked_against_children(entity):
             return []
         table = self.tables[entity.name]
         child = self._clean_child(table["child_id"][row])
@@ -243,6 +243,11 @@ class _Planter:
         if day > 12:
             options.append(f"{m:02d}/{day:02d}/{y}")        # US order: month {day} does not exist
         return self._pick(options)
+
+
+def _checked_against_children(entity: Entity) -> bool:
+    """Entities naming a child (not workforce_posts) have rows checked against the children file."""
+    return entity.name != "children" and "child_id" in entity.column_names
 
 
 def _is_null(value) -> bool:

@@ -31,7 +31,7 @@ AGE_WEIGHTS = [6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 5, 5, 4, 3, 2]
 def episodes(sim: Simulation, since: np.datetime64) -> dict[str, np.ndarray]:
     """Episodes (child, start_date, assessment_completed_date, plan_start_date, end_date, source;
     dates NEVER if not yet) begun by the extract date and not closed before `since`."""
-    rng, kids = sim.rng, sim.children
+    rng, kids = sim.practice_rng, sim.children
     contacts = concat(sim.rows["contacts"])
     c = (contacts["outcome"] == "EARLY_HELP") & (rng.random(len(contacts["outcome"])) < P_FRONT_DOOR_TAKEN_UP)
     decided = contacts["decision_datetime"][c].astype("datetime64[D]")

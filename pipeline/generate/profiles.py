@@ -10,7 +10,7 @@ import numpy as np
 # or conditional probabilities along the journey). The simulators read these; profiles scale them.
 CONTACTS_PER_10K = 1150
 P_CONTACT_TO_REFERRAL = 0.455
-P_DECIDED_LATE = 0.05             # decision more than 1 working day after the contact
+P_DECIDED_LATE = 0.04             # decision more than 1 working day after the contact
 P_REREFERRAL = 0.22               # referral of a child referred (and closed) in the last 12 months
 P_REFERRAL_NFA = 0.075            # closed with no further action, no assessment
 P_REFERRAL_UNASSESSED = 0.075     # closed for another reason without an assessment
@@ -19,7 +19,6 @@ P_STRATEGY = 0.427                # of assessed referrals
 P_S47_AGREED = 0.85
 P_ICPC = 0.42                     # of S47 enquiries
 ICPC_MEDIAN_WD = 11
-S47_MEDIAN_WD = 16                # enquiry completed and authorised, from its start
 P_ICPC_TO_PLAN = 0.86
 CP_PLAN_MEDIAN_DAYS = 250
 P_CP_TO_CARE = 0.12               # plan ends because the child becomes looked after

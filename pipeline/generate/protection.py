@@ -115,20 +115,19 @@ def seed_cin_stock(sim: Simulation, per_10k: float = 140) -> None:
 def cp_reviews(sim: Simulation, plans: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Review conferences: the first due 3 months after the plan starts, then 6 months after the
     previous review."""
-    return _reviews(sim, plans, 3, 6, base.P_REVIEW_LATE * sim.profile.review_lateness)
+    return _reviews(sim, sim.rng, plans, 3, 6, base.P_REVIEW_LATE * sim.profile.review_lateness)
 
 
 def cin_reviews(sim: Simulation, plans: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """CIN plan reviews every 3 months (practice.md's cin_first_review_months and
     cin_review_interval_months); late more often than CP reviews."""
-    return _reviews(sim, plans, 3, 3, P_CIN_REVIEW_LATE * sim.profile.review_lateness)
+    return _reviews(sim, sim.practice_rng, plans, 3, 3, P_CIN_REVIEW_LATE * sim.profile.review_lateness)
 
 
-def _reviews(sim: Simulation, plans: dict[str, np.ndarray], first_months: int, every_months: int,
-             late_share: float) -> dict[str, np.ndarray]:
+def _reviews(sim: Simulation, rng: np.random.Generator, plans: dict[str, np.ndarray], first_months: int,
+             every_months: int, late_share: float) -> dict[str, np.ndarray]:
     """Reviews due `first_months` after the plan starts, then `every_months` after the previous one;
     most held a few days early, some late. Only while the plan is open."""
-    rng = sim.rng
     key, child, end = plans["key"], plans["child"], plans["end"]
     due = add_months(plans["start"], first_months)
     out = []

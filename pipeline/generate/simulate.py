@@ -37,12 +37,13 @@ ALLOCATION_LOOKBACK_MONTHS = 13
 SUPERVISION_LOOKBACK_MONTHS = 12
 
 
-def simulate_la(la: SyntheticLA, months: int, extract_date: date, rng: np.random.Generator) -> dict[str, dict]:
+def simulate_la(la: SyntheticLA, months: int, extract_date: date, rng: np.random.Generator,
+                practice_rng: np.random.Generator) -> dict[str, dict]:
     """Entity name -> {column: array} in the native contract's columns (IDs as strings, nulls as
     None/NaT), for `months` months of history ending on extract_date."""
     extract = np.datetime64(extract_date, "D")
     window = window_start(extract_date, months)
-    sim = Simulation(rng=rng, profile=la.profile, extract=extract, window_start=window,
+    sim = Simulation(rng=rng, practice_rng=practice_rng, profile=la.profile, extract=extract, window_start=window,
                      start=add_months(np.array([window]), -BURN_IN_MONTHS)[0], population=la.population)
     looked_after.seed_stock(sim)
     protection.seed_cp_stock(sim)
@@ -180,7 +181,7 @@ def _practice_tables(sim: Simulation, t: dict[str, dict], cin: dict, s47: dict) 
     them: strategy and S47 columns, CIN reviews, early help, allocations, supervisions, workforce."""
     extract = sim.extract
     sd = t["strategy_discussions"]
-    initiated, completed = front_door.strategy_dates(sim, sd["discussion_date"])
+    initiated, completed = front_door.strategy_dates(sim, sd["discussion_date"], sim.children.birth_floor(sd["child_id"]))
     sd["initiated_date"], sd["completed_date"] = initiated, null_after(completed, extract)
     se = t["s47_enquiries"]
     outcome = front_door.s47_outcomes(sim, s47["icpc_date"] < NEVER, s47["step_down"])

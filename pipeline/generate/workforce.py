@@ -91,7 +91,7 @@ def find_spells(post: np.ndarray, start: np.ndarray, at_post: np.ndarray, at_day
 
 def build(sim: Simulation, first: np.datetime64, caseholders: int) -> Workforce:
     """Teams holding about `caseholders` social worker posts, staffed from `first` past the extract."""
-    rng = sim.rng
+    rng = sim.practice_rng
     sizes = [int(rng.integers(*TEAM_SIZE))]
     while sum(sizes) < caseholders:
         sizes.append(int(rng.integers(*TEAM_SIZE)))
@@ -118,7 +118,7 @@ def build(sim: Simulation, first: np.datetime64, caseholders: int) -> Workforce:
 
 def _spells(sim: Simulation, first: np.datetime64, role: np.ndarray) -> tuple[np.ndarray, ...]:
     """Spells per post from before `first` to past the extract, one round of draws per spell."""
-    rng, n = sim.rng, len(role)
+    rng, n = sim.practice_rng, len(role)
     shares = _stationary_shares()
     state = rng.choice(3, size=n, p=shares)
     length = _lengths(rng, state)
@@ -168,7 +168,7 @@ def _stationary_shares() -> np.ndarray:
 
 def _covers(sim: Simulation, spells: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """A locum covering a long absence inside some permanent spells (new worker IDs after the spells')."""
-    rng = sim.rng
+    rng = sim.practice_rng
     post, start, end, state, worker, _ = spells
     span = (end - start).astype(np.int64)
     absence = rng.integers(*ABSENCE_DAYS, len(post))

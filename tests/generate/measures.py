@@ -259,3 +259,9 @@ class Measures:
                           qualify as_at_date::date = max(as_at_date::date) over (partition by w.la, m1))
             select la, 100 * coalesce(sum(fte::decimal(18, 2)) filter (where status = '{status}'), 0), sum(fte::decimal(18, 2))
             from snap where established = 'Y' group by 1""", False)
+
+    def eh_plan_timely_percent(self):
+        """EH_PLAN_TIMELY with eh_plan_wd 30."""
+        return self._pooled(f"""select la, 100 * count(*) filter (where wd(start_date::date, plan_start_date::date) <= 30),
+                                count(*) from early_help_episodes where {self.in_period('plan_start_date')} group by 1""",
+                            False)
