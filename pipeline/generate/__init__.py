@@ -1,6 +1,8 @@
 """Synthetic case-system extracts: fictional LAs whose children move through realistic journeys
-(contact -> referral -> assessment -> S47 -> CP plan / CIN plan / care), written in the native
-extract format so the whole pipeline can run without real data.
+(contact -> referral -> assessment -> S47 -> CP plan / CIN plan / care), with the practice around
+them (early help, CIN reviews, allocations to the LA's social workers, case supervision, monthly
+workforce snapshots), written in the native extract format so the whole pipeline can run without
+real data.
 
 LAs are simulated and written one at a time (optionally in parallel processes), so memory stays
 bounded by the largest LA whatever the scale. Beside the LA folders the inbox root gets

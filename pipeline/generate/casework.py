@@ -1,12 +1,15 @@
 """Casework around the journeys: who holds each child's case (allocations), and the case
 supervision and management oversight recorded on it (supervisions).
 
-A case is a chain of the child's open intervals (a referral not closed as NFA, a CIN or CP plan, a
-period of care) that overlap or touch, as practice.md section 2 chains them. A new case waits a
+A case is a chain of the child's open intervals (a referral not closed as NFA, a CP plan, a period
+of care) that overlap or touch, as practice.md section 2 chains them; a CIN plan is part of the
+case here too (a child on a CIN plan has a social worker), though a CIN plan alone does not make
+a child "open to CSC" in practice.md. A new case waits a
 few working days with the team alone, then passes from post to post (transfers between teams, a
 few months apart); whoever is in the post on the day is the allocated worker (workforce.py), so a
 worker leaving, a locum covering or a vacancy changes the allocation. A vacant post's cases are
-mostly passed to a colleague in the team, some held by the team alone: the unallocated children.
+mostly passed on, half to a colleague in the team, half to another team; some are held by the
+team alone: the unallocated children.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ ALLOCATION_WAIT_WD = {0: 0.65, 1: 0.2, 2: 0.08}  # working days a new case waits
 TRANSFER_MEDIAN_DAYS, TRANSFER_SIGMA = 300, 0.8  # how long a case stays with one post
 P_OTHER_HOLDER = 0.015           # cases held by a family support worker (not a social worker)
 REALLOCATION_ROUNDS = 4          # a vacant post's case passed on at most this often, then team-held
+P_REALLOCATED_IN_TEAM = 0.5      # the others go to another team (a team with many vacancies would sink)
 P_VACANCY_TEAM_HELD = 0.08       # a vacant post's case held by the team rather than passed on
 SUPERVISION_MEDIAN_DAYS, SUPERVISION_SIGMA = 26, 0.35
 P_NEGLECTED_CASE, NEGLECT_FACTOR = 0.1, 2.5   # cases supervised far less often than the rest
@@ -46,22 +50,16 @@ def cases(sim: Simulation, since: np.datetime64) -> dict[str, np.ndarray]:
     shifted_end = child * big + end.astype(np.int64)
     reach = np.maximum.accumulate(shifted_end)
     new = np.r_[True, (child[1:] != child[:-1]) | (child[1:] * big + start[1:].astype(np.int64) > reach[:-1])]
-    case = np.cumsum(new) - 1
     first = np.flatnonzero(new)
     case_end = (reach[np.r_[first[1:] - 1, len(reach) - 1]] - child[first] * big).astype("datetime64[D]")
     out = {"child": child[first], "start": start[first], "end": case_end}
-    del case
     keep = (out["end"] > since) & (out["start"] <= sim.extract)
     return {k: v[keep] for k, v in out.items()}
 
 
 def mean_open(sim: Simulation, case: dict[str, np.ndarray]) -> float:
     """Cases open at the window's month ends, on average."""
-    ends = np.arange(sim.window_start.astype("datetime64[M]") + 1,
-                     (sim.extract + 1).astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
-    if not len(ends):
-        ends = np.array([sim.extract])
-    return float(np.mean([((case["start"] <= d) & (case["end"] > d)).sum() for d in ends]))
+    return float(np.mean([((case["start"] <= d) & (case["end"] > d)).sum() for d in sim.month_ends]))
 
 
 def posts_needed(sim: Simulation, case: dict[str, np.ndarray]) -> int:
@@ -113,7 +111,9 @@ def allocations(sim: Simulation, case: dict[str, np.ndarray], since: np.datetime
         by_team = (rng.random(len(child)) < P_VACANCY_TEAM_HELD) | (attempt == REALLOCATION_ROUNDS - 1)
         pieces.append(_team_rows(child[by_team], wf.post_team[post[by_team]], start[by_team], end[by_team]))
         child, start, end, post = child[~by_team], start[~by_team], end[~by_team], post[~by_team]
-        post = _choose_posts(rng, wf, len(child), team=wf.post_team[post])
+        in_team = rng.random(len(child)) < P_REALLOCATED_IN_TEAM
+        post[in_team] = _choose_posts(rng, wf, int(in_team.sum()), team=wf.post_team[post[in_team]])
+        post[~in_team] = _choose_posts(rng, wf, int((~in_team).sum()))
     rows = concat(pieces)
     order = np.lexsort((rows["start"], rows["child"]))
     return {c: v[order] for c, v in rows.items()}

@@ -35,6 +35,12 @@ class Simulation:
         """Expected events a year for a rate of 1 per 10,000 children."""
         return self.population / 10_000
 
+    @property
+    def month_ends(self) -> np.ndarray:
+        """The last day of each month of the history, from the window's first to the extract date."""
+        return (np.arange(self.window_start.astype("datetime64[M]") + 1,
+                          (self.extract + 1).astype("datetime64[M]") + 1).astype("datetime64[D]") - 1)
+
     def new_keys(self, kind: str, n: int) -> np.ndarray:
         """Sequential integer keys per kind of record; formatted as IDs when the files are written."""
         first = self._next_key[kind]

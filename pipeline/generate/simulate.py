@@ -1,4 +1,4 @@
-"""One LA's extract: seed the open cases, run the front door month by month, build the 12 tables.
+"""One LA's extract: seed the open cases, run the front door month by month, build the tables.
 
 The simulation starts BURN_IN_MONTHS before the history the extract covers (the window), so that
 the first month of that history already looks like a going concern (children with earlier
@@ -6,7 +6,10 @@ referrals, plans and periods of care part-way through). The extract then holds w
 system's extract would: the front door (contacts, referrals, assessments, strategy discussions,
 S47s) from FRONT_DOOR_LOOKBACK_MONTHS before the window, which re-referrals look back on; CIN
 plans and whole periods of care that reach into the window; CP plans that reach into the
-CP_PLAN_LOOKBACK_MONTHS before it (repeat plans within 2 years); visits within the window.
+CP_PLAN_LOOKBACK_MONTHS before it (repeat plans within 2 years); visits within the window. Then
+practice.md's additions, drawn from a random stream of their own after the journeys: early help
+episodes, CIN plan reviews, the workforce and its monthly snapshots, who holds each case
+(allocations) and the supervision recorded on it.
 """
 
 from __future__ import annotations

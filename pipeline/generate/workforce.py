@@ -189,8 +189,7 @@ def staff_ids(worker: np.ndarray) -> np.ndarray:
 def snapshots(sim: Simulation, wf: Workforce) -> dict[str, np.ndarray]:
     """workforce_posts: every post at each month end from the window to the extract date, plus a
     row for each locum covering an absent holder."""
-    month_ends = (np.arange(sim.window_start.astype("datetime64[M]") + 1,
-                            (sim.extract + 1).astype("datetime64[M]") + 1).astype("datetime64[D]") - 1)
+    month_ends = sim.month_ends
     n_posts = len(wf.post_team)
     at = np.repeat(month_ends, n_posts)
     post = np.tile(np.arange(n_posts), len(month_ends))
