@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .context import Simulation
-from .draws import LONG_AGO, add_months, days
+from .draws import LONG_AGO, add_months, choose_rows, days
 
 PERMANENT, AGENCY, VACANT = 0, 1, 2
 STATUS = np.array(["PERMANENT", "AGENCY", "VACANT"], dtype=object)
@@ -138,9 +138,7 @@ def _spells(sim: Simulation, first: np.datetime64, role: np.ndarray) -> tuple[np
         nq = np.where(newly, add_months(begin, 12), LONG_AGO)
         parts.append((post, begin, end, state, worker, nq))
         going = end < horizon
-        cum = np.cumsum(NEXT_STATE[state[going]], axis=1)
-        nxt = (rng.random(int(going.sum()))[:, None] >= cum).sum(axis=1)
-        post, begin, state = post[going], end[going], np.minimum(nxt, 2)
+        post, begin, state = post[going], end[going], choose_rows(rng, NEXT_STATE[state[going]])
         length = _lengths(rng, state)
     cols = [np.concatenate([p[i] for p in parts]) for i in range(6)]
     order = np.lexsort((cols[1], cols[0]))
