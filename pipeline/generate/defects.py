@@ -17,7 +17,7 @@ import numpy as np
 from pipeline.specs import Column, Entity, checked_against_children, children_entity, code_lists, entities, load_order
 
 from .draws import add_months
-from .writer import NOT_GENERATED, Overrides
+from .writer import Overrides
 
 # relative frequency of each kind of defect, where a row can carry it
 KINDS = {
@@ -49,8 +49,6 @@ def plant_defects(tables: dict[str, dict[str, np.ndarray]], rate: float, rng: np
         return overrides, defects
     planter = _Planter(tables, rng, extract)
     for name in load_order():                        # children first: later entities need clean children
-        if name in NOT_GENERATED:
-            continue
         entity = entities()[name]
         n = len(tables[name][entity.columns[0].name])
         k = min(int(rng.binomial(n, rate)), n // 4)

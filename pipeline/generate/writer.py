@@ -49,31 +49,13 @@ def clear_entity_files(folder: Path) -> None:
     (folder / WORKBOOK).unlink(missing_ok=True)
 
 
-# entities of the contract the generator does not produce yet (practice.md early help, CIN reviews,
-# oversight and workforce): not written, i.e. not supplied, as by an LA without them
-NOT_GENERATED = frozenset({"early_help_episodes", "cin_reviews", "supervisions", "allocations", "workforce_posts"})
-
-
-def add_unsimulated(tables: dict[str, dict[str, np.ndarray]]) -> None:
-    """An optional column of the contract the simulation does not produce (yet), as an all-null column,
-    so defects and writers see every contract column of the entities written."""
-    for name, entity in entities().items():
-        if name in NOT_GENERATED or name not in tables:
-            continue  # not written, or a bug the writer reports
-        table = tables[name]
-        rows = len(next(iter(table.values()))) if table else 0
-        for column in entity.columns:
-            if column.name not in table and (not column.required or rows == 0):
-                table[column.name] = np.full(rows, None, dtype=object)
-
-
 def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: str,
                  overrides: Overrides | None = None) -> None:
     """Every entity of the contract, from its {column: array} table."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     overrides = overrides or {}
-    specs = {name: entity for name, entity in entities().items() if name not in NOT_GENERATED}
+    specs = entities()
     for name, entity in specs.items():
         missing = set(entity.column_names) - set(tables[name])
         if missing:
@@ -88,21 +70,6 @@ def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: st
         _write_xlsx(folder / WORKBOOK, [(e, tables[n], overrides.get(n, {})) for n, e in specs.items()])
 
 
-def with_unsimulated_columns(tables: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
-    """The tables with every optional column the simulation does not produce (and every column of an
-    optional entity it does not produce) present and empty: an interim until it simulates the
-    practice.md entities and columns."""
-    out = {}
-    for name, entity in entities().items():
-        table = dict(tables.get(name, {}))
-        simulated, rows = bool(table), len(next(iter(table.values()))) if table else 0
-        for c in entity.columns:
-            if c.name not in table and (not c.required or not simulated):
-                table[c.name] = np.full(rows, np.datetime64("NaT") if c.is_date else None)
-        out[name] = table
-    return out
-
-
 def _arrow(values: np.ndarray, kind: str) -> pa.Array:
     values = np.asarray(values)
     if kind == "date":
@@ -111,6 +78,8 @@ def _arrow(values: np.ndarray, kind: str) -> pa.Array:
         return pa.array(values.astype("datetime64[s]"))
     if kind == "integer":
         return pa.array(values, pa.int64())
+    if kind == "decimal":      # as HR systems export them: two decimals
+        return pa.array(np.char.mod("%.2f", values.astype(float)).astype(object), pa.string())
     return pa.array(values, pa.string(), from_pandas=True)
 
 
@@ -151,6 +120,8 @@ def _cells(values: np.ndarray, kind: str) -> list:
         return out.tolist()
     if kind == "integer":
         return [int(v) for v in values.tolist()]
+    if kind == "decimal":
+        return [float(v) for v in values.tolist()]
     return values.astype(object).tolist()
 
 
@@ -171,7 +142,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[Entity, dict[str, np.ndarray], di
             sheet.write_row(0, 0, entity.column_names)
             columns = []
             for j, col in enumerate(entity.columns):
-                write = sheet.write_number if col.type in ("date", "datetime", "integer") else sheet.write_string
+                write = sheet.write_number if col.type in ("date", "datetime", "integer", "decimal") else sheet.write_string
                 columns.append((j, _cells(table[col.name], col.type), write, formats.get(col.type),
                                 overrides.get(col.name, {})))
             for i in range(n):

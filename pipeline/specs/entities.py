@@ -5,6 +5,12 @@ The child rules are stated here once, on the entity that holds the children (the
 floor (no event of the child before it). The loader's SQL (pipeline/load/rules.py), the suites
 (pipeline/quality/suites.py, frames.py) and the generator's defects (pipeline/generate/defects.py)
 are derived from them.
+
+practice.md's rule kinds are data here too: `conditions` (if a row meets one test it meets another),
+`references` (a row matches a row of an entity loaded before it: pipeline/specs/gate.yml), `unique`,
+`extras: drop`, dataset `warnings` (pipeline/load/dataset_rules.py), an `order` from the earliest of
+several dates, `decimal` columns with `scale` and bounds, and `pseudonym` on staff identifiers
+(pipeline/pseudonyms.py).
 """
 
 from typing import Literal
