@@ -161,7 +161,8 @@ class _Planter:
 
     def _below_minimum(self, entity: Entity, row: int, columns: list[Column]):
         col = self._pick(columns)
-        return col.name, str(col.min - int(self.rng.integers(1, 3)))
+        below = col.min - int(self.rng.integers(1, 3))  # entities.yml `min` is a float since decimal columns have one
+        return col.name, str(int(below)) if col.type == "integer" else f"{below:g}"
 
     def _date_after_extract(self, entity: Entity, row: int, columns: list[Column]):
         col = self._pick(columns)

@@ -45,8 +45,8 @@ class Column(SpecModel):
     required: bool = False
     codes: str | None = None  # a list of seeds/code_lists.csv
     pattern: str | None = None  # a regex the trimmed value must match
-    min: float | None = None
-    max: float | None = None
+    min: int | float | None = None  # as written: a whole number stays one (an integer column's bound)
+    max: int | float | None = None
     min_exclusive: bool = False  # `min` itself is out of range (0 < fte)
     scale: int | None = Field(default=None, ge=0, le=18)  # decimal: the most decimals a value may have
     # a staff identifier (practice.md 1.4): the domain its keyed hash is taken in ('worker')
