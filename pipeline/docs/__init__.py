@@ -53,15 +53,30 @@ def extract_entities() -> list[dict]:
         columns = []
         for c in entity.columns:
             rule = (f"code list `{c.codes}`" if c.codes else f"matches `{c.pattern}`" if c.pattern
-                    else f"at least {c.min}" if c.min is not None else "")
+                    else _bounds(c))
             columns.append({"name": c.name, "type": c.type, "required": "yes" if c.required else "no",
                             "rule": rule, "notes": cell(notes[c.name])})
         out.append({"name": entity.name, "required": entity.required, "key": entity.key,
                     "description": cell(re.split(r"\s*Landed by", table.get("description", ""))[0]),
-                    "columns": columns, "order": entity.order})
+                    "columns": columns, "order": entity.order, "unique": entity.unique,
+                    "drop_extras": entity.drop_extras, "references": entity.references, "warnings": entity.warnings,
+                    "conditions": [{"rule": c.rule, "severity": c.severity,
+                                    "text": f"{_said(c.if_)} ⇒ {_said(c.then)}"} for c in entity.conditions]})
     return out
 
 
+def _bounds(c) -> str:
+    """A number column's bounds and decimals, in words."""
+    parts = [] if c.min is None else [f"{'above' if c.min_exclusive else 'at least'} {c.min:g}"]
+    parts += [] if c.max is None else [f"at most {c.max:g}"]
+    parts += [] if c.scale is None else [f"at most {c.scale} decimals"]
+    return ", ".join(parts)
+
+
+def _said(test: tuple) -> str:
+    """One side of an entities.yml condition in words."""
+    column, wanted = test
+    return f"{column} {'given' if wanted == 'given' else 'empty' if wanted == 'empty' else 'is ' + ' or '.join(wanted)}"
 def birth_floor_text() -> str:
     """The birth floor of entities.yml in words: "date_of_birth (or more than 9 months before
     expected_date_of_birth when that is given)"."""

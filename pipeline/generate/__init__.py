@@ -1,6 +1,8 @@
 """Synthetic case-system extracts: fictional LAs whose children move through realistic journeys
-(contact -> referral -> assessment -> S47 -> CP plan / CIN plan / care), written in the native
-extract format so the whole pipeline can run without real data.
+(contact -> referral -> assessment -> S47 -> CP plan / CIN plan / care), with the practice around
+them (early help, CIN reviews, allocations to the LA's social workers, case supervision, monthly
+workforce snapshots), written in the native extract format so the whole pipeline can run without
+real data.
 
 LAs are simulated and written one at a time (optionally in parallel processes), so memory stays
 bounded by the largest LA whatever the scale. Beside the LA folders the inbox root gets
@@ -27,7 +29,7 @@ from pipeline.progress import progress
 from .defects import plant_defects
 from .scales import SCALES, SyntheticLA, synthetic_las
 from .simulate import simulate_la, window_start
-from .writer import FORMATS, add_unsimulated, clear_entity_files, source_label, write_manifest, write_tables
+from .writer import FORMATS, clear_entity_files, source_label, write_manifest, write_tables
 
 DEFAULT_EXTRACT_DATE = date(2026, 10, 31)   # fixed, so output never depends on when it is run
 DEFECTS_FILE = "defects.csv"
@@ -97,8 +99,8 @@ def _generate_la(job: _Job) -> tuple[str, int, list[list], list[list]]:
     """Simulate and write one LA; returns (code, rows written, population rows, defect rows)."""
     la = job.la
     rng = np.random.Generator(np.random.PCG64(job.seed).jumped(job.index + 1))   # one stream per LA
-    tables = simulate_la(la, job.months, job.extract_date, rng)
-    add_unsimulated(tables)
+    practice_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 2])))
+    tables = simulate_la(la, job.months, job.extract_date, rng, practice_rng)
     # defects draw from a stream of their own, so a clean and a defective extract differ only there
     defect_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 1])))
     overrides, defects = plant_defects(tables, job.defects, defect_rng, np.datetime64(job.extract_date, "D"))

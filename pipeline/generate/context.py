@@ -14,6 +14,8 @@ from .registry import Children
 @dataclass
 class Simulation:
     rng: np.random.Generator
+    # practice.md's additions draw from a stream of their own, so the journeys do not depend on them
+    practice_rng: np.random.Generator
     profile: Profile
     extract: np.datetime64            # extract date: nothing later appears in the files
     window_start: np.datetime64       # first day of the history the extract covers
@@ -32,6 +34,12 @@ class Simulation:
     def per_year(self) -> float:
         """Expected events a year for a rate of 1 per 10,000 children."""
         return self.population / 10_000
+
+    @property
+    def month_ends(self) -> np.ndarray:
+        """The last day of each month of the history, from the window's first to the extract date."""
+        return (np.arange(self.window_start.astype("datetime64[M]") + 1,
+                          (self.extract + 1).astype("datetime64[M]") + 1).astype("datetime64[D]") - 1)
 
     def new_keys(self, kind: str, n: int) -> np.ndarray:
         """Sequential integer keys per kind of record; formatted as IDs when the files are written."""

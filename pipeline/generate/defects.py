@@ -17,7 +17,7 @@ import numpy as np
 from pipeline.specs import Column, Entity, checked_against_children, children_entity, code_lists, entities, load_order
 
 from .draws import add_months
-from .writer import NOT_GENERATED, Overrides
+from .writer import Overrides
 
 # relative frequency of each kind of defect, where a row can carry it
 KINDS = {
@@ -49,7 +49,7 @@ def plant_defects(tables: dict[str, dict[str, np.ndarray]], rate: float, rng: np
         return overrides, defects
     planter = _Planter(tables, rng, extract)
     for name in load_order():                        # children first: later entities need clean children
-        if name in NOT_GENERATED:
+        if name not in tables:                       # an optional entity not generated: not supplied
             continue
         entity = entities()[name]
         n = len(tables[name][entity.columns[0].name])
@@ -163,7 +163,8 @@ class _Planter:
 
     def _below_minimum(self, entity: Entity, row: int, columns: list[Column]):
         col = self._pick(columns)
-        return col.name, str(col.min - int(self.rng.integers(1, 3)))
+        below = col.min - int(self.rng.integers(1, 3))  # entities.yml `min` is a float since decimal columns have one
+        return col.name, str(int(below)) if col.type == "integer" else f"{below:g}"
 
     def _date_after_extract(self, entity: Entity, row: int, columns: list[Column]):
         col = self._pick(columns)

@@ -33,10 +33,15 @@ UNBORN_DAYS_BEFORE_DUE = (20, 190)
 P_ICPC_BEFORE_S47 = 0.005   # S47 start recorded after the conference (a warning, not an error)
 # Jan..Dec: fewer contacts in the school holidays
 SEASON = np.array([1.03, 1.05, 1.08, 0.97, 1.03, 1.03, 1.02, 0.80, 0.98, 1.08, 1.07, 0.86])
+S47_AUTHORISATION_WD = 8     # working days from an enquiry's work ending to its authorisation, uniform from 0
+P_SAME_DAY = 0.9            # of contacts decided within a working day: the same day, else the next
+P_OUT_OF_HOURS_SCREENED = 0.75   # weekend and bank-holiday contacts the duty team decides that day
 P_KNOWN_CHILD = 0.25        # non-referral contacts about a child contacted in the last year
 P_RETURNING = 0.08          # referrals of a child known before, last referred over a year ago
 
 # assessment routes: probabilities among assessed referrals (strategy and care set per LA/child)
+S47_OTHER_OUTCOMES = {"NFA": 88, "OTHER": 9, "LEGAL": 3}    # enquiries neither conferenced nor stepped down
+
 ROUTES = ["strategy", "care", "cin", "early_help", "other", "nfa"]
 ROUTE_SHARES = {"cin": 0.16, "early_help": 0.13, "other": 0.04}
 ROUTE_OUTCOME = np.array(["STRATEGY", "OTHER", "CIN_PLAN", "EARLY_HELP", "OTHER", "NFA"], dtype=object)
@@ -60,12 +65,16 @@ def simulate_month(sim: Simulation, first: np.datetime64, last: np.datetime64) -
     referral = rng.random(n) < base.P_CONTACT_TO_REFERRAL * prof.referral_conversion
     outcome = np.where(referral, "REFERRAL", categorical(rng, n, NON_REFERRAL_OUTCOMES)).astype(object)
 
+    # most contacts are screened within 24 hours (SSC): the same working day, or the next; the
+    # emergency duty team screens most out-of-hours contacts the day they arrive
     p_late = min(0.9, base.P_DECIDED_LATE * prof.decision_delay)
     u = rng.random(n)
-    lag = np.where(u < (1 - p_late) * 0.72, 0, np.where(u < 1 - p_late, 1, 1 + rng.geometric(0.35, n)))
+    lag = np.where(u < (1 - p_late) * P_SAME_DAY, 0, np.where(u < 1 - p_late, 1, 1 + rng.geometric(0.35, n)))
     decided = workdays_after(day, lag)
-    decision_secs = np.where(decided == day, secs + rng.integers(600, 4 * 3600, n),
-                             rng.integers(8 * 3600 + 1800, 18 * 3600, n))
+    soon, office_hours = rng.integers(600, 4 * 3600, n), rng.integers(8 * 3600 + 1800, 18 * 3600, n)
+    out_of_hours = ~weekday & (lag == 0) & (sim.practice_rng.random(n) < P_OUT_OF_HOURS_SCREENED)
+    decision_day = np.where(out_of_hours, day, decided)
+    decision_secs = np.where(decision_day == day, np.minimum(secs + soon, 86_399), office_hours)
 
     child = _contact_children(sim, first, day, referral)
     keys = sim.new_keys("contact", n)
@@ -73,7 +82,7 @@ def simulate_month(sim: Simulation, first: np.datetime64, last: np.datetime64) -
     sim.collect("contacts", key=keys, child=child,
                 contact_datetime=day.astype("datetime64[s]") + secs.astype("timedelta64[s]"),
                 contact_source=source,
-                decision_datetime=decided.astype("datetime64[s]") + decision_secs.astype("timedelta64[s]"),
+                decision_datetime=decision_day.astype("datetime64[s]") + decision_secs.astype("timedelta64[s]"),
                 outcome=outcome)
 
     referred = referral & (decided <= sim.extract)
@@ -226,11 +235,8 @@ def _child_protection(sim: Simulation, child: np.ndarray, assessment_start: np.n
     # a few S47 starts are keyed in after the conference: the gate warns, timeliness excludes them
     late_record = conference & (rng.random(k) < P_ICPC_BEFORE_S47)
     recorded_start = np.where(late_record, workdays_after(icpc, rng.integers(1, 6, k)), started)
-    sim.collect("s47_enquiries", key=sim.new_keys("s47", k), child=kid, strategy=strategy_keys[s],
-                referral=referral[s], start_date=recorded_start, end_date=np.maximum(ended, recorded_start),
-                icpc_not_required=np.where(~conference & (rng.random(k) < 0.03), "Y", "N").astype(object),
-                icpc_date=icpc, icpc_outcome_cp_plan=np.where(plan, "Y", "N").astype(object))
-
+    s47_keys = sim.new_keys("s47", k)
+    not_required = np.where(~conference & (rng.random(k) < 0.03), "Y", "N").astype(object)
     s_end = ended.copy()
     s_reason = np.full(k, "RC8", dtype=object)
     p = np.flatnonzero(plan)
@@ -241,7 +247,39 @@ def _child_protection(sim: Simulation, child: np.ndarray, assessment_start: np.n
     s_end[step_down] = protection.start_cin_plans(sim, kid[step_down], np.where(conference, icpc, ended)[step_down])
     s_reason[step_down] = "RC7"
 
+    # the record is completed and authorised some days after the enquiry's work ends (the journey
+    # goes on from the work): about 60% within 15 working days (SSC "61% of S47s were completed in
+    # time"); one reaching conference by then
+    authorised = workdays_after(ended, sim.practice_rng.integers(0, S47_AUTHORISATION_WD + 1, k))
+    authorised = np.where(conference, np.minimum(authorised, icpc), authorised)
+    sim.collect("s47_enquiries", key=s47_keys, child=kid, strategy=strategy_keys[s],
+                referral=referral[s], start_date=recorded_start, end_date=np.maximum(authorised, recorded_start),
+                icpc_not_required=not_required, icpc_date=icpc,
+                icpc_outcome_cp_plan=np.where(plan, "Y", "N").astype(object),
+                step_down=step_down & ~conference)   # for the outcome code, drawn with the tables
+
     service_end[s] = s_end
     reason[s] = s_reason
     plan_start[s[p]] = icpc[p]
     return service_end, reason, plan_start
+
+
+def strategy_dates(sim: Simulation, discussed: np.ndarray, floor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(initiated_date, completed_date; NEVER if not yet) of strategy discussions held on `discussed`:
+    most recorded the day they are held; the record mostly completed the same or the next working
+    day, some much later (SSC: "reviewing the minutes and completing the forms ... often outside
+    of timescale"). Nothing is recorded before the child's birth `floor`."""
+    rng, n = sim.practice_rng, len(discussed)
+    initiated = np.where(rng.random(n) < 0.75, discussed, workdays_after(discussed, -rng.integers(1, 3, n)))
+    initiated = np.minimum(np.maximum(initiated, floor), discussed)
+    u = rng.random(n)
+    lag = np.where(u < 0.55, 0, np.where(u < 0.8, 1, rng.integers(2, 16, n)))
+    return initiated, workdays_after(discussed, lag)
+
+
+def s47_outcomes(sim: Simulation, conference: np.ndarray, step_down: np.ndarray) -> np.ndarray:
+    """The outcome code of each enquiry (practice.md): ICPC if a conference was convened, CIN if the
+    child stepped down to a CIN plan, else mostly NFA (about 36% of all), some OTHER or LEGAL."""
+    rng, n = sim.practice_rng, len(conference)
+    rest = categorical(rng, n, S47_OTHER_OUTCOMES)
+    return np.where(conference, "ICPC", np.where(step_down, "CIN", rest)).astype(object)

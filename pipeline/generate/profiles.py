@@ -10,7 +10,7 @@ import numpy as np
 # or conditional probabilities along the journey). The simulators read these; profiles scale them.
 CONTACTS_PER_10K = 1150
 P_CONTACT_TO_REFERRAL = 0.455
-P_DECIDED_LATE = 0.14             # decision more than 1 working day after the contact
+P_DECIDED_LATE = 0.04             # decision more than 1 working day after the contact
 P_REREFERRAL = 0.22               # referral of a child referred (and closed) in the last 12 months
 P_REFERRAL_NFA = 0.075            # closed with no further action, no assessment
 P_REFERRAL_UNASSESSED = 0.075     # closed for another reason without an assessment

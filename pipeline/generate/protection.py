@@ -21,6 +21,7 @@ PREVIOUS_PLANS = np.array([0.80, 0.15, 0.04, 0.01])   # plans before the records
 CP_AGE_WEIGHTS = [11, 7, 7, 7, 6, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5, 4, 2, 1]
 CIN_AGE_WEIGHTS = [6, 5, 5, 5, 5, 5.5, 5.5, 5.5, 5.5, 5.5, 6, 6, 6, 6, 6, 6, 5, 4]
 CIN_MEDIAN_DAYS = 160
+P_CIN_REVIEW_LATE = 0.12
 
 
 def expected_plan_starts(sim: Simulation) -> float:
@@ -113,10 +114,22 @@ def seed_cin_stock(sim: Simulation, per_10k: float = 140) -> None:
 
 def cp_reviews(sim: Simulation, plans: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Review conferences: the first due 3 months after the plan starts, then 6 months after the
-    previous review; most held a few days early, some late. Only while the plan is open."""
-    rng, late_share = sim.rng, base.P_REVIEW_LATE * sim.profile.review_lateness
+    previous review."""
+    return _reviews(sim, sim.rng, plans, 3, 6, base.P_REVIEW_LATE * sim.profile.review_lateness)
+
+
+def cin_reviews(sim: Simulation, plans: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """CIN plan reviews every 3 months (practice.md's cin_first_review_months and
+    cin_review_interval_months); late more often than CP reviews."""
+    return _reviews(sim, sim.practice_rng, plans, 3, 3, P_CIN_REVIEW_LATE * sim.profile.review_lateness)
+
+
+def _reviews(sim: Simulation, rng: np.random.Generator, plans: dict[str, np.ndarray], first_months: int,
+             every_months: int, late_share: float) -> dict[str, np.ndarray]:
+    """Reviews due `first_months` after the plan starts, then `every_months` after the previous one;
+    most held a few days early, some late. Only while the plan is open."""
     key, child, end = plans["key"], plans["child"], plans["end"]
-    due = add_months(plans["start"], 3)
+    due = add_months(plans["start"], first_months)
     out = []
     while len(key):
         n = len(key)
@@ -125,5 +138,5 @@ def cp_reviews(sim: Simulation, plans: dict[str, np.ndarray]) -> dict[str, np.nd
                         on_or_before_workday(due - days(rng.integers(0, 15, n))))
         keep = (held < end) & (held <= sim.extract)
         out.append({"plan": key[keep], "child": child[keep], "review_date": held[keep]})
-        key, child, end, due = key[keep], child[keep], end[keep], add_months(held[keep], 6)
+        key, child, end, due = key[keep], child[keep], end[keep], add_months(held[keep], every_months)
     return concat(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .draws import LONG_AGO, NEVER, categorical
+from .draws import LONG_AGO, NEVER, add_months, categorical
 
 ETHNICITY = {
     "WBRI": 64, "WIRI": 0.4, "WIRT": 0.2, "WROM": 0.6, "WOTH": 6, "MWBC": 3, "MWBA": 1, "MWAS": 1.2,
@@ -59,6 +59,15 @@ class Children:
         self.busy_until = np.concatenate([self.busy_until, np.broadcast_to(busy_until, n).astype("datetime64[D]")])
         self.cp_plans = np.concatenate([self.cp_plans, np.zeros(n, np.int64)])
         return np.arange(first, first + n)
+
+    def birth_floor(self, child: np.ndarray) -> np.ndarray:
+        """The earliest day a child's events may be dated (extracts.md): their birth, or 9 months
+        before the expected birth of a child first known unborn."""
+        dob, expected = self.dob[child], self.expected_dob[child]
+        known = ~np.isnat(expected)
+        floor = dob.copy()
+        floor[known] = np.minimum(dob[known], add_months(expected[known], -9))
+        return floor
 
     def mark_uasc(self, rng: np.random.Generator, child: np.ndarray) -> None:
         """Unaccompanied asylum-seeking children: mostly boys, recorded ethnicity of recent arrivals."""

@@ -1,4 +1,4 @@
-"""One LA's extract: seed the open cases, run the front door month by month, build the 12 tables.
+"""One LA's extract: seed the open cases, run the front door month by month, build the tables.
 
 The simulation starts BURN_IN_MONTHS before the history the extract covers (the window), so that
 the first month of that history already looks like a going concern (children with earlier
@@ -6,7 +6,10 @@ referrals, plans and periods of care part-way through). The extract then holds w
 system's extract would: the front door (contacts, referrals, assessments, strategy discussions,
 S47s) from FRONT_DOOR_LOOKBACK_MONTHS before the window, which re-referrals look back on; CIN
 plans and whole periods of care that reach into the window; CP plans that reach into the
-CP_PLAN_LOOKBACK_MONTHS before it (repeat plans within 2 years); visits within the window.
+CP_PLAN_LOOKBACK_MONTHS before it (repeat plans within 2 years); visits within the window. Then
+practice.md's additions, drawn from a random stream of their own after the journeys: early help
+episodes, CIN plan reviews, the workforce and its monthly snapshots, who holds each case
+(allocations) and the supervision recorded on it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import front_door, looked_after, protection
+from . import casework, early_help, front_door, looked_after, protection, workforce
 from . import profiles as base
 from .context import Simulation, concat
-from .draws import add_months, null_after
+from .draws import NEVER, add_months, null_after
 from .scales import SyntheticLA
 from .visits import all_visits
 
@@ -29,15 +32,21 @@ BURN_IN_MONTHS = 36      # longer than the longest lookback (CP plans, 24 months
 FRONT_DOOR_LOOKBACK_MONTHS = 12
 CP_PLAN_LOOKBACK_MONTHS = 24
 ID_PREFIX = {"contact": "CT", "referral": "RF", "assessment": "AS", "strategy": "SD", "s47": "SE",
-             "cin_plan": "CN", "cp_plan": "CP", "episode": "EP"}
+             "cin_plan": "CN", "cp_plan": "CP", "episode": "EP", "eh_episode": "EH", "allocation": "AL",
+             "supervision": "SU"}
+# allocations reach back 13 months before the window (ALL_STABLE_12M looks back 12 months from its
+# first month end); supervisions 12 (the oldest supervision band is over 6 months)
+ALLOCATION_LOOKBACK_MONTHS = 13
+SUPERVISION_LOOKBACK_MONTHS = 12
 
 
-def simulate_la(la: SyntheticLA, months: int, extract_date: date, rng: np.random.Generator) -> dict[str, dict]:
+def simulate_la(la: SyntheticLA, months: int, extract_date: date, rng: np.random.Generator,
+                practice_rng: np.random.Generator) -> dict[str, dict]:
     """Entity name -> {column: array} in the native contract's columns (IDs as strings, nulls as
     None/NaT), for `months` months of history ending on extract_date."""
     extract = np.datetime64(extract_date, "D")
     window = window_start(extract_date, months)
-    sim = Simulation(rng=rng, profile=la.profile, extract=extract, window_start=window,
+    sim = Simulation(rng=rng, practice_rng=practice_rng, profile=la.profile, extract=extract, window_start=window,
                      start=add_months(np.array([window]), -BURN_IN_MONTHS)[0], population=la.population)
     looked_after.seed_stock(sim)
     protection.seed_cp_stock(sim)
@@ -160,8 +169,49 @@ def _tables(sim: Simulation) -> dict[str, dict]:
     t["care_leavers"] = {"child_id": cl["child"], "contact_date": cl["contact_date"], "in_touch": cl["in_touch"],
                          "activity": cl["activity"], "accommodation": cl["accommodation"]}
 
-    known = np.unique(np.concatenate([table["child_id"] for table in t.values()]))
+    _practice_tables(sim, t, cin, e)
+
+    known = np.unique(np.concatenate([table["child_id"] for table in t.values() if "child_id" in table]))
     t["children"] = sim.children.table(known, extract)
     for table in t.values():
-        table["child_id"] = _child_ids(table["child_id"])
+        if "child_id" in table:
+            table["child_id"] = _child_ids(table["child_id"])
     return t
+
+
+def _practice_tables(sim: Simulation, t: dict[str, dict], cin: dict, s47: dict) -> None:
+    """practice.md's additions, drawn after everything else so the other entities do not depend on
+    them: strategy and S47 columns, CIN reviews, early help, allocations, supervisions, workforce."""
+    extract = sim.extract
+    sd = t["strategy_discussions"]
+    initiated, completed = front_door.strategy_dates(sim, sd["discussion_date"], sim.children.birth_floor(sd["child_id"]))
+    sd["initiated_date"], sd["completed_date"] = initiated, null_after(completed, extract)
+    se = t["s47_enquiries"]
+    outcome = front_door.s47_outcomes(sim, s47["icpc_date"] < NEVER, s47["step_down"])
+    outcome[np.isnat(se["end_date"])] = None
+    se["outcome"] = outcome
+
+    rv = protection.cin_reviews(sim, cin)
+    t["cin_reviews"] = {"cin_plan_id": _ids("cin_plan", rv["plan"]), "child_id": rv["child"],
+                        "review_date": rv["review_date"]}
+
+    eh = early_help.episodes(sim, sim.window_start)
+    t["early_help_episodes"] = {"eh_episode_id": _ids("eh_episode", sim.new_keys("eh_episode", len(eh["child"]))),
+                                "child_id": eh["child"], "start_date": eh["start_date"],
+                                **{c: null_after(eh[c], extract) for c in
+                                   ("assessment_completed_date", "plan_start_date", "end_date")},
+                                "source": eh["source"]}
+
+    since = casework.horizon(sim, ALLOCATION_LOOKBACK_MONTHS)
+    cases = casework.cases(sim, since)
+    wf = workforce.build(sim, since, casework.posts_needed(sim, cases))
+    al = casework.allocations(sim, cases, since, wf)
+    t["allocations"] = {"allocation_id": _ids("allocation", sim.new_keys("allocation", len(al["child"]))),
+                        "child_id": al["child"], "team": wf.team_names[al["team"]],
+                        "worker_id": workforce.staff_ids(al["worker"]), "worker_role": al["worker_role"],
+                        "start_date": al["start"], "end_date": null_after(al["end"], extract)}
+
+    sv = casework.supervisions(sim, cases, casework.horizon(sim, SUPERVISION_LOOKBACK_MONTHS))
+    t["supervisions"] = {"supervision_id": _ids("supervision", sim.new_keys("supervision", len(sv["child"]))),
+                         "child_id": sv["child"], "supervision_date": sv["supervision_date"], "type": sv["type"]}
+    t["workforce_posts"] = workforce.snapshots(sim, wf)

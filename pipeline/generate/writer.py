@@ -49,33 +49,14 @@ def clear_entity_files(folder: Path) -> None:
     (folder / WORKBOOK).unlink(missing_ok=True)
 
 
-# entities of the contract the generator does not produce yet (practice.md early help, CIN reviews,
-# oversight and workforce; care.md reviews, health, OC2, private fostering, deprivation of liberty):
-# not written, i.e. not supplied, as by an LA without them
-NOT_GENERATED = frozenset({"early_help_episodes", "cin_reviews", "supervisions", "allocations", "workforce_posts",
-                           "cla_reviews", "cla_health", "cla_oc2", "private_fostering", "deprivation_of_liberty"})
-
-
-def add_unsimulated(tables: dict[str, dict[str, np.ndarray]]) -> None:
-    """An optional column of the contract the simulation does not produce (yet), as an all-null column,
-    so defects and writers see every contract column of the entities written."""
-    for name, entity in entities().items():
-        if name in NOT_GENERATED or name not in tables:
-            continue  # not written, or a bug the writer reports
-        table = tables[name]
-        rows = len(next(iter(table.values()))) if table else 0
-        for column in entity.columns:
-            if column.name not in table and (not column.required or rows == 0):
-                table[column.name] = np.full(rows, None, dtype=object)
-
-
 def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: str,
                  overrides: Overrides | None = None) -> None:
     """Every entity of the contract, from its {column: array} table."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     overrides = overrides or {}
-    specs = {name: entity for name, entity in entities().items() if name not in NOT_GENERATED}
+    # an optional entity the generator does not produce (yet) is not written: not supplied, as by an LA without it
+    specs = {name: entity for name, entity in entities().items() if name in tables or entity.required}
     for name, entity in specs.items():
         missing = set(entity.column_names) - set(tables[name])
         if missing:
@@ -98,6 +79,8 @@ def _arrow(values: np.ndarray, kind: str) -> pa.Array:
         return pa.array(values.astype("datetime64[s]"))
     if kind == "integer":
         return pa.array(values, pa.int64())
+    if kind == "decimal":      # as HR systems export them: two decimals
+        return pa.array(np.char.mod("%.2f", values.astype(float)).astype(object), pa.string())
     return pa.array(values, pa.string(), from_pandas=True)
 
 
@@ -138,6 +121,8 @@ def _cells(values: np.ndarray, kind: str) -> list:
         return out.tolist()
     if kind == "integer":
         return [int(v) for v in values.tolist()]
+    if kind == "decimal":
+        return [float(v) for v in values.tolist()]
     return values.astype(object).tolist()
 
 
@@ -158,7 +143,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[Entity, dict[str, np.ndarray], di
             sheet.write_row(0, 0, entity.column_names)
             columns = []
             for j, col in enumerate(entity.columns):
-                write = sheet.write_number if col.type in ("date", "datetime", "integer") else sheet.write_string
+                write = sheet.write_number if col.type in ("date", "datetime", "integer", "decimal") else sheet.write_string
                 columns.append((j, _cells(table[col.name], col.type), write, formats.get(col.type),
                                 overrides.get(col.name, {})))
             for i in range(n):

@@ -16,6 +16,7 @@ from pipeline.load.readers import SourceRead
 from pipeline.load.rules import lit, q, typed_sql, violations_sql
 from pipeline.load.sources import Coverage, EntitySource, LaExtract
 from pipeline.load.tables import with_arrow
+from pipeline.pseudonyms import pseudonym_sql, set_salt
 from pipeline.specs import Entity
 
 
@@ -44,9 +45,23 @@ class FileLoad:
     result: LandResult
     index: int  # the file's `_file` in its group's tables
     read: SourceRead
-    by_name: dict[str, str]  # contract column -> column of the table
-    extras: list[str]  # columns the contract does not know: kept as JSON in _extra
+    by_name: dict[str, str]  # header (stripped, lower case) -> column of the table: the contract's among them
+    extras: list[str]  # columns the contract does not know: kept as JSON in _extra (none: `extras: drop`)
     file_rule: tuple[str, str] | None  # (rule, message): a defect that quarantines every row
+
+    def kept(self, entity: Entity) -> list[str]:
+        """The columns read whose values may be kept (audit.quarantine's raw_record): all, or for an
+        entity whose unknown columns are dropped (staff data: practice.md 1.4), the contract's."""
+        if not entity.drop_extras:
+            return self.read.columns
+        contract = {self.by_name[name] for name in entity.column_names if name in self.by_name}
+        return [c for c in self.read.columns if c in contract]
+
+    def staff_ids(self, entity: Entity) -> dict[str, str]:
+        """Column read -> pseudonym domain, for the columns holding a staff ID (in any case or spacing)."""
+        domains = {c.name: c.pseudonym for c in entity.columns if c.pseudonym}
+        return {column: domains[header.strip().lower()] for header, column in zip(self.read.headers, self.read.columns)
+                if header.strip().lower() in domains}
 
 
 def land_group(con, entity: Entity, loads: list[FileLoad], file: str, run_id: str) -> None:
@@ -55,9 +70,10 @@ def land_group(con, entity: Entity, loads: list[FileLoad], file: str, run_id: st
     first = loads[0]
     _files_table(con, loads)
     columns_in = [r[0] for r in con.execute("describe _in").fetchall()]
+    staff_ids = first.staff_ids(entity)
     con.execute(typed_sql(entity, first.by_name, first.extras, columns_in, file))
-    con.execute(violations_sql(entity, first.result.missing_columns, first.read.columns, file))
-    insert_quarantine(con, entity, first.read.columns, file, run_id)
+    con.execute(violations_sql(entity, first.result.missing_columns, first.kept(entity), file, frozenset(staff_ids)))
+    insert_quarantine(con, entity, first.kept(entity), file, run_id, staff_ids)
     insert_raw(con, entity, run_id)
     counts = {f: (supplied, quarantined, loaded) for f, supplied, quarantined, loaded in con.execute(
         f"""select f._file, (select count(*) from _typed t where t._file = f._file),
@@ -88,13 +104,25 @@ def _files_table(con, loads: list[FileLoad]) -> None:
     }))
 
 
-def insert_quarantine(con, entity: Entity, columns: list[str], file: str, run_id: str) -> None:
+def insert_quarantine(con, entity: Entity, columns: list[str], file: str, run_id: str,
+                      staff_ids: dict[str, str] | None = None) -> None:
     """A row per broken rule, named `LA/file row N:`, with the whole supplied record as JSON (built
-    for quarantined rows only: most rows never need it)."""
-    record = ", ".join(f"{lit(c)}, i.{q(c)}" for c in columns)
+    for quarantined rows only: most rows never need it). A staff ID (`staff_ids`: column read -> its
+    pseudonym domain) is kept as its pseudonym, in raw_value and in the record (practice.md 1.4)."""
+    staff_ids = staff_ids or {}
+    def value(c: str) -> str:  # a staff ID as staging hashes it: trimmed
+        return pseudonym_sql(f"nullif(trim(i.{q(c)}), '')", staff_ids[c]) if c in staff_ids else f"i.{q(c)}"
+
+    record = ", ".join(f"{lit(c)}, {value(c)}" for c in columns)
+    raw_value = "b.raw_value"
+    if staff_ids:  # a rule on a staff ID names its contract column (or the column read, for a cell as supplied)
+        set_salt(con)
+        by_column = {**{c.name: c.pseudonym for c in entity.columns if c.pseudonym}, **staff_ids}
+        raw_value = "case " + " ".join(f"when b.column_name = {lit(c)} then {pseudonym_sql('b.raw_value', d)}"
+                                       for c, d in by_column.items()) + " else b.raw_value end"
     con.execute(
         f"""insert into audit.quarantine
-        select f.la_code, {lit(entity.name)}, f.label, b._row, b.column_name, b.raw_value, b.rule,
+        select f.la_code, {lit(entity.name)}, f.label, b._row, b.column_name, {raw_value}, b.rule,
                f.la_code || '/' || f.label || ' ' || t._location || ': ' || b.message,
                {lit(run_id)}, {f"json_object({record})::varchar" if columns else "'{}'"}
         from _bad b join _typed t on t._file = b._file and t._row = b._row

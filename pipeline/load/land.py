@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.runtime.gc_paused import gc_paused
+from pipeline.load.dataset_rules import dataset_warnings
 from pipeline.load.group import FileLoad, LandResult, land_group
 from pipeline.load.inbox import files
 from pipeline.load.readers import UnreadableSource, read_source, sheet_names, workbook_problem
@@ -85,6 +86,10 @@ def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySou
             _land(con, entity, groups.pop(key), run_id)
     for group in groups.values():
         _land(con, entity, group, run_id)
+    if entity.warnings:  # dataset-level warnings on the rows that loaded, every LA at once
+        found = dataset_warnings(con, entity, {r.la_code: r.absent_columns for r in results if r.rows_loaded})
+        for result in results:
+            result.issues += found.get(result.la_code, [])
     _record(con, results, run_id)
     return results
 
@@ -184,6 +189,12 @@ def _match_headers(la: LaExtract, entity: Entity, source: EntitySource, read, re
         result.issues.append(("missing_column", "error", f"{la.la_code}/{source.label}: required column {name} is "
                                                          f"missing{_did_you_mean(name, read.headers, contract)}"))
     extras = [c for h, c in zip(read.headers, read.columns) if h.strip().lower() not in contract or c != by_name[h.strip().lower()]]
+    if entity.drop_extras and extras:  # staff data: what else the HR or case system exported (a name) is never kept
+        unknown = [h for h, c in zip(read.headers, read.columns) if c in extras]
+        result.issues.append(("extra_columns_dropped", "warning",
+                              f"{la.la_code}/{source.label}: column(s) {', '.join(unknown)} are not in the contract "
+                              f"for {entity.name} and are not loaded (staff data: only the contract's columns are kept)"))
+        extras = []
     return FileLoad(la, source, result, index, read, by_name, extras, file_rule)
 
 

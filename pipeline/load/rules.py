@@ -9,7 +9,7 @@ select types the whole group and one select finds every broken rule of it, wheth
 holds one file or every LA's.
 """
 
-from pipeline.specs import Column, Entity, checked_against_children, children_entity, code_lists
+from pipeline.specs import Column, Condition, Entity, checked_against_children, children_entity, code_lists
 
 FLAG_TRUE = ("Y", "YES", "TRUE", "T", "1")
 FLAG_FALSE = ("N", "NO", "FALSE", "F", "0")
@@ -73,6 +73,11 @@ def typed_expr(col: Column, raw: str) -> str:
     if col.type == "integer":
         # whole numbers only: try_cast would round '1.5' to 2 without a word
         return f"case when regexp_full_match({raw}, '[+-]?[0-9]{{1,18}}') then cast({raw} as bigint) end"
+    if col.type == "decimal":
+        # at most `scale` decimals (trailing zeros aside): a cast would round 0.333 to 0.33 without a word
+        whole, scale = 18 - col.scale, col.scale
+        number = rf"[+-]?([0-9]{{1,{whole}}}(\.[0-9]{{0,{scale}}}0*)?|\.[0-9]{{1,{scale}}}0*)"
+        return f"case when regexp_full_match({raw}, '{number}') then cast({raw} as {col.sql_type}) end"
     raise ValueError(f"unknown column type {col.type}")
 
 
@@ -90,8 +95,38 @@ def typed_sql(entity: Entity, by_name: dict[str, str], extras: list[str], column
     return f"create or replace temp table _typed as select {', '.join(parts)} from _in"
 
 
-def violations_sql(entity: Entity, missing: list[str], columns: list[str], file: str) -> str:
-    """Temp table _bad: one select per rule; each yields (_file, _row, column_name, raw_value, rule, message)."""
+def condition_sql(test: tuple, value: str) -> str:
+    """SQL true when a row meets one side of a Condition, (column, 'given' | 'empty' | codes); `value`
+    formats a column name into the SQL of its typed value."""
+    column, wanted = test
+    typed = value.format(column)
+    if wanted == "given":
+        return f"{typed} is not null"
+    if wanted == "empty":
+        return f"{typed} is null"
+    return f"coalesce({typed} in ({', '.join(lit(c) for c in wanted)}), false)"
+
+
+def condition_message(condition: Condition, shown: str | None) -> str:
+    """SQL of the message for a row breaking a condition ('worker_role is empty although worker_id is
+    given'); `shown`: SQL of the `then` column's value, None where no message may show it (a staff ID)."""
+    def said(test: tuple, broken: bool) -> str:
+        column, wanted = test
+        if isinstance(wanted, tuple):
+            return f"{column} is {'not ' if broken else ''}{' or '.join(wanted)}"
+        return f"{column} is {'given' if (wanted == 'given') != broken else 'empty'}"
+
+    column, wanted = condition.then
+    then = lit(said(condition.then, True))
+    if isinstance(wanted, tuple) and shown:  # name the value that is not allowed
+        then = f"{lit(column + ' value ' + chr(39))} || {shown} || {lit(chr(39) + ' is not ' + ' or '.join(wanted))}"
+    return f"{then} || {lit(' although ' + said(condition.if_, False))}"
+
+
+def violations_sql(entity: Entity, missing: list[str], columns: list[str], file: str,
+                   hidden: frozenset[str] = frozenset()) -> str:
+    """Temp table _bad: one select per rule; each yields (_file, _row, column_name, raw_value, rule, message).
+    `hidden`: the columns of _in holding staff IDs, whose values no message may show (pipeline/pseudonyms.py)."""
     checks: list[str] = [
         # a defect of the whole file (wrong delimiter, a repeated column, two files for one entity)
         f"select t._file, t._row, NULL, NULL, f.rule, f.message from _typed t {FILE} where f.rule is not null",
@@ -107,8 +142,9 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
                       f"from {source} t {extra_from} where {where}")
 
     for c in columns:  # on the cells as supplied, before trimming and typing
+        value = "" if c in hidden else f" value ''' || replace({q(c)}, chr(0), '<NUL>') || '''"
         add(c, f"replace({q(c)}, chr(0), '<NUL>')", "nul_byte",
-            f"'{c.replace(chr(39), chr(39) * 2)} value ''' || replace({q(c)}, chr(0), '<NUL>') || ''' holds a NUL byte "
+            f"'{c.replace(chr(39), chr(39) * 2)}{value} holds a NUL byte "
             "(an invisible control character): a damaged export?'",
             f"contains({q(c)}, chr(0))", source="_in")
         add(c, f"left({q(c)}, 100) || '...'", "value_too_long",
@@ -124,9 +160,10 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
             continue
         if col.required:
             add(col.name, r, "required", lit(f"{col.name} is required but empty"), f"{r} is null")
-        if col.type in ("date", "datetime", "flag", "integer"):
+        if col.type in ("date", "datetime", "flag", "integer", "decimal"):
             what = {"date": "a date (YYYY-MM-DD or DD/MM/YYYY)", "datetime": "a date and time (YYYY-MM-DD HH:MM[:SS])",
-                    "flag": "Y or N", "integer": "a whole number"}[col.type]
+                    "flag": "Y or N", "integer": "a whole number",
+                    "decimal": f"a number with at most {col.scale} decimals"}[col.type]
             add(col.name, r, f"invalid_{col.type}", f"'{col.name} ' || {shown} || ' is not {what}'",
                 f"{r} is not null and {t} is null")
         if col.is_date:
@@ -140,8 +177,11 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
             add(col.name, r, "invalid_code", f"'{col.name} ' || {shown} || ' does not match {col.pattern}'",
                 f"{t} is not null and not regexp_full_match({t}, {lit(col.pattern)})")
         if col.min is not None:
-            add(col.name, r, "below_minimum", f"'{col.name} ' || {shown} || ' is below {col.min}'",
-                f"{t} < {col.min}")
+            add(col.name, r, "below_minimum",
+                f"'{col.name} ' || {shown} || ' is {'not above' if col.min_exclusive else 'below'} {col.min:g}'",
+                f"{t} {'<=' if col.min_exclusive else '<'} {col.min}")
+        if col.max is not None:
+            add(col.name, r, "above_maximum", f"'{col.name} ' || {shown} || ' is above {col.max:g}'", f"{t} > {col.max}")
         if col.future_limit_days is not None:
             add(col.name, r, "implausible_date",
                 f"'{col.name} ' || {shown} || ' is more than {col.future_limit_days} days after the extract date ' || "
@@ -160,14 +200,51 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
             f"join (select _file, {q('t_' + entity.key)} as _id from _typed group by all having count(*) > 1) d "
             f"on d._file = t._file and d._id = {k}")
 
+    if entity.unique and not set(entity.unique) & set(missing):
+        # the columns together, as a key alone: every copy is quarantined (which is right is unknowable)
+        typed = [q("t_" + c) for c in entity.unique]
+        together = " || ', ' || ".join(f"coalesce(t.{k}::varchar, '')" for k in typed)
+        add(entity.unique[-1], f"t.{q('r_' + entity.unique[-1])}", "duplicate_id",
+            f"'({', '.join(entity.unique)}) (' || {together} || ') appears more than once in the file'", "true",
+            f"join (select _file, {', '.join(typed)} from _typed group by all having count(*) > 1) d "
+            f"on d._file = t._file and " + " and ".join(f"d.{k} = t.{k}" for k in typed))
+
+    typed_of = 't."t_{}"'
+    for condition in entity.conditions:
+        if condition.severity != "error" or {condition.if_[0], condition.then[0]} & set(missing):
+            continue  # warnings are reported by the quality gate, the row still loads
+        then = condition.then[0]
+        shown = None if entity.column(then).pseudonym else f"t.{q('r_' + then)}"
+        add(then, f"t.{q('r_' + then)}", condition.rule, condition_message(condition, shown),
+            f"{condition_sql(condition.if_, typed_of)} and not {condition_sql(condition.then, typed_of)}")
+
+    for ref in entity.references:
+        if set(ref.columns) & set(missing):
+            continue
+        # the row's columns must match a row of the referenced entity of the same LA (loaded before this one)
+        match = " and ".join(f"p.{q(c)} = t.{q('t_' + c)}" for c in ref.columns)
+        described = " || ' with ' || ".join(f"'{c} ''' || t.{q('t_' + c)} || ''''" for c in ref.columns)
+        add(ref.columns[0], f"t.{q('r_' + ref.columns[0])}", "unknown_reference",
+            f"{described} || ' is not in {ref.entity}'",
+            " and ".join(f"t.{q('t_' + c)} is not null" for c in ref.columns),
+            f"{FILE} anti join raw.{ref.entity} p on p.la_code = f.la_code and {match}")
+        for order in ref.order:
+            if order.severity != "error":
+                continue  # a warning: the quality gate reports it, the row still loads
+            a, b = f"p.{q(order.earlier)}", f"t.{q('t_' + order.later)}"
+            add(order.later, f"t.{q('r_' + order.later)}", "end_before_start",
+                f"'{order.later} ' || {b}::varchar || ' is before the {ref.entity} {order.earlier} ' || {a}::varchar",
+                f"{b}::date < {a}::date", f"{FILE} join raw.{ref.entity} p on p.la_code = f.la_code and {match}")
+
     for order in entity.order:
         if order.severity != "error":
             continue  # warnings are reported by the quality gate, the row still loads
-        a, b = f"t.{q('t_' + order.earlier)}", f"t.{q('t_' + order.later)}"
+        earlier = (order.earlier,) if isinstance(order.earlier, str) else order.earlier
+        a, b = f"least({', '.join('t.' + q('t_' + c) for c in earlier)})", f"t.{q('t_' + order.later)}"  # NULLs ignored
         # two times of day compare as times (a decision at 09:00 before a 10:00 contact); otherwise by date
-        timed = entity.column(order.earlier).type == entity.column(order.later).type == "datetime"
+        timed = {entity.column(c).type for c in (*earlier, order.later)} == {"datetime"}
         add(order.later, f"t.{q('r_' + order.later)}", "end_before_start",
-            f"'{order.later} ' || {b}::varchar || ' is before {order.earlier} ' || {a}::varchar",
+            f"'{order.later} ' || {b}::varchar || ' is before {' and '.join(earlier) if len(earlier) == 1 else 'the earliest of ' + ', '.join(earlier)} ' || {a}::varchar",
             f"{b} < {a}" if timed else f"{b}::date < {a}::date")
 
     if entity.one_of:  # entities.yml one_of: at least one of the columns is given

@@ -16,7 +16,9 @@ import pandas as pd
 
 from pipeline.load.rules import birth_floor_sql, lit, q
 from pipeline.paths import history_months
-from pipeline.quality.suites import MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE, frame_suite, frames_of
+from pipeline.pseudonyms import pseudonym_sql, set_salt
+from pipeline.quality.suites import (MIN_VOLUME_BASE, OVERLAP_ENTITIES, VOLUME_DATE, frame_suite, frames_of,
+                                     reference_helpers)
 from pipeline.specs import Entity, checked_against_children, children_entity
 
 _FAR_FUTURE = "date '9999-12-31'"
@@ -25,6 +27,8 @@ _FAR_FUTURE = "date '9999-12-31'"
 def entity_frames(con, entity: Entity, suite: dict, las: list[str]) -> dict[str, pd.DataFrame]:
     """The frames the suite's expectations are validated on, of the given LAs (each with a valid manifest)."""
     ctes = "with " + ",\n".join(_ctes(entity))
+    if any(c.pseudonym for c in entity.columns):
+        set_salt(con)  # the rows frame shows staff IDs as their pseudonyms (_all_rows_sql)
     sql = {"rows": lambda e: _rows_sql(e, frame_suite(suite, "rows")["expectations"]),
            "las": _las_sql, "months": _months_sql}
     return {name: con.execute(f"{ctes}\n{sql[name](entity)}", {"las": las}).df() for name in frames_of(suite)}
@@ -35,7 +39,11 @@ def suspect_condition(expectation: dict) -> str:
     find unexpected: its own test, or `true` where it is not known here (then every row is checked).
     A column-type expectation finds the same on any subset of the column's rows: `false`."""
     kind, kw = expectation["type"], expectation["kwargs"]
-    if "row_condition" in kw or any(isinstance(v, dict) for v in kw.values()):  # conditions, $PARAMETERs
+    if "row_condition" in kw:  # a row the condition leaves out is never unexpected
+        condition = _condition_sql(kw["row_condition"])
+        own = suspect_condition({"type": kind, "kwargs": {k: v for k, v in kw.items() if k != "row_condition"}})
+        return f"({condition}) and ({own})"
+    if any(isinstance(v, dict) for v in kw.values()):  # $PARAMETERs
         return "true"
     column = q(kw["column"]) if "column" in kw else None
     if kind == "expect_column_values_to_not_be_null":
@@ -48,9 +56,11 @@ def suspect_condition(expectation: dict) -> str:
         return f"{column} is not null and {column} not in ({', '.join(lit(v) for v in kw['value_set']) or 'NULL'})"
     if kind == "expect_column_values_to_match_regex":  # GX searches (pandas str.contains), as regexp_matches does
         return f"{column} is not null and not regexp_matches({column}::varchar, {lit(kw['regex'])})"
-    if kind == "expect_column_values_to_be_between" and not (kw.get("strict_min") or kw.get("strict_max")):
-        limits = [f"{column} < {kw['min_value']}" if kw.get("min_value") is not None else None,
-                  f"{column} > {kw['max_value']}" if kw.get("max_value") is not None else None]
+    if kind == "expect_column_values_to_be_between":
+        limits = [f"{column} {'<=' if kw.get('strict_min') else '<'} {kw['min_value']}"
+                  if kw.get("min_value") is not None else None,
+                  f"{column} {'>=' if kw.get('strict_max') else '>'} {kw['max_value']}"
+                  if kw.get("max_value") is not None else None]
         return " or ".join(c for c in limits if c) or "false"
     if kind == "expect_compound_columns_to_be_unique":  # `loaded`: the CTE of the entity's loaded rows
         columns = ", ".join(q(c) for c in kw["column_list"])
@@ -61,6 +71,25 @@ def suspect_condition(expectation: dict) -> str:
         if kw.get("ignore_row_if") == "either_value_is_missing":
             return broken  # NULL (not true) when either is missing
         return f"{a} is null or {b} is null or {broken}"
+    return "true"
+
+
+def _condition_sql(condition: dict) -> str:
+    """A GX row condition (suites.py writes nullity, comparison ==/IN/NOT_IN, and) as SQL that is true of
+    at least the rows it selects; `true` for anything else, so no row is ever left out wrongly."""
+    kind = condition.get("type")
+    if kind == "and":
+        return " and ".join(f"({_condition_sql(c)})" for c in condition["conditions"]) or "true"
+    if kind == "nullity":
+        return f"{q(condition['column']['name'])} is {'' if condition['is_null'] else 'not '}null"
+    if kind == "comparison":
+        column, operator, value = q(condition["column"]["name"]), condition["operator"], condition["parameter"]
+        if operator == "==":
+            return f"{column} = {lit(value)}"
+        if operator == "IN":
+            return f"{column} in ({', '.join(lit(v) for v in value) or 'NULL'})"
+        if operator == "NOT_IN":  # pandas keeps a missing value here
+            return f"({column} is null or {column} not in ({', '.join(lit(v) for v in value) or 'NULL'}))"
     return "true"
 
 
@@ -93,6 +122,15 @@ def _rows_sql(entity: Entity, expectations: list[dict]) -> str:
 def _all_rows_sql(entity: Entity) -> str:
     helpers = ["extracts.extract_date + 1 as _day_after_extract"]
     joins = ["left join extracts using (la_code)"]
+    helpers += [f"least({', '.join('loaded.' + q(c) for c in o.earlier)}) as {q(o.helper)}"  # NULLs ignored
+                for o in entity.order if o.helper != o.earlier]
+    for n, reference in enumerate(entity.references):  # the referenced row, as the loader matched it
+        ref = f"ref{n}"
+        unknown, dates = reference_helpers(reference)
+        joins.append(f"left join raw.{reference.entity} {ref} on {ref}.la_code = loaded.la_code and "
+                     + " and ".join(f"{ref}.{q(c)} = loaded.{q(c)}" for c in reference.columns))
+        helpers.append(f"case when {ref}.la_code is null then loaded.{q(reference.columns[0])} end as {q(unknown)}")
+        helpers += [f"{ref}.{q(column)} as {q(helper)}" for helper, column in dates.items()]
     if entity.one_of:
         helpers.append(f"coalesce({', '.join('loaded.' + q(c) for c in entity.one_of.columns)}) as _one_of")
     if checked_against_children(entity):
@@ -105,7 +143,11 @@ def _all_rows_sql(entity: Entity) -> str:
         key = OVERLAP_ENTITIES[entity.name]
         joins.append(f"left join overlapping on overlapping.la_code = loaded.la_code and overlapping.id = loaded.{key}")
         helpers.append("overlapping.other as _overlaps_with")
-    return f"select loaded.*, {', '.join(helpers)} from loaded {' '.join(joins)}"
+    # a staff ID is shown as its pseudonym: the frame's values reach Data Docs and audit.data_quality
+    staff = ", ".join(f"{pseudonym_sql('loaded.' + q(c.name), c.pseudonym)} as {q(c.name)}"
+                      for c in entity.columns if c.pseudonym)
+    rows = f"loaded.* replace ({staff})" if staff else "loaded.*"
+    return f"select {rows}, {', '.join(helpers)} from loaded {' '.join(joins)}"
 
 
 def _las_sql(entity: Entity) -> str:

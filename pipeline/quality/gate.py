@@ -253,6 +253,7 @@ def _display_column(o, entity: Entity) -> str | None:
         return real[-1]
     kids = children_entity()
     return {"orphan_child": kids.key if kids else None, "volume_change": VOLUME_DATE.get(entity.name),
+            "unknown_reference": next((r.columns[0] for r in entity.references), None),  # as the loader names it
             # required on _one_of: the first of the one_of columns (entities.yml), as the loader reports it
             "required": entity.one_of.columns[0] if entity.one_of else None}.get(o.rule)
 

@@ -51,6 +51,8 @@ VOLUME_DATE = {
     "contacts": "contact_datetime", "referrals": "referral_date", "assessments": "start_date",
     "strategy_discussions": "discussion_date", "s47_enquiries": "start_date", "cin_plans": "start_date",
     "cp_plans": "start_date", "cp_reviews": "review_date", "cla_episodes": "start_date", "visits": "visit_date",
+    "cin_reviews": "review_date", "early_help_episodes": "start_date", "supervisions": "supervision_date",
+    "allocations": "start_date",
 }
 # Months (or indicator values) resting on fewer rows than this are too noisy to judge a jump.
 MIN_VOLUME_BASE = 20
@@ -73,6 +75,10 @@ ENTITY_HELPERS = {
         "_orphan_child_id": "child_id when it is not among the LA's loaded children",
         "_overlaps_with": "the id of another plan/episode of the same child sharing a day with this one",
         "_one_of": "the first given of the entity's one_of columns (entities.yml): one is required",
+        # a reference to another entity (entities.yml `references`): one pair of columns per referenced entity
+        "_unknown_{entity}": "the first reference column's value when no row of {entity} of the LA matches the row",
+        "_{entity}_{column}": "that column of the {entity} row the row references",
+        "_earliest_{columns}": "the earliest of these date columns that is given (an `order` from the earliest of several)",
     },
     "las": {
         "_rows_supplied": "rows in the LA's file",
@@ -167,6 +173,23 @@ def _and(*conditions: dict) -> dict:
     return {"type": "and", "conditions": list(conditions)}
 
 
+def _nullity(column: str, is_null: bool) -> dict:
+    return {"type": "nullity", "column": {"name": column}, "is_null": is_null}
+
+
+def _meets(test: tuple) -> dict:
+    """A side of an entities.yml condition, (column, 'given' | 'empty' | codes), as a GX row condition."""
+    column, wanted = test
+    return _nullity(column, wanted == "empty") if isinstance(wanted, str) else _in(column, list(wanted))
+
+
+def reference_helpers(reference) -> tuple[str, dict[str, str]]:
+    """The rows-frame helper columns of one reference: the unknown-reference column, and per order the
+    referenced row's date column (helper name -> the referenced entity's column)."""
+    return (f"_unknown_{reference.entity}",
+            {f"_{reference.entity}_{o.earlier}": o.earlier for o in reference.order})
+
+
 def _non_capturing(pattern: str) -> str:
     """GX matches with pandas str.contains, which warns on capture groups; groups are not used."""
     return re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
@@ -209,14 +232,31 @@ def build_entity_suite(name: str) -> dict:
             rule("expect_column_values_to_match_regex", "invalid_code", column=col.name,
                  regex=_non_capturing(col.pattern))
         if col.min is not None:
-            rule("expect_column_values_to_be_between", "below_minimum", column=col.name, min_value=float(col.min))
+            rule("expect_column_values_to_be_between", "below_minimum", column=col.name, min_value=float(col.min),
+                 **({"strict_min": True} if col.min_exclusive else {}))
+        if col.max is not None:
+            rule("expect_column_values_to_be_between", "above_maximum", column=col.name, max_value=float(col.max))
     if entity.one_of:
         rule("expect_column_values_to_not_be_null", "required", column="_one_of")
     if entity.key:
         rule("expect_compound_columns_to_be_unique", "duplicate_id", column_list=["la_code", entity.key])
+    if entity.unique:
+        rule("expect_compound_columns_to_be_unique", "duplicate_id", column_list=["la_code", *entity.unique])
     for order in entity.order:
         rule("expect_column_pair_values_a_to_be_greater_than_b", "end_before_start", severity=order.severity,
-             column_A=order.later, column_B=order.earlier, or_equal=True, ignore_row_if="either_value_is_missing")
+             column_A=order.later, column_B=order.helper, or_equal=True, ignore_row_if="either_value_is_missing")
+    for condition in entity.conditions:  # when a row meets `if`, it meets `then`
+        column, wanted = condition.then
+        test = ({"type": "expect_column_values_to_be_in_set", "value_set": list(wanted)} if isinstance(wanted, tuple)
+                else {"type": f"expect_column_values_to_{'not_' if wanted == 'given' else ''}be_null"})
+        rule(test.pop("type"), condition.rule, severity=condition.severity, column=column,
+             row_condition=_meets(condition.if_), **test)
+    for reference in entity.references:
+        unknown, dates = reference_helpers(reference)
+        rule("expect_column_values_to_be_null", "unknown_reference", column=unknown)
+        for (helper, _), order in zip(dates.items(), reference.order):
+            rule("expect_column_pair_values_a_to_be_greater_than_b", "end_before_start", severity=order.severity,
+                 column_A=order.later, column_B=helper, or_equal=True, ignore_row_if="either_value_is_missing")
     for col in entity.columns:
         if col.is_date and not col.future_allowed:
             rule("expect_column_pair_values_a_to_be_greater_than_b", "date_after_extract", column_A="_day_after_extract",
@@ -247,12 +287,25 @@ def build_entity_suite(name: str) -> dict:
         "sources": ["pipeline/specs/entities.yml", "seeds/code_lists.csv", "docs/extracts.md"],
         "default_frame": "rows",
         "frames": {f: FRAME_DESCRIPTIONS[f] for f in ("rows", "las", "months") if f in frames},
-        "helper_columns": {f: {c: text for c, text in entity_helpers()[f].items() if f'"{c}"' in json.dumps(exps)}
+        "helper_columns": {f: {c: text for c, text in _helpers(entity)[f].items() if f'"{c}"' in json.dumps(exps)}
                            for f in ("rows", "las", "months") if f in frames},
         "parameters": {k: v for k, v in PARAMETERS.items() if any(_param_used(e, k) for e in exps)},
         "volume_date": VOLUME_DATE.get(name),
     }
     return _suite(name, exps, meta)
+
+
+def _helpers(entity) -> dict[str, dict[str, str]]:
+    """entity_helpers() with the entity's reference helpers named and described."""
+    helpers = entity_helpers()
+    rows = {c: t for c, t in helpers["rows"].items() if "{" not in c}
+    rows |= {o.helper: ENTITY_HELPERS["rows"]["_earliest_{columns}"] for o in entity.order if o.helper != o.earlier}
+    for reference in entity.references:
+        unknown, dates = reference_helpers(reference)
+        rows[unknown] = ENTITY_HELPERS["rows"]["_unknown_{entity}"].format(entity=reference.entity)
+        rows |= {h: ENTITY_HELPERS["rows"]["_{entity}_{column}"].format(entity=reference.entity, column=c)
+                 for h, c in dates.items()}
+    return {**helpers, "rows": rows}
 
 
 def frame_suite(suite: dict, frame: str) -> dict:

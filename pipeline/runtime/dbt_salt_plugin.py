@@ -1,19 +1,14 @@
 """dbt-duckdb plugin that sets the pseudonymisation salt on every dbt connection.
 
-The salt comes from PIPELINE_PSEUDONYM_SALT (pipeline/settings.py); the documented default is for the
-synthetic demo only.
+The salt and how it is set: pipeline/pseudonyms.py (PIPELINE_PSEUDONYM_SALT, read by pipeline/settings.py;
+the documented default is for the synthetic demo only).
 """
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from pipeline.settings import settings
+from pipeline.pseudonyms import DEMO_SALT, pseudonym_salt, set_salt
 
-DEMO_SALT = "demo-salt-synthetic-data-only"
-
-
-def pseudonym_salt() -> str:
-    salt = settings().pseudonym_salt
-    return (salt.get_secret_value() if salt else "") or DEMO_SALT
+__all__ = ["DEMO_SALT", "Plugin", "pseudonym_salt"]
 
 
 class Plugin(BasePlugin):
@@ -22,5 +17,5 @@ class Plugin(BasePlugin):
 
     # DuckDB variables live per connection and dbt-duckdb works on cursors (copies), so set it on each.
     def configure_cursor(self, cursor):
-        cursor.execute("SET VARIABLE pseudonym_salt = $salt", {"salt": self._salt})
+        set_salt(cursor, self._salt)
         return cursor

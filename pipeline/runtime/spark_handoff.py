@@ -40,9 +40,9 @@ def export_raw(build_db: Path, workdir: Path) -> list[str]:
 
 def dbt_environment(workdir: Path) -> dict[str, str]:
     """What the spark profile and macros/prepare_session.sql read: the profile has no fallbacks, the
-    settings (pipeline/settings.py) are stated once. The salt reaches the Spark driver's environment
-    only, never SQL text."""
-    from pipeline.runtime.dbt_salt_plugin import pseudonym_salt
+    settings (pipeline/settings.py) are stated once. The salt (pipeline/pseudonyms.py) reaches the Spark
+    driver's environment only, never SQL text."""
+    from pipeline.pseudonyms import pseudonym_salt
     from pipeline.settings import settings, variable
 
     spark = settings()

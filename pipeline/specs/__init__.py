@@ -15,12 +15,13 @@ from functools import cache
 from pipeline.paths import SEEDS_DIR, SPECS_DIR
 
 from .base import SpecError, load_yaml, shown, validate
-from .entities import SQL_TYPES, Column, DateOrder, Entity, FloorTerm, OneOf
+from .entities import SQL_TYPES, Column, Condition, DatasetWarning, DateOrder, Entity, FloorTerm, OneOf, Reference
 from .formats import FORMAT_MODELS, AnnexA, CinCensus, Ssda903
 from .gate import Gate, Threshold
 from .settings import Setting, SettingsSpec, seed_problems
 
-__all__ = ["SQL_TYPES", "Column", "DateOrder", "Entity", "FloorTerm", "Gate", "OneOf", "ReferenceDataError", "Setting",
+__all__ = ["SQL_TYPES", "Column", "Condition", "DatasetWarning", "DateOrder", "Entity", "FloorTerm", "Gate", "OneOf",
+           "Reference", "ReferenceDataError", "Setting",
            "SpecError", "Threshold", "check_la_settings", "checked_against_children", "children_entity", "code_lists",
            "entities", "format_spec", "gate", "load_order", "settings_spec"]
 
@@ -37,6 +38,19 @@ def entities() -> dict[str, Entity]:
             if col.codes and col.codes not in lists:
                 raise SpecError(f"{shown(path)}: {entity.name}.columns.{col.name}.codes: "
                                 f"{col.codes!r} is not a list in seeds/code_lists.csv")
+    for entity in out.values():
+        for n, ref in enumerate(entity.references):
+            where = f"{shown(path)}: {entity.name}.references.{n}"
+            if ref.entity not in out:
+                raise SpecError(f"{where}.entity: {ref.entity!r} is not an entity of entities.yml")
+            target = out[ref.entity]
+            unknown = [c for c in ref.columns if c not in target.column_map] + \
+                [c for o in ref.order for c in o.earliest_of if c not in target.column_map]
+            if unknown:
+                raise SpecError(f"{where}: {', '.join(unknown)} is not a column of {ref.entity}")
+            undated = [c for o in ref.order for c in o.earliest_of if not target.column_map[c].is_date]
+            if undated:
+                raise SpecError(f"{where}.order: date rule on {', '.join(undated)}, not a date column of {ref.entity}")
     holders = [e.name for e in out.values() if e.birth_floor]
     if len(holders) > 1:
         raise SpecError(f"{shown(path)}: birth_floor on {', '.join(holders)}: only the one entity "
@@ -66,6 +80,13 @@ def gate() -> Gate:
     if kids and kids.name not in spec.load_first:
         raise SpecError(f"{shown(path)}: load_first: lacks {kids.name}, which the other entities' rows "
                         "are checked against")
+    order = list(spec.load_first) + [name for name in known if name not in spec.load_first]
+    for entity in known.values():  # a referenced entity's rows are matched, so it loads first
+        late = [r.entity for r in entity.references if order.index(r.entity) > order.index(entity.name)]
+        if late:
+            raise SpecError(f"{shown(SPECS_DIR / 'entities.yml')}: {entity.name}.references: {', '.join(late)} "
+                            f"loads after {entity.name} (load_first in {shown(path)}, then entities.yml's order); "
+                            "it must load before it")
     return spec
 
 

@@ -17,7 +17,7 @@ def test_bench_generates_scans_every_row_and_cleans_up(tmp_path, capsys):
     timings = bench.run("demo", 1, 2, 7, 1, tmp_path / "work", keep=False, with_refresh=False, print_=lines.append)
     inbox = tmp_path / "work" / "inbox"
     files = bench.entity_files(inbox)
-    assert len(files) == 12
+    assert len(files) == 17
     rows_in_files = sum(len(p.read_text().splitlines()) - 1 for p in files)
     assert timings["generate"].rows == timings["scan"].rows == rows_in_files > 0
     assert [line.split()[0] for line in lines[1:]] == ["generate", "bare"]

@@ -31,6 +31,17 @@ ENGLAND = {
     "CLA aged under 1 %": ((4.5, 6.5), 1),
     "children on CP plans per 10,000": ((40, 55), 3),
     "children looked after per 10,000": ((65, 100), 0),
+    # practice.md (issue 25): SSC, MTM, SOT and IB figures
+    "contacts decided within 24 hours %": ((85, 95), 2),
+    "S47 enquiries completed within 15 working days %": ((55, 65), 2),
+    "S47 enquiries ending with no further action %": ((33, 39), 2),
+    "CIN children visited within 20 working days %": ((80, 95), 2),
+    "children open to social care supervised within a month %": ((70, 85), 2),
+    "children open to social care without an allocated social worker %": ((2, 6), 1),
+    "average caseload per social worker": ((15, 20), 0.5),
+    "established FTE filled by agency staff %": ((10, 15), 2),
+    "established FTE vacant %": ((10, 15), 2),
+    "children open to early help per 10,000": ((200, 250), 10),
 }
 
 
@@ -58,10 +69,37 @@ def test_pooled_figures_fall_in_englands_ranges(region):
         "CLA aged under 1 %": m.looked_after_under_1_percent(),
         "children on CP plans per 10,000": m.open_per_10k("cp_plans"),
         "children looked after per 10,000": m.open_per_10k("cla_episodes"),
+        "contacts decided within 24 hours %": m.contacts_decided_24h_percent(),
+        "S47 enquiries completed within 15 working days %": m.s47_timely_percent(),
+        "S47 enquiries ending with no further action %": m.s47_nfa_percent(),
+        "CIN children visited within 20 working days %": m.cin_visit_timely_percent(),
+        "children open to social care supervised within a month %": m.supervised_within_month_percent(),
+        "children open to social care without an allocated social worker %": m.unallocated_percent(),
+        "average caseload per social worker": sum(caseloads := m.caseloads()) / len(caseloads),
+        "established FTE filled by agency staff %": m.workforce_percent("AGENCY"),
+        "established FTE vacant %": m.workforce_percent("VACANT"),
+        "children open to early help per 10,000": m.open_per_10k("early_help_episodes"),
     }
     outside = {name: round(value, 1) for name, value in figures.items()
                if not ENGLAND[name][0][0] - ENGLAND[name][1] <= value <= ENGLAND[name][0][1] + ENGLAND[name][1]}
     assert outside == {}
+
+
+def test_some_social_workers_hold_more_than_20_or_24_children(region):
+    """Caseloads spread around the average: MTM counts workers above 24, SSC 37% above 20 (pro rata)."""
+    caseloads = region.caseloads()
+    over_20 = sum(n > 20 for n in caseloads) / len(caseloads)
+    over_24 = sum(n > 24 for n in caseloads) / len(caseloads)
+    assert 0.1 <= over_20 <= 0.4 and 0.03 <= over_24 <= over_20 / 2
+    assert min(caseloads) <= 5 and max(caseloads) <= 60
+
+
+def test_practice_timescales_are_mostly_met(region):
+    """Our choices' timescales (practice.md section 3): strategy records completed within a working
+    day, CIN reviews every 3 months and early help plans within 30 working days, mostly."""
+    assert 55 <= region.strategy_timely_percent() <= 80
+    assert 75 <= region.cin_review_timely_percent() <= 95
+    assert 75 <= region.eh_plan_timely_percent() <= 95
 
 
 def test_assessments_have_a_tail_past_60_working_days(region):

@@ -104,7 +104,8 @@ def test_datetime_integer_pattern_and_minimum_rules(inbox):
     contacts = [
         {"contact_id": "C1", "child_id": "001", "contact_datetime": "2024-01-05 09:30", "contact_source": "1A"},
         {"contact_id": "C2", "child_id": "001", "contact_datetime": "5 Jan 2024", "contact_source": "1A"},
-        # same day, decided an hour before the contact arrived: two times compare as times, not dates
+        # same day, decided an hour before the contact arrived: a warning since practice.md 1.3 (the row
+        # loads; the quality gate reports it, tests/quality/test_gx_suites.py), not quarantined
         {"contact_id": "C3", "child_id": "001", "contact_datetime": "2024-01-05 10:00", "contact_source": "1A",
          "decision_datetime": "2024-01-05 09:00"},
         {"contact_id": "C4", "child_id": "001", "contact_datetime": "2024-01-05 10:00", "contact_source": "1A",
@@ -122,7 +123,7 @@ def test_datetime_integer_pattern_and_minimum_rules(inbox):
                {"child_id": "002", "contact_date": "2024-01-05", "in_touch": "YES", "accommodation": "B3"}]
     write_la(inbox, "X1", {"children": CHILDREN, "contacts": contacts, "cp_plans": plans, "care_leavers": leavers})
     con, _ = load(inbox, "contacts", "cp_plans", "care_leavers")
-    assert [(r[0], r[3]) for r in quarantined(con, "contacts")] == [(3, "invalid_datetime"), (4, "end_before_start")]
+    assert [(r[0], r[3]) for r in quarantined(con, "contacts")] == [(3, "invalid_datetime")]
     assert [(r[0], r[3]) for r in quarantined(con, "cp_plans")] == [
         (3, "invalid_integer"), (4, "below_minimum"), (5, "invalid_integer")]
     assert [(r[0], r[3]) for r in quarantined(con, "care_leavers")] == [(3, "invalid_code")]

@@ -252,7 +252,9 @@ def test_las_and_months_frames():
 @pytest.mark.parametrize("entity", entity_names())
 def test_every_entity_suite_passes_an_empty_loaded_table(entity):
     helpers = {"_birth_floor": "DATE", "_orphan_child_id": "VARCHAR", "_overlaps_with": "VARCHAR",
-               "_one_of": "DATE"}
+               "_one_of": "DATE", "_unknown_cin_plans": "VARCHAR", "_cin_plans_start_date": "DATE",
+               "_earliest_initiated_date_discussion_date": "DATE"}
+    assert set(load_suite(entity)["meta"]["helper_columns"].get("rows", {})) <= set(helpers) | {"_day_after_extract"}
     outcome = run_rows(entity, rows_frame(entity, [], helpers))
     assert outcome.success
     assert not [o for o in outcome.outcomes if o.exception]

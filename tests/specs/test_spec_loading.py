@@ -16,11 +16,27 @@ MISSPELT = [
      "referrals.order.0.severity: 'fatal': Input should be 'error' or 'warning'"),
     ("entities.yml", "contact_datetime: {type: datetime, required: true}", "contact_datetime: {type: timestamp, required: true}",
      "contacts.columns.contact_datetime.type: 'timestamp': Input should be 'id', 'string', 'code', "
-     "'flag', 'date', 'datetime' or 'integer'"),
+     "'flag', 'date', 'datetime', 'integer' or 'decimal'"),
     ("entities.yml", "months_before: 9", "month_before: 9", "children.birth_floor.1.month_before: unknown key"),
     ("entities.yml", "one_of: {columns: [date_of_birth, expected_date_of_birth]",
      "one_of: {columns: [date_of_birth, expected_birth_date]",
      "children: names expected_birth_date, not a column of children"),
+    # practice.md's rule kinds (p_extract)
+    ("entities.yml", "  extras: drop\n  columns:\n    allocation_id", "  extras: dropped\n  columns:\n    allocation_id",
+     "allocations.extras: 'dropped': Input should be 'keep' or 'drop'"),
+    ("entities.yml", "{rule: overlapping_workers, kind: overlapping_workers}", "{rule: overlapping_workers, kind: overlaps}",
+     "allocations.warnings.0.kind: 'overlaps'"),
+    ("entities.yml", "worker_id: {type: id, pseudonym: worker}\n    worker_role",
+     "worker_id: {type: id, pseudonym: staff}\n    worker_role", "allocations.columns.worker_id.pseudonym: 'staff'"),
+    ("entities.yml", "if: {worker_id: given}, then: {worker_role: given}", "if: {worker_id: given}, then: {worker_roles: given}",
+     "allocations: names worker_roles, not a column of allocations"),
+    ("entities.yml", "fte: {type: decimal, required: true, scale: 2,", "fte: {type: decimal, required: true, scales: 2,",
+     "workforce_posts.columns.fte.scales: unknown key"),
+    ("entities.yml", "earlier: [initiated_date, discussion_date], later: completed_date",
+     "earlier: [initiated_date, discussed_date], later: completed_date",
+     "strategy_discussions: names discussed_date, not a column of strategy_discussions"),
+    ("entities.yml", "    - entity: cin_plans\n", "    - entity: cin_plan\n",
+     "cin_reviews.references.0.entity: 'cin_plan' is not an entity of entities.yml"),
     ("gate.yml", "    default: 0.05\n", "    defualt: 0.05\n", "thresholds.max_quarantine_share.defualt: unknown key"),
     ("gate.yml", "kind: share", "kind: shares", "thresholds.max_quarantine_share.kind: 'shares'"),
     ("annex_a.yml", "  list_1: {title: List 1 (contacts), identify: [child_id, contact_date, contact_source], window_months: 6}",
@@ -71,6 +87,12 @@ def test_the_load_order_must_start_with_the_children(spec_dir):
     edit(spec_dir / "gate.yml", "load_first: [children]", "load_first: [referrals]")
     with pytest.raises(SpecError, match=r"gate\.yml: load_first: lacks children, which the other entities' rows are "
                                         "checked against"):
+        specs.gate()
+
+
+def test_a_referenced_entity_must_load_first(spec_dir):
+    edit(spec_dir / "gate.yml", "load_first: [children]", "load_first: [children, cin_reviews]")
+    with pytest.raises(SpecError, match=r"entities\.yml: cin_reviews\.references: cin_plans loads after cin_reviews"):
         specs.gate()
 
 

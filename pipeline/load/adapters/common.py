@@ -99,16 +99,21 @@ def column_value(value, column: Column, source: FieldRef | None, format_name: st
 
 
 def entity_table(entity_name: str, records: list[dict]) -> pa.Table:
-    """The rows land.py reads: every native column as text, `_row` and `_location`. `_row` must
-    identify a row in the table (land joins on it): rows drawn from several sheets or files, whose
-    source row numbers repeat, are numbered 1..n instead; `_location` still names the source row."""
+    """The rows land.py reads: every required native column and every optional one the format
+    carries (a record has it, even empty) as text, `_row` and `_location`. An optional column the format
+    does not carry is left out, so the loader records it as not supplied (raw.absent_columns: Annex A
+    List 2 has no early help plan or end date). `_row` must identify a row in the table (land joins on
+    it): rows drawn from several sheets or files, whose source row numbers repeat, are numbered 1..n
+    instead; `_location` still names the source row."""
     rows = [r["_row"] for r in records]
     if len(set(rows)) != len(rows):
         rows = list(range(1, len(records) + 1))
     data = {"_row": pa.array(rows, pa.int64()),
             "_location": pa.array([r["_location"] for r in records], pa.string())}
-    for name in entities()[entity_name].column_names:
-        data[name] = pa.array([r.get(name) for r in records], pa.string())
+    carried = {name for r in records for name in r}
+    for column in entities()[entity_name].columns:
+        if column.required or column.name in carried:
+            data[column.name] = pa.array([r.get(column.name) for r in records], pa.string())
     return pa.table(data)
 
 

@@ -25,9 +25,10 @@ def test_every_row_is_loaded_or_quarantined(landed):
     _, results = landed
     supplied = {e: (r.rows_supplied, r.rows_loaded, r.rows_quarantined) for (_, e), r in results.items() if r.source_file}
     assert supplied == {
-        "children": (43, 42, 1), "contacts": (5, 4, 1), "referrals": (6, 6, 0), "assessments": (5, 4, 1),
+        # List 2's five children are in no other list: 43 + 5
+        "children": (48, 47, 1), "contacts": (5, 4, 1), "referrals": (6, 6, 0), "assessments": (5, 4, 1),
         "s47_enquiries": (5, 5, 0), "cin_plans": (5, 5, 0), "cp_plans": (7, 5, 2), "cla_episodes": (5, 4, 1),
-        "visits": (12, 12, 0), "care_leavers": (6, 0, 6),
+        "visits": (12, 12, 0), "care_leavers": (6, 0, 6), "early_help_episodes": (5, 5, 0),
     }
     assert not any(r.issues for r in results.values() if r.source_file)
     # no strategy discussions or CP reviews list in Annex A: not supplied, not "empty"
@@ -59,7 +60,8 @@ def test_values_are_normalised_to_native_codes(landed):
     assert con.execute("select referral_source, referral_nfa from raw.referrals where referral_id = 'L3-3'").fetchone() == ("3D", "N")
     assert con.execute("select sex, ethnicity, date_of_birth from raw.children where child_id = '9212044'").fetchone() == (
         "F", "WBRI", date(2015, 1, 25))  # 'Female', 'a) WBRI', a date cell
-    assert con.execute("select sex from raw.children where child_id = '6890906'").fetchall() == []  # List 2: not used
+    # a child of List 2 only ('c) Not stated/recorded', 's) NOBT')
+    assert con.execute("select sex, ethnicity from raw.children where child_id = '6890906'").fetchall() == [("U", "NOBT")]
     assert con.execute(
         "select legal_status, placement_type, placement_provider, category_of_need, reason_new_episode "
         "from raw.cla_episodes where episode_id = 'L8-2'").fetchone() == ("E1", "U6", "PR4", "N1", "S")
@@ -160,3 +162,21 @@ def test_a_native_file_wins_over_annex_a_with_a_warning(tmp_path):
         ("K1", datetime(2021, 1, 5, 10, 0))]
     # native required files that Annex A does supply come from Annex A
     assert results["A4", "referrals"].source_file == "Annex_A_2024_Jan.xlsx[List 3]"
+
+
+def test_list_2_fills_early_help_start_and_assessment_completion_only(landed):
+    """practice.md 1.2: List 2 gives the assessment start (the episode start) and completion dates; the
+    plan date, end and source are not supplied (raw.absent_columns), so the EH indicators are unavailable."""
+    con, _ = landed
+    assert con.execute(
+        "select eh_episode_id, child_id, start_date, assessment_completed_date, plan_start_date, end_date, source "
+        "from raw.early_help_episodes where eh_episode_id in ('L2-2', 'L2-6') order by 1").fetchall() == [
+        ("L2-2", "612306", date(2020, 9, 16), date(2020, 9, 30), None, None, None),
+        ("L2-6", "16216178", date(2020, 9, 18), date(2020, 10, 23), None, None, None)]
+    assert con.execute("select column_name from raw.absent_columns where entity = 'early_help_episodes' "
+                       "order by 1").fetchall() == [("end_date",), ("plan_start_date",), ("source",)]
+    # the organisation completing the assessment is not loaded anywhere
+    assert con.execute("select count(*) from raw.early_help_episodes where _extra is not null").fetchone() == (0,)
+    assert ("early_help_episodes", None, None, date(2020, 10, 1)) in con.execute(
+        "select entity, indicator_id, dimension, covered_from from raw.source_coverage").fetchall()
+

@@ -64,7 +64,7 @@ def test_every_la_is_published(warehouse):
 def test_nothing_supplied_is_lost(warehouse):
     rows = query(build_path_for(warehouse), "select la_code, entity, rows_supplied, rows_loaded, rows_quarantined "
                                             "from raw.supplied_entities")
-    assert len(rows) == 10 + 3 + 2
+    assert len(rows) == 11 + 3 + 2  # Annex A: ten entities and early_help_episodes (List 2)
     assert all(loaded + quarantined == supplied for _, _, supplied, loaded, quarantined in rows)
     (quarantined,) = query(build_path_for(warehouse), "select count(distinct (la_code, entity, row_number)) from audit.quarantine")[0]
     assert quarantined == sum(r[4] for r in rows)
