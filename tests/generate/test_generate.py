@@ -19,9 +19,12 @@ import yaml
 from pipeline.cli import main
 from pipeline.generate import DEFAULT_EXTRACT_DATE, POPULATION_FILE, generate_inbox, population_rows
 from pipeline.generate.scales import synthetic_las
+from tests.generate.measures import NOT_GENERATED_YET
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = yaml.safe_load((ROOT / "pipeline" / "specs" / "entities.yml").read_text())
+# the entities the generator writes: the contract's, less care.md's it does not produce yet
+SPEC = {name: spec for name, spec in yaml.safe_load((ROOT / "pipeline" / "specs" / "entities.yml").read_text()).items()
+        if name not in NOT_GENERATED_YET}
 CODE_LISTS = ROOT / "seeds" / "code_lists.csv"
 BANK_HOLIDAYS = ROOT / "seeds" / "bank_holidays.csv"
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"

@@ -114,7 +114,7 @@ def shown(value, unit: str) -> str:
     """How a figure must read on the page (worked out here, not by the report's formatter)."""
     if value is None:
         return "–"
-    return f"{value:.1f}%" if unit == "percent" else f"{value:,.1f}" if unit == "rate_per_10k" else f"{value:,.0f}"
+    return f"{value:.1f}%" if unit == "percent" else f"{value:,.1f}" if unit in ("rate_per_10k", "average") else f"{value:,.0f}"
 
 
 def test_the_refresh_writes_every_las_latest_report_and_the_regional_view(built):
@@ -183,14 +183,15 @@ def test_chart_specs_are_valid_vega_lite(la_page):
     for chart_id, spec in specs.items():
         (alt.LayerChart if "layer" in spec else alt.Chart).from_dict(spec)  # validates against the schema
         kinds.add(chart_id.split("-")[0])
-    assert kinds == {"spark", "trend", "breakdown"}
+    assert kinds == {"spark", "trend", "breakdown", "composition"}
 
 
 def test_area_pages_have_trend_charts_and_breakdowns(la_page, scorecard):
     families = {"front_door": "front_door", "referrals": "front_door", "early_help": "early_help",
                 "assessments": "assessment", "cin": "assessment",
                 "cp_enquiries": "child_protection", "cp_plans": "child_protection", "cla": "children_in_care",
-                "care_leavers": "care_leavers", "oversight": "oversight", "workforce": "workforce"}
+                "care_leavers": "care_leavers", "oversight": "oversight", "workforce": "workforce",
+                "cla_care": "children_in_care", "private_fostering": "children_in_care"}
     # pages that cut across families name their measures: work in progress, practice standards
     named = {**dict.fromkeys(("ASM_OPEN", "ASM_OPEN_OVERDUE", "STR_OPEN", "S47_OPEN", "ICPC_AWAITING"), "work_in_progress"),
              **dict.fromkeys(("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",
