@@ -184,7 +184,6 @@ def composition_chart(title: str, rows: list[ScorecardRow]) -> tuple[dict, str]:
                 "color": {"field": "part", "type": "nominal", "title": None,
                           "scale": {"domain": [r.indicator.name for r in rows], "scheme": "tableau10"},
                           "legend": {"orient": "bottom", "columns": 3, "labelLimit": 260}},
-                "order": {"field": "part", "type": "nominal"},
                 "tooltip": _tooltip(("part", "Part"), ("label", "Month"), ("shown", "Share"))}}
     return spec, text
 
