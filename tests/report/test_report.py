@@ -265,7 +265,8 @@ def test_workbook_has_the_published_scorecard_values(built, scorecard):
     expected = {s["indicator_id"]: s for s in scorecard}
     seen = []
     areas = ["Front door", "Early help", "Assessment and children in need", "Work in progress at month end",
-             "Child protection", "Practice standards", "Children in care", "Care leavers"]
+             "Child protection", "Practice standards", "Children in care", "Care leavers", "Management oversight",
+             "Workforce and caseloads"]
     assert book.sheetnames[1:1 + len(areas)] == areas and "Definitions" in book.sheetnames
     for name in areas:
         sheet = book[name]
