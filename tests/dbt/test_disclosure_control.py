@@ -48,8 +48,7 @@ def quantities(warehouse) -> dict:
     out = {}
     for *key, unit, num, den, value, s_num, s_den, s_value, withheld in rows:
         pairs = {"count": [("n", value, s_value)], "percent": [("num", num, s_num), ("den", den, s_den)],
-                 "rate_per_10k": [("num", num, s_num)],
-                 "average": [("num", num, s_num), ("den", den, s_den)]}[unit]
+                 "rate_per_10k": [("num", num, s_num)]}[unit]
         for q, true, shown in pairs:
             if true is not None:
                 out[(*key, q)] = (round(true), None if shown is None else round(shown), withheld, q)
