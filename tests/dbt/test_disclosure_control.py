@@ -35,7 +35,7 @@ def warehouse(tmp_path_factory):
 def quantities(warehouse) -> dict:
     """(la, indicator, period_type, period_start, period_end, dimension, dimension_value, quantity) ->
     (true count, shown count or None, withheld, quantity); quantity: 'n' for counts, 'num'/'den' for
-    percents, 'num' for rates (their denominator is the public population)."""
+    percents, 'num' for rates (their denominator is the public population), 'avg_num'/'avg_den' for averages."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("""
             select v.la_code, v.indicator_id, v.period_type, v.period_start, v.period_end, v.dimension,
@@ -48,7 +48,10 @@ def quantities(warehouse) -> dict:
     out = {}
     for *key, unit, num, den, value, s_num, s_den, s_value, withheld in rows:
         pairs = {"count": [("n", value, s_value)], "percent": [("num", num, s_num), ("den", den, s_den)],
-                 "rate_per_10k": [("num", num, s_num)]}[unit]
+                 "rate_per_10k": [("num", num, s_num)],
+                 # an average's numerator is not bounded by its denominator (children per worker), so its
+                 # terms get names of their own that the numerator <= denominator identity skips
+                 "average": [("avg_num", num, s_num), ("avg_den", den, s_den)]}[unit]
         for q, true, shown in pairs:
             if true is not None:
                 out[(*key, q)] = (round(true), None if shown is None else round(shown), withheld, q)
@@ -58,8 +61,9 @@ def quantities(warehouse) -> dict:
 def rounded_bounds(entry) -> tuple[float, float]:
     """What an attacker knows of one term from its shareable row alone, under the published method."""
     _, shown, withheld, quantity = entry
-    if withheld:  # a withheld row has a count of 0..4; for a percent that bounds the numerator (<= denominator)
-        return (0, INF) if quantity == "den" else (0, SMALL)
+    if withheld:  # a withheld row has a count of 0..4; for a percent that bounds the numerator (<= denominator);
+        # an average is withheld when either term is 0..4, which bounds neither on its own
+        return (0, SMALL) if quantity in ("n", "num") else (0, INF)
     return max(shown - BASE // 2, SMALL + 1), shown + BASE // 2
 
 

@@ -261,7 +261,7 @@ def test_workbook_has_the_published_scorecard_values(built, scorecard):
                "vs same month last year": "direction_vs_last_year", "England": "benchmark_england",
                "Statistical neighbours": "benchmark_statistical_neighbours", "Region": "benchmark_region"}
     fills = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
-    formats = {"percent": '0.0"%"', "rate_per_10k": "0.0", "count": "#,##0"}
+    formats = {"percent": '0.0"%"', "rate_per_10k": "0.0", "average": "0.0", "count": "#,##0"}
     expected = {s["indicator_id"]: s for s in scorecard}
     seen = []
     areas = ["Front door", "Early help", "Assessment and children in need", "Work in progress at month end",
