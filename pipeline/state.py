@@ -9,6 +9,7 @@ returns on an unchanged inbox) before Dagster is imported (pipeline/defs/refresh
 the schedule and the run's first step use the same functions.
 """
 
+import csv
 import hashlib
 import json
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ GATE_DEFAULTS = gate().defaults
 # compute it again. Set only where the run starts in the process that planned it (pipeline/defs/refresh.py):
 # a queued run (sensor, schedule) may start after the reference changed, so it computes its own.
 REFERENCE_TAG = "pipeline/reference_fingerprint"
+
+# The per-LA settings seed (practice.md section 3): each LA's rows (and the `*` defaults) are part of
+# that LA's reference only (la_reference), so a change to one LA's settings re-runs that LA alone.
+SETTINGS_SEED = "la_settings.csv"
 
 STATE_DDL = """create table if not exists audit.refresh_state (
     la_code varchar, folder_fingerprint varchar, reference_fingerprint varchar, run_id varchar,
@@ -56,7 +61,7 @@ def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, seeds: Path | N
     """The content of everything each LA is built and gated with besides its own files: the seeds,
     the dbt project (models, macros, tests, dbt_project.yml), the expectation suites, the specs
     (pipeline/specs/*.yml), the gate thresholds (defaults overridden by `thresholds`) and the package
-    version. A settings seed that breaks its rules raises pipeline.specs.ReferenceDataError (a
+    version; not the LA settings seed, which each LA's la_reference adds. A settings seed that breaks its rules raises pipeline.specs.ReferenceDataError (a
     ValueError) naming the rows: every refresh computes this before it loads, so none builds with it."""
     seeds = Path(seeds or SEEDS_DIR)
     check_la_settings(seeds / "la_settings.csv")
@@ -65,7 +70,8 @@ def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, seeds: Path | N
              "macros/**/*", "tests/**/*"]), "expectations": (Path(expectations), ["*.json"]),
              "specs": (Path(specs), ["*.yml"])}
     files = sorted((f"{name}/{p.relative_to(root)}", p) for name, (root, patterns) in roots.items()
-                   for pattern in patterns for p in root.glob(pattern) if p.is_file())
+                   for pattern in patterns for p in root.glob(pattern)
+                   if p.is_file() and (name, p.name) != ("seeds", SETTINGS_SEED))
     for label, p in files:  # by label, so the same content in another folder gives the same fingerprint
         h.update(f"{label}|".encode() + hashlib.sha256(p.read_bytes()).digest())
     gate = {**GATE_DEFAULTS, **{k: v for k, v in thresholds.items() if k in GATE_DEFAULTS}}
@@ -75,6 +81,15 @@ def reference_fingerprint(expectations: Path = EXPECTATIONS_DIR, seeds: Path | N
     except PackageNotFoundError:  # run from a checkout that is not installed: the files above still count
         pass
     return h.hexdigest()
+
+
+def la_reference(reference: str, la_code: str, seeds: Path | None = None) -> str:
+    """What one LA is built with: the shared `reference` (reference_fingerprint) and the rows of the
+    settings seed that can apply to it, its own and the `*` defaults (their `source` notes aside)."""
+    with open(Path(seeds or SEEDS_DIR) / SETTINGS_SEED, newline="", encoding="utf-8") as f:
+        rows = sorted([r["la_code"], r["setting"], r["value"], r["valid_from"]] for r in csv.DictReader(f)
+                      if r["la_code"] in ("*", la_code))
+    return hashlib.sha256(json.dumps([reference, rows]).encode()).hexdigest()
 
 
 @dataclass
@@ -99,9 +114,10 @@ def stored_state(warehouse: Path) -> dict[str, tuple]:
             "from audit.refresh_state").fetchall()}
 
 
-def plan(inbox: Path, warehouse: Path, reference: str, force: list[str] = (), full: bool = False) -> list[PlannedLa]:
-    """Every LA folder of the inbox, each with whether this refresh runs it and why.
-    ValueError if a forced LA has no folder in the inbox."""
+def plan(inbox: Path, warehouse: Path, reference: str, force: list[str] = (), full: bool = False,
+         seeds: Path | None = None) -> list[PlannedLa]:
+    """Every LA folder of the inbox, each with whether this refresh runs it and why (`seeds`: the folder
+    of the settings seed, la_reference). ValueError if a forced LA has no folder in the inbox."""
     folders = {printable(d.name): d for d in la_folders(inbox)}
     missing = sorted(set(force) - set(folders))
     if missing:
@@ -119,8 +135,9 @@ def plan(inbox: Path, warehouse: Path, reference: str, force: list[str] = (), fu
             why = "new LA (no refresh state recorded)"
         elif previous[0] != folder_fingerprint(folder):
             why = "extract changed"
-        elif previous[1] != reference:
-            why = "reference data changed (seeds, dbt project, expectations, specs, thresholds or version)"
+        elif previous[1] != la_reference(reference, code, seeds):
+            why = ("reference data changed (seeds, dbt project, expectations, specs, thresholds or version, "
+                   "or this LA's settings)")
         else:
             planned.append(PlannedLa(code, folder, False, f"unchanged since run {previous[2]} at {previous[3]:%Y-%m-%d %H:%M} "
                                                   f"({previous[4].replace('_', ' ')})"))
@@ -141,10 +158,12 @@ def las_to_run(inbox: Path, warehouse: Path, reference: str, la_codes: list[str]
 
 
 def record_fingerprints(con, folders: list[Path], reference: str) -> None:
-    """What the build of this run was made from, per LA (audit.run_fingerprints of the build warehouse):
+    """What the build of this run was made from, per LA (audit.run_fingerprints of the build warehouse;
+    the LA's la_reference):
     taken before the files are read, so a file changed during the load makes the next refresh run it again."""
     con.execute("create schema if not exists audit")
     con.execute("create or replace table audit.run_fingerprints "
                 "(la_code varchar, folder_fingerprint varchar, reference_fingerprint varchar)")
     con.executemany("insert into audit.run_fingerprints values (?, ?, ?)",
-                    [(printable(f.name), folder_fingerprint(f), reference) for f in folders])
+                    [(printable(f.name), folder_fingerprint(f), la_reference(reference, printable(f.name)))
+                     for f in folders])

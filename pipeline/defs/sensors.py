@@ -7,7 +7,7 @@ import dagster as dg
 from pipeline.defs.jobs import full_refresh_job
 from pipeline.defs.partitions import la_ranges, range_tags, register_las
 from pipeline.defs.resources import RefreshSettings
-from pipeline.state import folder_fingerprint, plan
+from pipeline.state import folder_fingerprint, la_reference, plan
 
 
 def refresh_requests(settings: RefreshSettings, instance: dg.DagsterInstance) -> list[dg.RunRequest] | dg.SkipReason:
@@ -24,7 +24,8 @@ def refresh_requests(settings: RefreshSettings, instance: dg.DagsterInstance) ->
     for first, last in la_ranges(order, due):
         key = hashlib.sha256(reference.encode())
         for code in order[order.index(first):order.index(last) + 1]:
-            key.update(f"{code}|{folder_fingerprint(due[code].folder)}\n".encode("utf-8", "surrogateescape"))
+            key.update(f"{code}|{folder_fingerprint(due[code].folder)}|{la_reference(reference, code)}\n"
+                       .encode("utf-8", "surrogateescape"))
         requests.append(dg.RunRequest(run_key=key.hexdigest(), tags=range_tags(first, last)))
     return requests
 

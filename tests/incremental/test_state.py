@@ -10,7 +10,7 @@ from pipeline.generate import generate_inbox
 from pipeline.load.inbox import inbox_notes
 from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR
 from pipeline.defs.resources import build_resources
-from pipeline.state import STATE_DDL, folder_fingerprint, las_to_run, plan, reference_fingerprint
+from pipeline.state import STATE_DDL, folder_fingerprint, la_reference, las_to_run, plan, reference_fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +67,14 @@ def test_the_cli_plans_with_the_reference_its_runs_are_built_with(tmp_path):
     assert settings.reference_fingerprint == reference_fingerprint(**thresholds) != reference_fingerprint()
 
 
-def _record(warehouse, rows):
+def _record(warehouse, rows, seeds=None):
+    """audit.refresh_state as a refresh leaves it: (la, folder fingerprint, reference, status) rows, the
+    reference recorded as the LA's la_reference of it."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema if not exists audit")
         con.execute(STATE_DDL)
-        con.executemany("insert into audit.refresh_state values (?, ?, ?, 'run-1', '2026-01-01 02:00', ?)", rows)
+        con.executemany("insert into audit.refresh_state values (?, ?, ?, 'run-1', '2026-01-01 02:00', ?)",
+                        [(la, folder, la_reference(reference, la, seeds), status) for la, folder, reference, status in rows])
 
 
 def test_plan_says_which_las_run_and_why(generated, tmp_path):
@@ -89,6 +92,28 @@ def test_plan_says_which_las_run_and_why(generated, tmp_path):
     assert [p.reason for p in plan(inbox, warehouse, other)][0].startswith("reference data changed")
     assert [(p.run, p.reason) for p in plan(inbox, warehouse, reference, force=[a])][0] == (True, "forced (--la)")
     assert all(p.run and p.reason == "forced (--full)" for p in plan(inbox, warehouse, reference, full=True))
+
+
+def test_a_settings_change_reruns_only_the_las_it_applies_to(generated, tmp_path):
+    """practice.md section 3: la_settings.csv is reference data, but a row of one LA is that LA's alone;
+    a `*` default applies to every LA; a changed `source` note changes no figure and re-runs nothing."""
+    inbox, (a, b) = generated
+    seeds = shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
+    warehouse = tmp_path / "warehouse.duckdb"
+    reference = reference_fingerprint()
+    _record(warehouse, [(code, folder_fingerprint(inbox / code), reference, "published") for code in (a, b)], seeds)
+    settings = seeds / "la_settings.csv"
+    original = settings.read_text()
+
+    def runs(text):
+        settings.write_text(text)
+        assert reference_fingerprint(seeds=seeds) == reference  # the shared reference leaves the seed out
+        return [p.la_code for p in plan(inbox, warehouse, reference, seeds=seeds) if p.run]
+
+    assert runs(original) == []
+    assert runs(original + f"{a},cp_visit_wd,12,2025-06-01,local standard from June\n") == [a]
+    assert runs(original.replace("*,cp_visit_wd,10,", "*,cp_visit_wd,9,")) == [a, b]
+    assert runs(original.replace("matches CPP_VISIT_10WD", "reworded note")) == []
 
 
 def test_held_back_la_unchanged_is_not_retried(generated, tmp_path):

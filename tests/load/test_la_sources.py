@@ -14,7 +14,7 @@ from pipeline.defs.partitions import range_tags, register_las
 from pipeline.paths import build_path_for
 from pipeline.defs.refresh import QUIET_DAGSTER
 from pipeline.defs.resources import build_resources
-from pipeline.state import REFERENCE_TAG, reference_fingerprint
+from pipeline.state import REFERENCE_TAG, la_reference, reference_fingerprint
 from tests.load.adapters.samples import SSDA903, la_folder, require
 
 BASE = Path(__file__).resolve().parents[1] / "bad_inputs" / "base" / "X1"
@@ -67,8 +67,9 @@ def test_the_loads_read_the_record_not_the_inbox(inbox, tmp_path):
 
     assert _outcome(warehouse) == expected
     with duckdb.connect(str(build_path_for(warehouse)), read_only=True) as con:
+        # each LA's la_reference of the planned reference (its settings rows are the `*` defaults)
         assert con.execute("select distinct reference_fingerprint from audit.run_fingerprints").fetchall() == [
-            ("the planned reference",)]
+            (la_reference("the planned reference", "X1"),)]
         recorded = dict(((la, entity), (file, statutory is not None)) for la, entity, file, statutory in con.execute(
             "select la_code, entity, coalesce(file, source_file), statutory from raw.la_sources").fetchall())
     assert recorded["X1", "children"] == ("children.csv", False)
@@ -84,7 +85,7 @@ def test_a_statutory_file_removed_during_the_run_holds_the_la_back(inbox, tmp_pa
     with duckdb.connect(str(build_path_for(warehouse)), read_only=True) as con:
         # no run tag: raw_manifests computed the reference itself
         assert con.execute("select distinct reference_fingerprint from audit.run_fingerprints").fetchall() == [
-            (reference_fingerprint(),)]
+            (la_reference(reference_fingerprint(), "S1"),)]
         errors = con.execute("select distinct entity, rule from audit.dataset_issues "
                              "where la_code = 'S1' and severity = 'error' order by all").fetchall()
         assert ("children", "unreadable_file") in errors and ("cla_episodes", "unreadable_file") in errors
