@@ -1,7 +1,8 @@
 """No withheld figure of the shareable tables can be worked out from the published shareable rows
 (docs/disclosure-control.md), on a real refresh of synthetic LAs.
 
-An attacker knows every identity that holds between published rows: a financial year to date is the
+An attacker knows every identity that holds between published rows, and that a total whose every part
+is withheld may be withheld for that alone (secondary suppression): a financial year to date is the
 sum of its months (and so is a rolling 12 months), a total ('all') is the sum of the cells of each
 breakdown, both hold for breakdown cells across periods, and a percent's numerator is at most its
 denominator. The test starts from what each shareable row alone says of its counts (a shown count
@@ -19,6 +20,7 @@ import pytest
 
 from pipeline.generate import generate_inbox
 from pipeline.defs.refresh import run_refresh
+from pipeline.paths import build_path_for
 
 SMALL, BASE = 4, 5
 INF = float("inf")
@@ -35,23 +37,30 @@ def warehouse(tmp_path_factory):
 def quantities(warehouse) -> dict:
     """(la, indicator, period_type, period_start, period_end, dimension, dimension_value, quantity) ->
     (true count, shown count or None, withheld, quantity); quantity: 'n' for counts, 'num'/'den' for
-    percents, 'num' for rates (their denominator is the public population), 'avg_num'/'avg_den' for averages."""
+    percents, 'num' for rates (their denominator is the public population), 'avg_num'/'avg_den' for
+    averages, and 'staff_num'/'staff_den' for a cell resting on workers or posts (marts.fct_workforce
+    of the build warehouse says which: its numerator and denominator may be centi-FTE, and it is
+    withheld on 0-4 workers or posts, so withholding bounds neither term)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(f"attach '{build_path_for(warehouse)}' as build (read_only)")
         rows = con.execute("""
             select v.la_code, v.indicator_id, v.period_type, v.period_start, v.period_end, v.dimension,
-                   v.dimension_value, c.unit, v.numerator, v.denominator, v.value,
-                   s.numerator, s.denominator, s.value, s.suppressed
+                   v.dimension_value, c.unit, w.numerator_members is not null, v.numerator, v.denominator,
+                   v.value, s.numerator, s.denominator, s.value, s.suppressed
             from published.indicator_values v
             join published.indicator_values_shareable s using
                  (la_code, indicator_id, period_type, period_end, dimension, dimension_value)
-            join published.indicator_catalogue c on c.id = v.indicator_id""").fetchall()
+            join published.indicator_catalogue c on c.id = v.indicator_id
+            left join build.marts.fct_workforce w using
+                 (la_code, indicator_id, period_type, period_end, dimension, dimension_value)""").fetchall()
     out = {}
-    for *key, unit, num, den, value, s_num, s_den, s_value, withheld in rows:
-        pairs = {"count": [("n", value, s_value)], "percent": [("num", num, s_num), ("den", den, s_den)],
-                 "rate_per_10k": [("num", num, s_num)],
-                 # an average's numerator is not bounded by its denominator (children per worker), so its
-                 # terms get names of their own that the numerator <= denominator identity skips
-                 "average": [("avg_num", num, s_num), ("avg_den", den, s_den)]}[unit]
+    for *key, unit, staff, num, den, value, s_num, s_den, s_value, withheld in rows:
+        pairs = ([("staff_num", num, s_num), ("staff_den", den, s_den)] if staff else
+                 {"count": [("n", value, s_value)], "percent": [("num", num, s_num), ("den", den, s_den)],
+                  "rate_per_10k": [("num", num, s_num)],
+                  # an average's numerator is not bounded by its denominator (children per worker), so its
+                  # terms get names of their own that the numerator <= denominator identity skips
+                  "average": [("avg_num", num, s_num), ("avg_den", den, s_den)]}[unit])
         for q, true, shown in pairs:
             if true is not None:
                 out[(*key, q)] = (round(true), None if shown is None else round(shown), withheld, q)
@@ -62,7 +71,8 @@ def rounded_bounds(entry) -> tuple[float, float]:
     """What an attacker knows of one term from its shareable row alone, under the published method."""
     _, shown, withheld, quantity = entry
     if withheld:  # a withheld row has a count of 0..4; for a percent that bounds the numerator (<= denominator);
-        # an average is withheld when either term is 0..4, which bounds neither on its own
+        # an average is withheld when either term is 0..4, and a staff cell on 0-4 workers or posts,
+        # which bounds neither term on its own
         return (0, SMALL) if quantity in ("n", "num") else (0, INF)
     return max(shown - BASE // 2, SMALL + 1), shown + BASE // 2
 
@@ -73,8 +83,9 @@ def exact_bounds(entry) -> tuple[float, float]:
     return rounded_bounds(entry) if withheld else (true, true)
 
 
-def identities(q: dict) -> list[tuple[tuple, list[tuple]]]:
-    """(total, parts) pairs of keys that hold exactly in the internal figures."""
+def totals_and_parts(q: dict) -> list[tuple[tuple, list[tuple]]]:
+    """(total, parts) pairs of keys as the published rows relate them: a financial year to date or a
+    rolling 12 months and its months; a total ('all') and the cells of each breakdown."""
     months = defaultdict(list)
     cells = defaultdict(list)
     totals = {}
@@ -94,13 +105,23 @@ def identities(q: dict) -> list[tuple[tuple, list[tuple]]]:
     for (la, ind, ptype, end, dim, qty), parts in cells.items():
         if (la, ind, ptype, end, qty) in totals:
             found.append((totals[(la, ind, ptype, end, qty)], parts))
-    return [(t, p) for t, p in found if p and q[t][0] == sum(q[k][0] for k in p)]
+    return [(t, p) for t, p in found if p]
+
+
+def identities(q: dict) -> list[tuple[tuple, list[tuple]]]:
+    """The (total, parts) pairs that hold exactly in the internal figures (total = sum of parts)."""
+    return [(t, p) for t, p in totals_and_parts(q) if q[t][0] == sum(q[k][0] for k in p)]
 
 
 def propagate(q: dict, bound) -> dict:
     """Each term's bounds after applying every identity (total = sum of parts; numerator <= denominator)
     until none tightens any more: the most an attacker reasoning over intervals can pin."""
     b = {k: list(bound(v)) for k, v in q.items()}
+    for total, parts in totals_and_parts(q):
+        # secondary suppression: a total withheld with every part may be withheld for that alone
+        # (indicator_values_shareable), so then its withholding says nothing of its size
+        if q[total][2] and all(q[k][2] for k in parts):
+            b[total] = [0, INF]
     sums = identities(q)
     ratios = [(k, (*k[:7], "den")) for k in q if k[7] == "num" and (*k[:7], "den") in q]
     changed = True

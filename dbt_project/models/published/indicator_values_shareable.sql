@@ -8,7 +8,8 @@
 --      A worker-based cell (fct_workforce's staff cells) is also withheld when its numerator or
 --      denominator rests on 0-4 workers or posts (practice.md 1.4: counting workers or posts, not
 --      the centi-FTE its numerator and denominator may hold).
---   2. rounding: every other count is rounded to the nearest var('rounding_base') (5): count
+--   2. secondary suppression: a total whose every part is withheld (below).
+--   3. rounding: every other count is rounded to the nearest var('rounding_base') (5): count
 --      values, percent and average numerators and denominators, rate numerators; percents, rates
 --      and averages are recomputed from the rounded figures (a rate's denominator, the public ONS
 --      population, stays; an average keeps its scale, WF_CASELOAD_FTE's per FTE over centi-FTE).
@@ -51,6 +52,36 @@ with flagged as (
         and staff.dimension_value = indicator_values.dimension_value
 ),
 
+-- 2. secondary suppression: a total every part of which is withheld is withheld too. Shown, its
+--    rounded value could pin its parts: two withheld months of 4 make a financial year to date of 8,
+--    shown as 10, known to be 8-12, so each month is 4. Totals and parts as the attacker sees them
+--    (tests/dbt/test_disclosure_control.py): a month's `all` row and the cells of each breakdown;
+--    a fytd or r12m row and its months; a fytd or r12m `all` row and its cells. In that order, so a
+--    total withheld at one step counts as a withheld part at the next.
+month_totals as (
+    {{ withheld_totals('flagged', "total.period_type = 'month'", 'cells') }}
+),
+
+month_flagged as (
+    {{ withhold_totals('flagged', 'month_totals') }}
+),
+
+period_totals as (
+    {{ withheld_totals('month_flagged', "total.period_type in ('fytd', 'r12m')", 'months') }}
+),
+
+period_flagged as (
+    {{ withhold_totals('month_flagged', 'period_totals') }}
+),
+
+period_all_totals as (
+    {{ withheld_totals('period_flagged', "total.period_type in ('fytd', 'r12m')", 'cells') }}
+),
+
+suppressed as (
+    {{ withhold_totals('period_flagged', 'period_all_totals') }}
+),
+
 rounded as (
     select
         flagged.*,
@@ -61,7 +92,7 @@ rounded as (
             else flagged.denominator
         end as rounded_denominator,
         round(flagged.value / {{ base }}.0) * {{ base }} as rounded_count
-    from flagged
+    from suppressed as flagged
 ),
 
 shown as (
