@@ -25,7 +25,23 @@ AREAS = (
     Area("practice_standards", "Practice standards",
          indicators=("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",
                      "CIN_VISIT_TIMELY", "CIN_REVIEW_TIMELY")),
+    # the placement mix is CLA_OPEN's placement_group breakdown, drawn as stacked bars like every count's
     Area("children_in_care", "Children in care", ("cla", "cla_care", "private_fostering")),
+    # care.md C.2 and C.8: the statutory reviews and visits of children in care and privately fostered
+    Area("reviews_visits", "Reviews and visits",
+         indicators=("CLA_REVIEWS_HELD", "CLA_REVIEW_TIMELY", "CLA_REVIEW_PARTICIPATION", "CLA_VISIT_TIMELY",
+                     "PF_VISIT_TIMELY")),
+    # care.md C.3 and C.4
+    Area("health_missing", "Health and missing",
+         indicators=("CLA_IHA_20WD", "CLA_HEALTH_UPTODATE", "CLA_DENTAL_UPTODATE", "CLA_OC2_HEALTH_CHECK",
+                     "CLA_OC2_TEETH", "MIS_EPISODES", "MIS_CHILDREN", "MIS_REPEAT", "MIS_RHI_OFFERED_72H",
+                     "MIS_RHI_72H", "MIS_CLA_EPISODES", "MIS_CLA_CHILDREN", "MIS_CLA_REPEAT",
+                     "MIS_CLA_RHI_OFFERED_72H", "MIS_CLA_RHI_72H")),
+    # care.md C.5 and C.6: adoption days against the DfE's A10, A20 and A2, and the PLO and court timescales
+    Area("permanence_court", "Permanence and court",
+         indicators=("ADO_ADOPTED", "ADO_CEASED_PCT", "ADO_A10_DAYS", "ADO_A20_DAYS", "ADO_A2_DAYS",
+                     "LEG_PLO_STARTED", "LEG_PLO_OPEN", "LEG_PLO_16WK", "LEG_ISSUED", "LEG_26WK",
+                     "LEG_DURATION_WEEKS")),
     Area("care_leavers", "Care leavers", ("care_leavers",)),
     Area("oversight", "Management oversight", ("oversight",)),
     Area("workforce", "Workforce and caseloads", ("workforce",),
