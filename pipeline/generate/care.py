@@ -109,9 +109,10 @@ def oc2(sim: Simulation, periods: dict, events: dict) -> dict[str, np.ndarray]:
         rows = np.flatnonzero((periods["start"] <= add_months(np.array([m]), -12)[0]) & (periods["end"] > m))
         parts.append(pd.DataFrame({"row": rows, "year_ending": np.full(len(rows), m)}))
     if not parts:
-        return {c: np.empty(0, object) for c in ("child", "year_ending", "health_check", "immunisations",
-                                                 "teeth_check", "development_assessment", "substance_misuse",
-                                                 "convicted", "sdq_score")}
+        return {"child": np.empty(0, np.int64), "year_ending": np.empty(0, "datetime64[D]"),
+                **{c: np.empty(0, object) for c in ("health_check", "immunisations", "teeth_check",
+                                                    "development_assessment", "substance_misuse", "convicted",
+                                                    "sdq_score")}}
     c = pd.concat(parts, ignore_index=True)
     c["child"] = periods["child"][c["row"].to_numpy()]
     age = age_years(periods["dob"][c["row"].to_numpy()], c["year_ending"].to_numpy().astype("datetime64[D]"))
