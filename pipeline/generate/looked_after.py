@@ -4,7 +4,10 @@ A period follows a legal path (voluntary s20, care order, police protection firs
 remand, UASC), has its own placement moves, and ends with an E-code (or at the 18th birthday).
 Episodes are the pieces between consecutive changes: RNE S at the start, P for a placement move,
 L for a legal status change, T for both; each within-period episode ends X1 on the day the next
-starts. Care leavers are the young people whose period ended at 18.
+starts. Care leavers are the young people whose period ended at 18. An adoption goes through a placement
+order (legal status E1, made at the final hearing with the care order) and a placement for adoption
+(A3 with the child's foster carer, else A4) before the adoption order (E11/E12). Short-break
+agreements (short_breaks.py) are periods too, with a path of their own.
 """
 
 from __future__ import annotations

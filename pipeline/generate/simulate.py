@@ -9,7 +9,10 @@ plans and whole periods of care that reach into the window; CP plans that reach 
 CP_PLAN_LOOKBACK_MONTHS before it (repeat plans within 2 years); visits within the window. Then
 practice.md's additions, drawn from a random stream of their own after the journeys: early help
 episodes, CIN plan reviews, the workforce and its monthly snapshots, who holds each case
-(allocations) and the supervision recorded on it.
+(allocations) and the supervision recorded on it. Last, care.md's additions from a third stream:
+CLA reviews, health and OC2, missing episodes, deprivation of liberty, adoption decisions, legal
+proceedings and private fostering; short-break agreements join the periods of care before the
+tables are built.
 """
 
 from __future__ import annotations
