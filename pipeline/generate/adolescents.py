@@ -23,6 +23,7 @@ EPISODE_SHAPE = 0.7               # gamma: a few children go missing far more of
 DAYS_GONE = {(0, 0): 35, (1, 1): 35, (2, 3): 15, (4, 9): 10, (10, 29): 4, (30, 60): 1}   # most back in a day
 P_RHI_HELD = 0.8                  # of returns from M episodes
 P_RHI_IN_72H = 0.8                # of those held
+LA_SPREAD = 0.1                   # sigma of an LA's own multiplier on both (LAs' RHI figures differ widely)
 P_OFFER_NOT_RECORDED = 0.08
 P_OFFERED_NOT_HELD = 0.6
 P_DOL = 0.012                     # of looked-after adolescents' periods in the extract
@@ -61,8 +62,9 @@ def missing_episodes(sim: Simulation, periods: dict, cp: dict, cin: dict) -> dic
     end = np.minimum(start + days(length), nxt - 1)      # back before the child's next episode
 
     missing = df["type"].to_numpy() == "M"
-    held = missing & (rng.random(n) < P_RHI_HELD)
-    delay = np.where(rng.random(n) < P_RHI_IN_72H, rng.integers(0, 4, n), rng.integers(4, 15, n))
+    la = rng.lognormal(0, LA_SPREAD, 2)
+    held = missing & (rng.random(n) < min(0.98, P_RHI_HELD * la[0]))
+    delay = np.where(rng.random(n) < min(0.98, P_RHI_IN_72H * la[1]), rng.integers(0, 4, n), rng.integers(4, 15, n))
     rhi = np.where(held, end + days(delay), NEVER)
     offered = np.where(held, np.maximum(rhi - days(rng.integers(0, 3, n)), end),
                        np.where(missing & (rng.random(n) < P_OFFERED_NOT_HELD), end + days(rng.integers(0, 6, n)), NEVER))

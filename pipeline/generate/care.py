@@ -22,6 +22,7 @@ P_PARTICIPATION_NOT_RECORDED = 0.02
 IHA_MEDIAN_WD, P_NO_IHA = 18, 0.04
 P_RHA_LATE = 0.1                 # an assessment missed and held months late
 P_NO_DENTIST, DENTAL_FACTOR = 0.2, (0.95, 0.3)   # gap = 12 months x lognormal(median, sigma)
+NO_DENTIST_SPREAD = 0.3          # sigma of an LA's own multiplier on P_NO_DENTIST (access to dentists differs)
 HEALTH_LOOKBACK_DAYS = 400       # events kept from before the window: the up-to-date tests look back 12 months
 
 
@@ -84,7 +85,7 @@ def health(sim: Simulation, periods: dict) -> dict[str, np.ndarray]:
         factor = rng.lognormal(np.log(DENTAL_FACTOR[0]), DENTAL_FACTOR[1], len(rows))
         return dates + days(np.maximum(60, 365 * factor))
 
-    seen = rng.random(n) >= P_NO_DENTIST
+    seen = rng.random(n) >= min(0.6, P_NO_DENTIST * rng.lognormal(0, NO_DENTIST_SPREAD))
     first_check = np.where(seen, start + days(rng.integers(30, 270, n)), NEVER)
     dr, dd, _ = _series(sim, start, end, first_check, dental)
     row = np.concatenate([hr, dr])

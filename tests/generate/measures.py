@@ -16,7 +16,7 @@ import yaml
 from pipeline.paths import SEEDS_DIR
 from pipeline.specs import entities
 
-# care.md's entities the generator does not produce yet (their simulation has not landed): not written,
+# entities of the contract the generator does not produce (none since care.md's landed): not written,
 # i.e. not supplied; every other entity of the contract is generated
 NOT_GENERATED_YET: frozenset[str] = frozenset()
 
