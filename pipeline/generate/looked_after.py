@@ -259,7 +259,8 @@ def episodes(sim: Simulation) -> dict[str, np.ndarray]:
     move_until = np.minimum(spec["placed"], horizon)     # no move once placed for adoption
     settled = start + 365
     # moves cluster: most children settle, a few move again and again (gamma, mean 1)
-    unsettled = np.select([path == "remand", path == "short_breaks"], [0.3, 0.0], 1.0) * rng.gamma(PLACEMENT_MOVES_SHAPE, 1 / PLACEMENT_MOVES_SHAPE, n)
+    unsettled = (np.select([path == "remand", path == "short_breaks"], [0.3, 0.0], 1.0)     # short breaks: one carer
+                 * rng.gamma(PLACEMENT_MOVES_SHAPE, 1 / PLACEMENT_MOVES_SHAPE, n))
     for seg_start, seg_end, rate in ((start, np.minimum(settled, move_until), base.PLACEMENT_MOVES_FIRST_YEAR),
                                      (settled, move_until, base.PLACEMENT_MOVES_LATER)):
         span = np.maximum((seg_end - seg_start).astype(np.int64), 0)
