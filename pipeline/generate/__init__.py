@@ -100,7 +100,8 @@ def _generate_la(job: _Job) -> tuple[str, int, list[list], list[list]]:
     la = job.la
     rng = np.random.Generator(np.random.PCG64(job.seed).jumped(job.index + 1))   # one stream per LA
     practice_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 2])))
-    tables = simulate_la(la, job.months, job.extract_date, rng, practice_rng)
+    care_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 3])))
+    tables = simulate_la(la, job.months, job.extract_date, rng, practice_rng, care_rng)
     # defects draw from a stream of their own, so a clean and a defective extract differ only there
     defect_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([job.seed, job.index, 1])))
     overrides, defects = plant_defects(tables, job.defects, defect_rng, np.datetime64(job.extract_date, "D"))

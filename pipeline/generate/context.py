@@ -21,6 +21,8 @@ class Simulation:
     window_start: np.datetime64       # first day of the history the extract covers
     start: np.datetime64              # first day simulated: a burn-in before the window
     population: int
+    # care.md's additions (reviews, health, missing, permanence, private fostering): a stream of their own too
+    care_rng: np.random.Generator | None = None
     children: Children = field(default_factory=Children)
     # services, as specs with full (possibly future) timelines; rows are built from them at the end
     cp: list[dict] = field(default_factory=list)

@@ -6,6 +6,9 @@ with the rule the loader (pipeline/load/land.py) or the gate (pipeline/quality/g
 by. Rules that need a second row to hold (the child's birth date, the row a duplicate copies, the
 row an overlap overlaps) only use rows left clean, so every defect stays detectable. Each kind
 appears at least once per LA when there are rows enough; after that kinds are drawn by KINDS.
+A `condition` defect gives a row meeting an error condition's `if` a `then` cell that breaks it,
+and is listed by the condition's own rule (legal_empty, worker_without_role, ...), as the loader
+names it; that cell may break a second condition on it too (a blank issue_date beside a final order).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.specs import Column, Entity, checked_against_children, children_entity, code_lists, entities, load_order
+from pipeline.specs import (Column, Condition, Entity, checked_against_children, children_entity, code_lists, entities,
+                            load_order)
 
 from .draws import add_months
 from .writer import Overrides
@@ -24,7 +28,7 @@ KINDS = {
     "required": 3, "invalid_date": 2, "invalid_datetime": 2, "unknown_code": 2, "invalid_code": 2,
     "invalid_flag": 1, "invalid_integer": 1, "below_minimum": 1, "duplicate_id": 1,
     "date_after_extract": 1, "end_before_start": 1.5, "orphan_child": 1, "before_birth": 0.5,
-    "no_overlaps": 1,
+    "no_overlaps": 1, "condition": 1,
 }
 OVERLAP_ENTITIES = ("cp_plans", "cla_episodes")
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -83,8 +87,8 @@ class _Planter:
             weights = np.array([options[k] for k in kinds])
             kind = kinds[self.rng.choice(len(kinds), p=weights / weights.sum())]
         self.planted.add(kind)
-        column, value = getattr(self, f"_{kind}")(entity, row, self._candidates(kind, entity, row))
-        return Defect(entity.name, row, column, kind, value)
+        column, value, *rule = getattr(self, f"_{kind}")(entity, row, self._candidates(kind, entity, row))
+        return Defect(entity.name, row, column, rule[0] if rule else kind, value)
 
     def _candidates(self, kind: str, entity: Entity, row: int) -> list:
         """The columns (or partner rows) of this row that can carry the kind of defect."""
@@ -118,6 +122,8 @@ class _Planter:
             return self._before_birth_columns(entity, row)
         if kind == "no_overlaps":
             return self._overlap_partner(entity, row)
+        if kind == "condition":
+            return [c for c in entity.conditions if c.severity == "error" and self._breakable(entity, c, row)]
         raise ValueError(kind)
 
     def _pick(self, items: list):
@@ -241,6 +247,37 @@ class _Planter:
         self.touched[entity.name].add(prev)
         return "start_date", _iso(self.tables[entity.name]["start_date"][prev] + 1)
 
+    # -- conditions: a row meeting `if` given a `then` value that breaks it, listed by the rule's name --
+    def _meets(self, entity: Entity, test: tuple, row: int) -> bool:
+        column, wanted = test
+        value = self.tables[entity.name][column][row]
+        if wanted == "given":
+            return not _is_null(value)
+        if wanted == "empty":
+            return _is_null(value)
+        return not _is_null(value) and str(value) in wanted
+
+    def _breaking_values(self, entity: Entity, condition: Condition) -> list:
+        """Values of the `then` column that break the condition (None: a blank cell)."""
+        column, wanted = condition.then
+        col = entity.column(column)
+        if wanted == "given":
+            return [None]
+        if wanted == "empty":            # a value the column holds elsewhere, so only this rule breaks
+            given = [v for v in self.tables[entity.name][column][:1000] if not _is_null(v)]
+            return [_iso(given[0]) if isinstance(given[0], np.datetime64) else str(given[0])] if given else []
+        options = self.codes[col.codes] if col.codes else ("Y", "N") if col.type == "flag" else ()
+        return [c for c in options if c not in wanted]
+
+    def _breakable(self, entity: Entity, condition: Condition, row: int) -> bool:
+        column = condition.then[0]
+        return (column != condition.if_[0] and not entity.column(column).required    # blank required: `required`
+                and self._meets(entity, condition.if_, row) and bool(self._breaking_values(entity, condition)))
+
+    def _condition(self, entity: Entity, row: int, conditions: list[Condition]):
+        condition = self._pick(conditions)
+        return condition.then[0], self._pick(self._breaking_values(entity, condition)), condition.rule
+
     def _malformed_date(self, value) -> str:
         d = np.datetime64("2024-03-05") if _is_null(value) else np.datetime64(value, "D")
         y, m, day = (int(x) for x in str(d).split("-"))
@@ -258,3 +295,9 @@ def _is_null(value) -> bool:
 
 def _iso(value) -> str:
     return str(np.datetime64(value, "D"))
+
+
+def kind_of(rule: str) -> str:
+    """The kind of defect a defects.csv rule is: a condition's own name (entities.yml) is a `condition`."""
+    named = {c.rule for entity in entities().values() for c in entity.conditions}
+    return "condition" if rule in named and rule not in KINDS else rule

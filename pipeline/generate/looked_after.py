@@ -4,7 +4,10 @@ A period follows a legal path (voluntary s20, care order, police protection firs
 remand, UASC), has its own placement moves, and ends with an E-code (or at the 18th birthday).
 Episodes are the pieces between consecutive changes: RNE S at the start, P for a placement move,
 L for a legal status change, T for both; each within-period episode ends X1 on the day the next
-starts. Care leavers are the young people whose period ended at 18.
+starts. Care leavers are the young people whose period ended at 18. An adoption goes through a placement
+order (legal status E1, made at the final hearing with the care order) and a placement for adoption
+(A3 with the child's foster carer, else A4) before the adoption order (E11/E12). Short-break
+agreements (short_breaks.py) are periods too, with a path of their own.
 """
 
 from __future__ import annotations
@@ -44,27 +47,32 @@ END_BY_PATH = {
     "uasc": {"E15": 15, "E16": 15, "E8": 40, "E5": 30},
 }
 END_BY_PATH["police"] = END_BY_PATH["care_order"]
+NOT_ADOPTED = {k: v for k, v in END_BY_PATH["care_order"].items() if k not in ("E11", "E12")}
+P_FOSTER_CARER_ADOPTION = 0.1   # placed for adoption with their current foster carer (A3)
 
 NEED = {"N1": 65, "N2": 3, "N3": 3, "N4": 8, "N5": 14, "N6": 2, "N7": 0.3, "N8": 4.7}
 
 PLACEMENTS = ["U1", "U2", "U3", "U4", "U5", "U6", "K2", "R1", "P1", "H5", "S1", "Z1", "K1", "R5", "P2"]
-# rows: age <5, 5-9, 10-15, 16-17, remand, uasc
+# rows: age <5, 5-9, 10-15, 16-17, remand, uasc, short breaks; tuned so the looked-after mix is SSC's
+# ("General foster care: 30% / Placed with parents or family/friends: 24% / IFA: 23% / Residential: 13%
+# / Adoption related: 2% / Others 8%")
 PLACEMENT_BY_GROUP = np.array([
-    [.05, .05, .08, .40, .20, .17, .00, .00, .04, .00, .00, .01, .00, .00, .00],
-    [.05, .05, .07, .38, .20, .16, .03, .01, .04, .00, .00, .01, .00, .00, .00],
-    [.04, .03, .05, .30, .15, .13, .17, .02, .04, .00, .03, .02, .01, .00, .01],
-    [.02, .02, .03, .17, .10, .08, .14, .02, .03, .30, .02, .03, .00, .00, .04],
+    [.07, .07, .11, .36, .16, .14, .00, .00, .07, .00, .00, .01, .00, .00, .00],
+    [.07, .07, .10, .34, .16, .13, .04, .01, .06, .00, .00, .01, .00, .00, .00],
+    [.06, .04, .07, .27, .12, .10, .20, .02, .05, .00, .03, .02, .01, .00, .01],
+    [.03, .03, .04, .14, .08, .07, .16, .02, .03, .30, .02, .03, .00, .00, .05],
     [.00, .00, .00, .25, .05, .00, .20, .00, .00, .00, .00, .00, .20, .30, .00],
     [.00, .00, .00, .25, .05, .05, .20, .00, .00, .40, .00, .05, .00, .00, .00],
+    [.00, .00, .00, .35, .10, .05, .45, .00, .00, .00, .00, .05, .00, .00, .00],
 ])
 PROVIDERS = ["PR0", "PR1", "PR2", "PR3", "PR4", "PR5"]
 PROVIDER_BY_PLACEMENT = {
     "U1": [0, 1, 0, 0, 0, 0], "U2": [0, 1, 0, 0, 0, 0], "U3": [0, 1, 0, 0, 0, 0],
-    "U4": [0, .6, 0, 0, .35, .05], "U5": [0, .6, 0, 0, .35, .05], "U6": [0, .6, 0, 0, .35, .05],
+    "U4": [0, .57, 0, 0, .38, .05], "U5": [0, .57, 0, 0, .38, .05], "U6": [0, .57, 0, 0, .38, .05],
     "K2": [0, .2, 0, 0, .75, .05], "R1": [0, 0, 0, .5, .5, 0], "P1": [1, 0, 0, 0, 0, 0],
     "H5": [0, .3, 0, 0, .7, 0], "S1": [0, 0, 0, 0, .6, .4], "Z1": [0, .5, 0, 0, .5, 0],
     "K1": [0, .5, .5, 0, 0, 0], "R5": [0, 0, 0, 1, 0, 0], "P2": [0, .5, 0, 0, .5, 0],
-    "A5": [0, .7, 0, 0, 0, .3], "A6": [0, .7, 0, 0, 0, .3],
+    "A3": [0, .7, 0, 0, 0, .3], "A4": [0, .7, 0, 0, 0, .3],
 }
 PLACE_CHANGE = {"CARPL": 20, "CHILD": 10, "LAREQ": 20, "PLACE": 25, "CLOSE": 5, "ALLEG": 3, "STAND": 5,
                 "APPRR": 4, "CREQB": 2, "CREQO": 2, "CUSTOD": 1, "OTHER": 3}
@@ -98,7 +106,12 @@ def draw_periods(sim: Simulation, dob: np.ndarray, start: np.ndarray, uasc: np.n
     ls1 = np.full(n, None, dtype=object)
     ls2 = np.full(n, None, dtype=object)
     length = np.zeros(n, np.int64)
-    proceedings = rng.integers(150, 421, n)          # interim care order -> full care order
+    # issue (about when the interim care order starts) -> final order: 17-52 weeks, averaging about 34
+    # (the issue's calibration range for LEG_DURATION_WEEKS is 24-40 weeks)
+    proceedings = rng.integers(120, 361, n)
+    # placement order -> placed with the adopters (A10, A2 calibration: England's ~7 months to a match)
+    adoption_wait = np.clip(rng.lognormal(np.log(225), 0.45, n), 30, 600).astype(np.int64)
+    order_after_placed = rng.integers(120, 401, n)   # adoptive placement -> adoption order
 
     m = path == "voluntary"
     short = rng.random(n) < np.where(age >= 16, 0.3, 0.55)     # homeless 16-17s mostly stay to 18
@@ -123,11 +136,11 @@ def draw_periods(sim: Simulation, dob: np.ndarray, start: np.ndarray, uasc: np.n
     t2[p] = t1[p] + days(proceedings[p])
     ls2[p] = "C2"
 
-    m = path == "adoption"                           # placement order, adoptive placement, adoption order
-    t1[m] = start[m] + days(rng.integers(200, 451, n)[m])
+    m = path == "adoption"      # the final hearing makes the care and placement orders; placed; adopted
+    t1[m] = start[m] + days(proceedings[m])
     ls1[m] = "E1"
-    placed[m] = t1[m] + days(rng.integers(30, 251, n)[m])
-    length[m] = ((placed - start).astype(np.int64) + rng.integers(120, 401, n))[m]
+    placed[m] = t1[m] + days(adoption_wait[m])
+    length[m] = ((placed - start).astype(np.int64) + order_after_placed)[m]
 
     m = path == "remand"
     ls0[m] = "J2"
@@ -148,11 +161,25 @@ def draw_periods(sim: Simulation, dob: np.ndarray, start: np.ndarray, uasc: np.n
         end_reason[m] = categorical(rng, int(m.sum()), weights)
     end_reason[aged_out] = categorical(rng, int(aged_out.sum()), END_AT_18)
 
+    # adopted after care proceedings: the final hearing made a placement order beside the care order
+    # (E1 from then), then the adoptive placement and the adoption order, as on the adoption path;
+    # adoptions of children who entered care aged 5 or more are rare, so theirs end otherwise
+    court = np.isin(path, ["care_order", "police"]) & np.isin(end_reason, ["E11", "E12"])
+    older = court & (age >= 5)
+    end_reason[older] = categorical(rng, int(older.sum()), NOT_ADOPTED)
+    court &= ~older
+    final = np.where(path == "police", t2, t1)
+    ls1[court & (path == "care_order")] = "E1"
+    ls2[court & (path == "police")] = "E1"
+    placed[court] = final[court] + days(adoption_wait[court])
+    end[court] = np.minimum(placed[court] + days(order_after_placed[court]), eighteen[court] - 1)
+    aged_out[court] = False
+
     need = categorical(rng, n, NEED)
     need[path == "uasc"] = "N8"
     return {"dob": dob, "start": start, "end": end, "path": path, "ls0": ls0, "t1": t1, "ls1": ls1,
             "t2": t2, "ls2": ls2, "placed": placed, "end_reason": end_reason, "aged_out": aged_out,
-            "need": need, "uasc": uasc}
+            "need": need, "uasc": uasc, "foster_carer": rng.random(n) < P_FOSTER_CARER_ADOPTION}
 
 
 def start_periods(sim: Simulation, child: np.ndarray, start: np.ndarray,
@@ -190,13 +217,17 @@ def _placement_group(age: np.ndarray, path: np.ndarray) -> np.ndarray:
     group = np.digitize(age, [5, 10, 16])
     group[path == "remand"] = 4
     group[path == "uasc"] = 5
+    group[path == "short_breaks"] = 6
     return group
 
 
-def periods_in_extract(sim: Simulation) -> dict[str, np.ndarray]:
-    """Whole periods of care that reach into the window and began by the extract date."""
+def periods_in_extract(sim: Simulation, short_breaks: bool = True) -> dict[str, np.ndarray]:
+    """Whole periods of care that reach into the window and began by the extract date (without the
+    short-break agreements if not `short_breaks`: reviews, visits and health follow other rules there)."""
     spec = concat(sim.cla)
     keep = (spec["end"] >= sim.window_start) & (spec["start"] <= sim.extract)
+    if not short_breaks:
+        keep &= spec["path"] != "short_breaks"
     return {k: v[keep] for k, v in spec.items()}
 
 
@@ -225,10 +256,11 @@ def episodes(sim: Simulation) -> dict[str, np.ndarray]:
 
     # placement moves: frequent in the first year of care, rare once settled
     horizon = np.minimum(end, extract + 1)
-    move_until = np.where(path == "adoption", np.minimum(spec["placed"], horizon), horizon)
+    move_until = np.minimum(spec["placed"], horizon)     # no move once placed for adoption
     settled = start + 365
     # moves cluster: most children settle, a few move again and again (gamma, mean 1)
-    unsettled = np.where(path == "remand", 0.3, 1.0) * rng.gamma(PLACEMENT_MOVES_SHAPE, 1 / PLACEMENT_MOVES_SHAPE, n)
+    unsettled = (np.select([path == "remand", path == "short_breaks"], [0.3, 0.0], 1.0)     # short breaks: one carer
+                 * rng.gamma(PLACEMENT_MOVES_SHAPE, 1 / PLACEMENT_MOVES_SHAPE, n))
     for seg_start, seg_end, rate in ((start, np.minimum(settled, move_until), base.PLACEMENT_MOVES_FIRST_YEAR),
                                      (settled, move_until, base.PLACEMENT_MOVES_LATER)):
         span = np.maximum((seg_end - seg_start).astype(np.int64), 0)
@@ -240,9 +272,10 @@ def episodes(sim: Simulation) -> dict[str, np.ndarray]:
         parts.append(rows(rep, t, None, categorical_by_group(
             rng, _placement_group(age_years(dob[rep], t), path[rep]), PLACEMENTS, PLACEMENT_BY_GROUP), "P"))
 
-    ok = (path == "adoption") & (spec["placed"] < end) & (spec["placed"] <= extract)
+    # placed for adoption under the placement order: A3 with the current foster carer, else A4
+    ok = (spec["placed"] < end) & (spec["placed"] <= extract)
     parts.append(rows(pid[ok], spec["placed"][ok], None,
-                      np.where(rng.random(int(ok.sum())) < 0.2, "A5", "A6"), "P", adoption=True))
+                      np.where(spec["foster_carer"][ok], "A3", "A4"), "P", adoption=True))
 
     # one episode per distinct change date; a legal and a placement change on one day is one episode
     df = (pd.concat(parts, ignore_index=True)
@@ -263,7 +296,7 @@ def episodes(sim: Simulation) -> dict[str, np.ndarray]:
     place_change = df["place_change"].to_numpy()
     adoption = df["adoption"].to_numpy()
     place = df["place"].to_numpy().astype(object)
-    same_carer = adoption & (place == "A5")            # adopted by the foster carer: placement, same carer
+    same_carer = adoption & (place == "A3")            # adopted by the foster carer: placement, same carer
     both = legal_change & place_change
     rne = np.select(
         [df["is_start"].to_numpy(), both & (rng.random(len(df)) < 0.15), both, legal_change, same_carer],
@@ -315,7 +348,8 @@ def _care_leaver(spec: dict[str, np.ndarray], extract: np.datetime64) -> np.ndar
     dob, end = spec["dob"], spec["end"]
     age_now = age_years(dob, np.full(len(dob), extract))
     return ((end <= extract) & (age_years(dob, end) >= 16) & (end - spec["start"] >= np.timedelta64(91, "D"))
-            & ~np.isin(spec["end_reason"], NOT_LEAVING_CARE) & (age_now >= CARE_LEAVER_AGES[0])
+            & ~np.isin(spec["end_reason"], NOT_LEAVING_CARE) & (spec["path"] != "short_breaks")
+            & (age_now >= CARE_LEAVER_AGES[0])
             & (age_now <= CARE_LEAVER_AGES[1]))
 
 

@@ -9,7 +9,10 @@ plans and whole periods of care that reach into the window; CP plans that reach 
 CP_PLAN_LOOKBACK_MONTHS before it (repeat plans within 2 years); visits within the window. Then
 practice.md's additions, drawn from a random stream of their own after the journeys: early help
 episodes, CIN plan reviews, the workforce and its monthly snapshots, who holds each case
-(allocations) and the supervision recorded on it.
+(allocations) and the supervision recorded on it. Last, care.md's additions from a third stream:
+CLA reviews, health and OC2, missing episodes, deprivation of liberty, adoption decisions, legal
+proceedings and private fostering; short-break agreements join the periods of care before the
+tables are built.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import casework, early_help, front_door, looked_after, protection, workforce
+from . import (adolescents, care, casework, early_help, front_door, looked_after, permanence, private_fostering,
+               protection, short_breaks, workforce)
 from . import profiles as base
 from .context import Simulation, concat
 from .draws import NEVER, add_months, null_after
@@ -33,7 +37,7 @@ FRONT_DOOR_LOOKBACK_MONTHS = 12
 CP_PLAN_LOOKBACK_MONTHS = 24
 ID_PREFIX = {"contact": "CT", "referral": "RF", "assessment": "AS", "strategy": "SD", "s47": "SE",
              "cin_plan": "CN", "cp_plan": "CP", "episode": "EP", "eh_episode": "EH", "allocation": "AL",
-             "supervision": "SU"}
+             "supervision": "SU", "missing": "MS", "adoption": "AD", "legal": "LG", "pf": "PF", "dol": "DL"}
 # allocations reach back 13 months before the window (ALL_STABLE_12M looks back 12 months from its
 # first month end); supervisions 12 (the oldest supervision band is over 6 months)
 ALLOCATION_LOOKBACK_MONTHS = 13
@@ -41,18 +45,19 @@ SUPERVISION_LOOKBACK_MONTHS = 12
 
 
 def simulate_la(la: SyntheticLA, months: int, extract_date: date, rng: np.random.Generator,
-                practice_rng: np.random.Generator) -> dict[str, dict]:
+                practice_rng: np.random.Generator, care_rng: np.random.Generator) -> dict[str, dict]:
     """Entity name -> {column: array} in the native contract's columns (IDs as strings, nulls as
     None/NaT), for `months` months of history ending on extract_date."""
     extract = np.datetime64(extract_date, "D")
     window = window_start(extract_date, months)
-    sim = Simulation(rng=rng, practice_rng=practice_rng, profile=la.profile, extract=extract, window_start=window,
+    sim = Simulation(rng=rng, practice_rng=practice_rng, care_rng=care_rng, profile=la.profile, extract=extract, window_start=window,
                      start=add_months(np.array([window]), -BURN_IN_MONTHS)[0], population=la.population)
     looked_after.seed_stock(sim)
     protection.seed_cp_stock(sim)
     protection.seed_cin_stock(sim)
     for month_first, month_last in _months(sim.start, extract):
         front_door.simulate_month(sim, month_first, month_last)
+    short_breaks.start_agreements(sim)         # children the front door never sees
     return _tables(sim)
 
 
@@ -157,7 +162,7 @@ def _tables(sim: Simulation) -> dict[str, dict]:
     ep = looked_after.episodes(sim)
     t["cla_episodes"] = {"episode_id": _ids("episode", ep.pop("key")), "child_id": ep.pop("child"), **ep}
 
-    periods = looked_after.periods_in_extract(sim)
+    periods = looked_after.periods_in_extract(sim, short_breaks=False)
     lo, hi = base.CP_VISIT_GAP_WD
     gap = (round(lo * sim.profile.visit_gap), round(hi * sim.profile.visit_gap))
     v = all_visits(sim, cp, cin, periods, gap)
@@ -170,6 +175,7 @@ def _tables(sim: Simulation) -> dict[str, dict]:
                          "activity": cl["activity"], "accommodation": cl["accommodation"]}
 
     _practice_tables(sim, t, cin, e)
+    _care_tables(sim, t, periods, cp, cin)
 
     known = np.unique(np.concatenate([table["child_id"] for table in t.values() if "child_id" in table]))
     t["children"] = sim.children.table(known, extract)
@@ -215,3 +221,43 @@ def _practice_tables(sim: Simulation, t: dict[str, dict], cin: dict, s47: dict) 
     t["supervisions"] = {"supervision_id": _ids("supervision", sim.new_keys("supervision", len(sv["child"]))),
                          "child_id": sv["child"], "supervision_date": sv["supervision_date"], "type": sv["type"]}
     t["workforce_posts"] = workforce.snapshots(sim, wf)
+
+
+def _care_tables(sim: Simulation, t: dict[str, dict], periods: dict, cp: dict, cin: dict) -> None:
+    """care.md's additions, drawn last from a stream of their own: CLA reviews, health and OC2,
+    missing episodes, deprivation of liberty, adoption decisions, legal proceedings, private
+    fostering (with its visits)."""
+    extract = sim.extract
+    rv = care.reviews(sim, periods)
+    t["cla_reviews"] = {"child_id": rv["child"], "review_date": rv["review_date"], "participation": rv["participation"]}
+    h = care.health(sim, periods)
+    t["cla_health"] = {"child_id": h["child"], "event_type": h["event_type"], "event_date": h["event_date"]}
+    oc2 = care.oc2(sim, periods, h)
+    t["cla_oc2"] = {"child_id": oc2.pop("child"), **oc2}
+
+    m = adolescents.missing_episodes(sim, periods, cp, cin)
+    t["missing_episodes"] = {"missing_id": _ids("missing", sim.new_keys("missing", len(m["child"]))),
+                             "child_id": m.pop("child"), **m}
+    d = adolescents.deprivation_of_liberty(sim, periods)
+    t["deprivation_of_liberty"] = {"dol_id": _ids("dol", sim.new_keys("dol", len(d["child"]))),
+                                   "child_id": d.pop("child"), **d}
+
+    a = permanence.adoption(sim, periods)
+    t["adoption"] = {"adoption_id": _ids("adoption", sim.new_keys("adoption", len(a["child"]))),
+                     "child_id": a.pop("child"), **a}
+    lp = permanence.legal_proceedings(sim, periods, cp)
+    t["legal_proceedings"] = {"legal_id": _ids("legal", sim.new_keys("legal", len(lp["child"]))),
+                              "child_id": lp["child"], "plo_start_date": lp["plo_start"],
+                              "plo_end_date": lp["plo_end"], "plo_outcome": lp["plo_outcome"],
+                              "issue_date": lp["issue"], "final_order_date": lp["final"],
+                              "final_order": lp["final_order"]}
+
+    pf = private_fostering.arrangements(sim)
+    t["private_fostering"] = {"pf_id": _ids("pf", sim.new_keys("pf", len(pf["child"]))), "child_id": pf["child"],
+                              "notification_date": pf["notification_date"], "start_date": pf["start_date"],
+                              "end_date": null_after(pf["end_date"], extract)}
+    visits = concat([{"child": t["visits"]["child_id"], **{k: v for k, v in t["visits"].items() if k != "child_id"}},
+                     private_fostering.visits(sim, pf)])
+    order = np.lexsort((visits["visit_date"], visits["child"]))
+    t["visits"] = {"child_id": visits["child"][order], "visit_date": visits["visit_date"][order],
+                   "visit_type": visits["visit_type"][order], "seen_alone": visits["seen_alone"][order]}

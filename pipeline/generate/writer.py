@@ -120,7 +120,7 @@ def _cells(values: np.ndarray, kind: str) -> list:
         out[np.isnat(stamp)] = None
         return out.tolist()
     if kind == "integer":
-        return [int(v) for v in values.tolist()]
+        return [None if v is None else int(v) for v in values.tolist()]     # nullable (sdq_score)
     if kind == "decimal":
         return [float(v) for v in values.tolist()]
     return values.astype(object).tolist()

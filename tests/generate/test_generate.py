@@ -453,3 +453,66 @@ def test_population_rows_cover_the_history(tmp_path):
     la = synthetic_las("demo", 1)[0]
     rows = population_rows([la], 60, date(2026, 10, 31))
     assert [r[2] for r in rows] == [2021, 2022, 2023, 2024, 2025, 2026]
+
+
+def test_care_records_agree_with_the_episodes(db):
+    """care.md's entities fit the periods of care they describe: reviews and health events inside a
+    period (not under short breaks), participation PN0 exactly under 4, every adoption (E11/E12) after
+    an A3-A6 placement, a placement order (E1) and a decision, OC2 rows at 31 March for children in
+    care a year by then, orders of deprivation of liberty while looked after, PF visits only for
+    privately fostered children, one missing episode at a time with interviews after the return."""
+    in_care = """exists (select 1 from {la}_cla_episodes e where e.child_id = t.child_id
+                 and e.start_date::date <= {d} and coalesce(e.end_date::date, date '9999-12-31') >= {d}
+                 and e.legal_status not in ('V3', 'V4'))"""
+    checks = {
+        "cla_reviews": "not " + in_care.replace("{d}", "t.review_date::date"),
+        "cla_health": "not " + in_care.replace("{d}", "t.event_date::date"),
+        "deprivation_of_liberty": "not " + in_care.replace("{d}", "t.start_date::date"),
+        "cla_oc2": "strftime(year_ending::date, '%m-%d') <> '03-31' or not "
+                   + in_care.replace("{d}", "t.year_ending::date") + " or not "
+                   + in_care.replace("{d}", "(t.year_ending::date - interval 12 month)::date"),
+        "children": """exists (select 1 from {la}_cla_reviews r where r.child_id = t.child_id and
+                       (r.participation = 'PN0') <> (date_diff('year', t.date_of_birth::date, r.review_date::date)
+                        - (strftime(t.date_of_birth::date, '%m%d') > strftime(r.review_date::date, '%m%d'))::int < 4))""",
+        "cla_episodes": """reason_episode_ceased in ('E11', 'E12') and not (
+            exists (select 1 from {la}_cla_episodes a where a.child_id = t.child_id
+                    and a.placement_type in ('A3', 'A4', 'A5', 'A6') and a.start_date::date < t.end_date::date)
+            and exists (select 1 from {la}_cla_episodes a where a.child_id = t.child_id and a.legal_status = 'E1'
+                        and a.start_date::date < t.end_date::date)
+            and exists (select 1 from {la}_adoption a where a.child_id = t.child_id
+                        and a.decision_date::date <= t.end_date::date and a.matched_date::date <= t.end_date::date))""",
+        "visits": """visit_type = 'PF' and not exists (select 1 from {la}_private_fostering p
+                     where p.child_id = t.child_id and p.notification_date::date <= t.visit_date::date)""",
+        "missing_episodes": """rhi_date::date < end_date::date or rhi_offered_date::date < end_date::date
+            or exists (select 1 from {la}_missing_episodes o where o.child_id = t.child_id and o.missing_id <> t.missing_id
+                       and o.start_date::date between t.start_date::date and coalesce(t.end_date::date, date '9999-12-31'))""",
+        "legal_proceedings": """(final_order is null) <> (final_order_date is null)
+            or (plo_outcome is not null and plo_end_date is null)""",
+    }
+    broken = {}
+    for la in DEMO:
+        for entity, condition in checks.items():
+            n = _count(db, f"select count(*) from {la}_{entity} t where {condition.replace('{la}', la)}")
+            if n:
+                broken[f"{la}_{entity}"] = n
+    assert broken == {}
+
+
+def test_care_records_have_the_variety_real_ones_have(db):
+    """Both kinds of missing episode, repeat missing children, interviews held and not; decisions to
+    adopt matched and reversed, by foster carers and others; pre-proceedings stepped down and issued,
+    care and placement orders among the final orders; short breaks (V4) beside other care."""
+    for la in DEMO:
+        def values(sql):
+            return {v for (v,) in db.execute(sql.replace("{la}", la)).fetchall()}
+
+        assert values("select missing_type from {la}_missing_episodes") == {"M", "A"}, la
+        assert _count(db, f"select count(*) from (select child_id from {la}_missing_episodes group by 1 having count(*) > 2)") > 0
+        assert values("select rhi_date is null from {la}_missing_episodes") == {True, False}, la
+        assert values("select adopted_by_foster_carer from {la}_adoption") >= {"Y", "N"}, la
+        assert _count(db, f"select count(*) from {la}_adoption where decision_reversed_date is not null") > 0, la
+        assert values("select plo_outcome from {la}_legal_proceedings") >= {"ISSUED", "STEPPED_DOWN"}, la
+        assert values("select final_order from {la}_legal_proceedings") >= {"CO", "PO", "SGO"}, la
+        assert values("select legal_status from {la}_cla_episodes") >= {"V4", "E1", "C2"}, la
+        assert values("select event_type from {la}_cla_health") == {"IHA", "RHA", "DENTAL"}, la
+        assert values("select participation from {la}_cla_reviews") >= {"PN0", "PN1", "PN7"}, la
