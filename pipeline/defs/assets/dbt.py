@@ -54,8 +54,9 @@ class WarehouseTranslator(DagsterDbtTranslator):
     def column_metadata(self, manifest: Mapping[str, Any], unique_id: str, columns: Mapping[str, Any]) -> dict:
         """dagster/column_schema and (models) dagster/column_lineage of one node, from pipeline/column_lineage.py."""
         described = self.get_resource_props(manifest, unique_id).get("columns", {})
-        schema = dg.TableSchema(columns=[
-            dg.TableColumn(name, data_type, description=described.get(name, {}).get("description") or None)
+        schema = dg.TableSchema(columns=[  # the yml's descriptions and tags, as dagster-dbt gives them
+            dg.TableColumn(name, data_type, description=described.get(name, {}).get("description") or None,
+                           tags={tag: "" for tag in described.get(name, {}).get("tags", [])})
             for name, data_type in columns["columns"].items()])
         metadata = {"dagster/column_schema": dg.MetadataValue.table_schema(schema)}
         if "lineage" in columns:
