@@ -131,3 +131,39 @@ PARENTS = {"days": "days", "a": "a"}
 def test_trace_follows_values_not_filters(sql, expected):
     traced = column_lineage.trace(sql, SCHEMA, PARENTS)
     assert {tuple(d) for d in traced["duration"]} == expected
+
+
+UI_QUERY = """
+query ($assetKeys: [AssetKeyInput!]!) {
+  assetNodes(loadMaterializations: true, assetKeys: $assetKeys) {
+    assetKey { path }
+    metadataEntries {
+      __typename
+      label
+      ... on TableSchemaMetadataEntry { schema { columns { name type } } }
+      ... on TableColumnLineageMetadataEntry {
+        lineage { columnName columnDeps { assetKey { path } columnName } }
+      }
+    }
+  }
+}
+"""
+
+
+def test_the_webserver_serves_the_lineage_as_the_ui_reads_it(tmp_path):
+    """The code location as `make ui` loads it (workspace.yaml, a code server of its own), queried with the
+    fields of the UI's column lineage query (AssetColumnLineage: the definition's metadata entries)."""
+    from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
+
+    from pipeline.paths import PROJECT_DIR
+
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance, \
+            define_out_of_process_context(str(PROJECT_DIR / "workspace.yaml"), None, instance) as context:
+        result = execute_dagster_graphql(context, UI_QUERY, {"assetKeys": [{"path": ["fct_assessments"]}]})
+    assert not result.errors, result.errors
+    (node,) = result.data["assetNodes"]
+    entries = {e["label"]: e for e in node["metadataEntries"]}
+    assert entries["dagster/column_schema"]["__typename"] == "TableSchemaMetadataEntry"
+    assert {"name": "value", "type": "DOUBLE"} in entries["dagster/column_schema"]["schema"]["columns"]
+    lineage = {c["columnName"]: c["columnDeps"] for c in entries["dagster/column_lineage"]["lineage"]}
+    assert {"assetKey": {"path": ["stg_assessments"]}, "columnName": "authorisation_date"} in lineage["value"]
