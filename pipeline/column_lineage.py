@@ -67,9 +67,16 @@ def build(manifest: Path = MANIFEST) -> dict:
     key = manifest_key(manifest)
     with tempfile.TemporaryDirectory(prefix="pipeline-lineage-") as work:
         compiled = compile_models(Path(manifest), Path(work))
+    parsed = json.loads(Path(manifest).read_text())
+    changed = sorted(uid for uid, node in parsed["nodes"].items() if node["resource_type"] in ("model", "seed")
+                     and compiled["nodes"].get(uid, {}).get("checksum") != node["checksum"])
+    if changed:  # the files changed since this manifest was parsed: its lineage would be another project's
+        raise RuntimeError(f"the dbt project changed since {manifest} was parsed ({', '.join(changed[:5])}): "
+                           "make manifest parses it again")
     nodes = compute(compiled)
-    data = {"manifest_sha256": key, "seconds": round(time.perf_counter() - started, 1), "nodes": nodes}
-    data["nodes"] = dict(sorted(nodes.items()))  # columns stay in their tables' order
+    # sorted by node; each node's columns stay in their table's order
+    data = {"manifest_sha256": key, "seconds": round(time.perf_counter() - started, 1),
+            "nodes": dict(sorted(nodes.items()))}
     written = cache_path(manifest).with_suffix(".json.tmp")
     written.write_text(json.dumps(data, indent=1) + "\n")
     written.replace(cache_path(manifest))  # whole or not at all, for a definitions load meanwhile
@@ -117,8 +124,13 @@ def compute(manifest: dict) -> dict[str, dict]:
         entry = {"columns": columns}
         if node["resource_type"] == "model":
             parents = set(node["depends_on"]["nodes"])
-            lineage = trace(node["compiled_code"], schema, {k: v for k, v in by_relation.items() if v in parents})
-            entry["lineage"] = {c: lineage.get(c.lower(), []) for c in columns}
+            try:
+                lineage = trace(node["compiled_code"], schema, {k: v for k, v in by_relation.items() if v in parents})
+            except Exception as error:  # noqa: BLE001 - SQL sqlglot cannot follow: that model's lineage only
+                # is missing (tests/defs/test_column_lineage.py fails), the manifest and the others stand
+                print(f"column lineage: {uid} left without lineage: {type(error).__name__}: {error}", file=sys.stderr)
+            else:
+                entry["lineage"] = {c: lineage.get(c.lower(), []) for c in columns}
         result[uid] = entry
     return result
 
