@@ -74,6 +74,13 @@ def test_every_model_and_seed_carries_its_columns_and_every_model_its_lineage():
             assert lineage(key) is None
 
 
+def test_the_raw_tables_carry_their_columns_too():
+    """Where the lineage ends: each raw_<entity> asset's columns, as raw.<entity> has them (the contract's,
+    then the lineage columns), so the column lineage view shows their types."""
+    schema = {c.name: c.type for c in metadata(dg.AssetKey("raw_assessments"))["dagster/column_schema"].value.columns}
+    assert schema["start_date"] == schema["authorisation_date"] == "DATE" and schema["_source_row"] == "BIGINT"
+
+
 def test_staging_columns_come_from_their_raw_table():
     assert {(d.asset_key.to_user_string(), d.column_name) for d in lineage(dg.AssetKey("stg_assessments"))["start_date"]} \
         == {("raw_assessments", "start_date")}
