@@ -120,6 +120,19 @@ def test_a_manifest_parsed_again_meets_no_lineage(tmp_path):
     assert column_lineage.load(manifest) is None
 
 
+def test_lineage_is_never_computed_from_files_changed_since_the_manifest(tmp_path, monkeypatch):
+    """dbt compile reads the project's files: if one changed since the parse, build refuses, so the cache
+    keyed by that manifest never holds another project's lineage."""
+    manifest = tmp_path / "manifest.json"
+    shutil.copyfile(column_lineage.MANIFEST, manifest)
+    compiled = json.loads(manifest.read_text())
+    compiled["nodes"]["model.pipeline.fct_assessments"]["checksum"] = {"name": "sha256", "checksum": "changed"}
+    monkeypatch.setattr(column_lineage, "compile_models", lambda manifest, work: compiled)
+    with pytest.raises(RuntimeError, match="model.pipeline.fct_assessments"):
+        column_lineage.build(manifest)
+    assert not column_lineage.cache_path(manifest).exists()
+
+
 SCHEMA = MappingSchema({"days": {"day": "date", "i": "int"}, "a": {"id": "int", "start_date": "date",
                                                                    "end_date": "date", "kind": "text"}},
                        dialect="duckdb")
