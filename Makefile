@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 
 # prebuilt dbt manifest, so loading the Dagster definitions never has to parse the project; parsed with
 # the profile every refresh gives dbt (the build warehouse by its file name: pipeline/paths.py), so dbt
-# reuses this parse in every refresh
+# reuses this parse in every refresh. Then every model's column schema and column lineage, computed once
+# from it (dbt compile against an empty warehouse, sqlglot) and kept beside it, keyed by its content, for
+# the Dagster definitions (pipeline/column_lineage.py)
 manifest: $(STAMP)
 	cd dbt_project && PIPELINE_BUILD_DB=build.duckdb ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -m pipeline.column_lineage
 
 demo: setup
 	$(BIN)/pipeline generate --out data/inbox --las 3 --months 36

@@ -71,8 +71,9 @@ class WarehouseDbt(DbtCliResource):
     dbt-core is older than 2 (`if self._cli_version.major < 2: adapter = self._initialize_dbt_core_adapter(args)`),
     about 3 s of every refresh, and neither cli() nor the resource has a parameter to skip it. The
     adapter serves only DbtEventIterator.fetch_column_metadata and fetch_row_counts, which this project
-    never calls; without an adapter (None, as dagster-dbt passes for dbt Fusion) the invocation runs the
-    same. tests/defs/test_resources.py fails if dagster-dbt renames the method (the 3 s would come back
+    never calls (the column schemas and lineage are computed once per manifest instead, by make manifest,
+    and attached to the asset definitions: pipeline/column_lineage.py, pipeline/defs/assets/dbt.py);
+    without an adapter (None, as dagster-dbt passes for dbt Fusion) the invocation runs the same. tests/defs/test_resources.py fails if dagster-dbt renames the method (the 3 s would come back
     silently) or if this class overrides any other private name.
 
     dagster-dbt also runs `<dbt_executable> --version` on every invocation to learn dbt's version: that

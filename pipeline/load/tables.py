@@ -52,12 +52,16 @@ create table if not exists audit.data_quality (
 """
 
 
+def raw_columns(entity) -> list[tuple[str, str]]:
+    """raw.<entity>'s columns and their DuckDB types: the contract's, then the lineage columns."""
+    return [(c.name, c.sql_type) for c in entity.columns] + list(LINEAGE.items())
+
+
 def ensure_tables(con) -> None:
     con.execute(AUDIT_DDL)
     for entity in entities().values():
-        cols = [f'"{c.name}" {c.sql_type}' for c in entity.columns]
-        cols += [f"{name} {sql_type}" for name, sql_type in LINEAGE.items()]
-        con.execute(f"create table if not exists raw.{entity.name} ({', '.join(cols)})")
+        cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in raw_columns(entity))
+        con.execute(f"create table if not exists raw.{entity.name} ({cols})")
 
 
 @contextmanager

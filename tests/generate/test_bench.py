@@ -57,6 +57,15 @@ def test_bench_reports_each_stage_share_of_the_refresh(tmp_path):
     assert full.dbt_nodes == expected
     assert f"dbt nodes: {sum(expected.values())} ({expected['model']} models, {expected['seed']} seeds, " \
            f"{expected['test']} data tests)" in [l.strip() for l in lines]
+    # the column lineage, computed outside the refresh from a copy of the prebuilt manifest: the same as
+    # make manifest kept beside the project's (pipeline/column_lineage.py)
+    assert timings["lineage"].rows == expected["model"] and timings["lineage"].seconds > 0
+    line = next(l.strip() for l in lines if l.strip().startswith("column lineage"))
+    assert f"({expected['model']} dbt models; once per manifest, outside the refresh" in line
+    assert "ms to each definitions load" in line
+    copy = json.loads((tmp_path / "work" / "lineage" / "column_lineage.json").read_text())
+    kept = json.loads((DBT_PROJECT_DIR / "target" / "column_lineage.json").read_text())
+    assert copy["manifest_sha256"] == kept["manifest_sha256"] and copy["nodes"] == kept["nodes"]
 
 
 def test_every_step_of_the_refresh_job_has_a_bench_stage():

@@ -17,7 +17,7 @@ from pipeline.runtime.dbt_child import start_warm
 from pipeline.load.inbox import discover, inbox_notes
 from pipeline.load.land import land_entities, load_manifests
 from pipeline.load.record import record_sources, recorded_sources
-from pipeline.load.tables import ensure_tables
+from pipeline.load.tables import ensure_tables, raw_columns
 from pipeline.defs.partitions import LA_PARTITIONS, SINGLE_RUN
 from pipeline.progress import progress
 from pipeline.publish import hold_refresh_lock
@@ -80,7 +80,10 @@ def _loaded_after(name: str) -> str:
     specs=[dg.AssetSpec(key, group_name="raw", kinds={"duckdb"},
                         deps=[_loaded_after(name)],
                         description=f"{name} rows that passed the row-level rules (raw.{name}); the rest are in "
-                                    "audit.quarantine.")
+                                    "audit.quarantine.",
+                        # the columns the dbt models' column lineage ends at (pipeline/defs/assets/dbt.py)
+                        metadata={"dagster/column_schema": dg.MetadataValue.table_schema(dg.TableSchema(
+                            columns=[dg.TableColumn(column, sql_type) for column, sql_type in raw_columns(entities()[name])]))})
            for name, key in ENTITY_KEYS.items()],
     check_specs=[dg.AssetCheckSpec(check, asset=ENTITY_KEYS[name], description=text)
                  for name in ENTITY_KEYS for check, text in checks_for(name).items()],
