@@ -16,8 +16,9 @@ Kinds:
   absent from that workforce snapshot (read from raw.allocations, loaded before workforce_posts);
 - duplicates {columns}: rows repeating the columns (one record given more than once: the dbt side
   keeps one, as care.md B says for each entity);
-- overlapping_periods {start, end}: rows of one child whose spans overlap (each starts before the
-  other ends; end null: still open), counted by row;
+- overlapping_periods {start, end, columns}: rows of one child whose spans overlap (each starts before
+  the other ends; end null: still open), counted by row; two rows equal on `columns` are one record
+  repeated (the duplicates warning's), not an overlap;
 - code_for_age {column, at, age, codes}: `codes` are for children under `age` at the date `at`: a row
   with one of them for an older child, or with another code for a younger one (the child's
   date_of_birth from the children entity, loaded before this one; a child without one is not judged).
@@ -131,11 +132,13 @@ def duplicates(entity: Entity, spec: dict):
 def overlapping_periods(entity: Entity, spec: dict):
     start, end = q(spec["start"]), q(spec["end"])
     far = "date '9999-12-31'"
+    repeat = " and ".join(f"a.{q(c)} is not distinct from b.{q(c)}" for c in spec.get("columns", ()))
     # as for CLA episodes, one may start on the day another ended (found and missing again the same day)
     sql = f"""with r as (select row_number() over () as _n, * from {{rows}}),
               pairs as (select a.la_code, a._source_row from r a join r b
                         on a.la_code = b.la_code and a.child_id = b.child_id and a._n <> b._n
-                        and a.{start} < coalesce(b.{end}, {far}) and b.{start} < coalesce(a.{end}, {far}))
+                        and a.{start} < coalesce(b.{end}, {far}) and b.{start} < coalesce(a.{end}, {far})
+                        {f"and not ({repeat})" if repeat else ""})
               select r.la_code, count(distinct p._source_row), count(distinct r._source_row), list(distinct p._source_row)
               from r left join pairs p on p.la_code = r.la_code and p._source_row = r._source_row group by 1 order by 1"""
     what = entity.name.replace("_", " ")

@@ -22,7 +22,8 @@ class Coverage(SpecModel):
 
     unsupported: dict[str, str] = {}  # indicator -> why
     lookback: dict[str, Lookback] = {}  # indicator -> months after the start it is complete from
-    latest_only: dict[str, dict[str, str]] = {}  # indicator -> breakdown -> why (only at the extract date)
+    # only at the extract date: indicator -> breakdown -> why, or indicator -> why (every breakdown)
+    latest_only: dict[str, dict[str, str] | str] = {}
 
 
 CodeMaps = dict[str, dict[str, str]]  # map name -> {variant as supplied: native code}
