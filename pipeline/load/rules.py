@@ -175,9 +175,9 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
                 f"{t} is not null and {t} not in ({', '.join(lit(c) for c in codes)})")
         if col.pattern:  # a date is matched in its ISO form, whatever form it was supplied in
             text = f"strftime({t}, '%Y-%m-%d')" if col.is_date else t
-            means = (col.pattern_means or f"matching {col.pattern}").replace("'", "''")
+            broken = (f"is not {col.pattern_means}" if col.pattern_means else f"does not match {col.pattern}")
             add(col.name, r, "invalid_date" if col.is_date else "invalid_code",
-                f"'{col.name} ' || {shown} || ' is not {means}'",
+                f"'{col.name} ' || {shown} || ' {broken.replace(chr(39), chr(39) * 2)}'",
                 f"{t} is not null and not regexp_full_match({text}, {lit(col.pattern)})")
         if col.min is not None:
             add(col.name, r, "below_minimum",
