@@ -56,11 +56,11 @@ def read(files: list[Path], ctx: ReadContext) -> Adapted:
                 out.problems.append(str(exc))
                 continue
             out.warnings += xml.warnings
-            # one year for all its records: that of its episodes
+            # one year for all its records: that of its episodes (OC2 in a file without episodes: as for a
+            # CSV without a year in its name)
             year = _year_end(xml.kinds.get("episodes", []), "DECOM", ctx.extract_date)
+            oc2_year = year or _oc2_year(None, ctx.extract_date)
             for kind, rows in xml.kinds.items():
-                # OC2 rows in a file without episodes: the year as for a CSV without one in its name
-                oc2_year = year or _oc2_year(None, ctx.extract_date)
                 by_kind.setdefault(kind, []).append(Part(path, rows, oc2_year if kind == "oc2" else year))
             continue
         try:
