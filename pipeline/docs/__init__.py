@@ -52,8 +52,8 @@ def extract_entities() -> list[dict]:
                             f"{entity.column_names}")
         columns = []
         for c in entity.columns:
-            rule = (f"code list `{c.codes}`" if c.codes else f"matches `{c.pattern}`" if c.pattern
-                    else _bounds(c))
+            pattern = f"{c.pattern_means} (`{c.pattern}`)" if c.pattern_means else f"matches `{c.pattern}`"
+            rule = f"code list `{c.codes}`" if c.codes else pattern if c.pattern else _bounds(c)
             columns.append({"name": c.name, "type": c.type, "required": "yes" if c.required else "no",
                             "rule": rule, "notes": cell(notes[c.name])})
         out.append({"name": entity.name, "required": entity.required, "key": entity.key,

@@ -105,7 +105,7 @@ class _Planter:
         if kind == "unknown_code":
             return [c for c in cols if c.codes]
         if kind == "invalid_code":
-            return [c for c in cols if c.pattern]
+            return [c for c in cols if c.pattern and not c.is_date]
         if kind == "invalid_flag":
             return [c for c in cols if c.type == "flag"]
         if kind in ("invalid_integer", "below_minimum"):

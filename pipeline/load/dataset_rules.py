@@ -13,11 +13,19 @@ Kinds:
 - overlapping_workers: children with overlapping social-worker allocations (worker_role SW or ASYE)
   to different workers, counted and as a share of the children with social-worker allocations;
 - workers_missing_from_snapshot: workers allocated (any role) on a snapshot's as_at_date who are
-  absent from that workforce snapshot (read from raw.allocations, loaded before workforce_posts).
+  absent from that workforce snapshot (read from raw.allocations, loaded before workforce_posts);
+- duplicates {columns}: rows repeating the columns (one record given more than once: the dbt side
+  keeps one, as care.md B says for each entity);
+- overlapping_periods {start, end, columns}: rows of one child whose spans overlap (each starts before
+  the other ends; end null: still open), counted by row; two rows equal on `columns` are one record
+  repeated (the duplicates warning's), not an overlap;
+- code_for_age {column, at, age, codes}: `codes` are for children under `age` at the date `at`: a row
+  with one of them for an older child, or with another code for a younger one (the child's
+  date_of_birth from the children entity, loaded before this one; a child without one is not judged).
 """
 
-from pipeline.load.rules import q
-from pipeline.specs import Entity
+from pipeline.load.rules import lit, q
+from pipeline.specs import Entity, children_entity
 
 MAX_ROWS_NAMED = 5
 # loaded rows of the run's LAs, with each LA's extract date
@@ -31,7 +39,7 @@ def dataset_warnings(con, entity: Entity, absent: dict[str, list[str]]) -> dict[
     out: dict[str, list] = {}
     for spec in entity.warnings:
         sql, describe = KINDS[spec["kind"]](entity, spec)
-        named = {c for key in ("start", "end", "column", "among") for c in _listed(spec.get(key))}
+        named = set(spec.columns_named)
         las = [la for la, columns in absent.items() if not named & set(columns)]
         for la, *found in con.execute(sql.replace("{rows}", ROWS.format(entity=entity.name)), {"las": las}).fetchall():
             if found[0]:  # something to say
@@ -112,5 +120,43 @@ def workers_missing_from_snapshot(entity: Entity, spec: dict):
                                             f"are not in that snapshot (allocations{_rows(rows)})")
 
 
+def duplicates(entity: Entity, spec: dict):
+    columns = ", ".join(q(c) for c in spec["columns"])
+    sql = f"""with r as (select *, count(*) over (partition by la_code, {columns}) as n from {{rows}})
+              select la_code, count(*) filter (where n > 1), count(*), list(_source_row) filter (where n > 1)
+              from r group by 1 order by 1"""
+    return sql, lambda n, of, rows: (f"{n} of {of} rows repeat the ({', '.join(spec['columns'])}) of another row"
+                                     f"{_rows(rows)}: counted as one")
+
+
+def overlapping_periods(entity: Entity, spec: dict):
+    start, end = q(spec["start"]), q(spec["end"])
+    far = "date '9999-12-31'"
+    repeat = " and ".join(f"a.{q(c)} is not distinct from b.{q(c)}" for c in spec.get("columns", ()))
+    # as for CLA episodes, one may start on the day another ended (found and missing again the same day)
+    sql = f"""with r as (select row_number() over () as _n, * from {{rows}}),
+              pairs as (select a.la_code, a._source_row from r a join r b
+                        on a.la_code = b.la_code and a.child_id = b.child_id and a._n <> b._n
+                        and a.{start} < coalesce(b.{end}, {far}) and b.{start} < coalesce(a.{end}, {far})
+                        {f"and not ({repeat})" if repeat else ""})
+              select r.la_code, count(distinct p._source_row), count(distinct r._source_row), list(distinct p._source_row)
+              from r left join pairs p on p.la_code = r.la_code and p._source_row = r._source_row group by 1 order by 1"""
+    what = entity.name.replace("_", " ")
+    return sql, lambda n, of, rows: f"{n} of {of} {what} overlap another of the same child{_rows(rows)}"
+
+
+def code_for_age(entity: Entity, spec: dict):
+    column, at, age, kids = q(spec["column"]), q(spec["at"]), int(spec["age"]), children_entity()
+    codes = ", ".join(lit(c) for c in spec["codes"])
+    young = f"r.{at} < c.date_of_birth + interval {age} year"
+    wrong = f"(r.{column} in ({codes}) and not {young}) or (r.{column} not in ({codes}) and {young})"
+    sql = f"""select r.la_code, count(*) filter (where {wrong}), count(r.{column}), list(r._source_row) filter (where {wrong})
+              from {{rows}} r left join raw.{kids.name} c on c.la_code = r.la_code and c.{kids.key} = r.{kids.key}
+              group by 1 order by 1"""
+    shown = " or ".join(spec["codes"])
+    return sql, lambda n, of, rows: (f"{n} of {of} rows with {spec['column']} given have {shown} for a child aged "
+                                     f"{age} or over at {spec['at']}, or another code for a child under {age}{_rows(rows)}")
+
+
 KINDS = {f.__name__: f for f in (open_over_12_months, null_share, case_variants, overlapping_workers,
-                                 workers_missing_from_snapshot)}
+                                 workers_missing_from_snapshot, duplicates, overlapping_periods, code_for_age)}

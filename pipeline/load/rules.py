@@ -173,9 +173,12 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
             codes = code_lists()[col.codes]
             add(col.name, r, "unknown_code", f"'{col.name} ' || {shown} || ' is not in code list {col.codes}'",
                 f"{t} is not null and {t} not in ({', '.join(lit(c) for c in codes)})")
-        if col.pattern:
-            add(col.name, r, "invalid_code", f"'{col.name} ' || {shown} || ' does not match {col.pattern}'",
-                f"{t} is not null and not regexp_full_match({t}, {lit(col.pattern)})")
+        if col.pattern:  # a date is matched in its ISO form, whatever form it was supplied in
+            text = f"strftime({t}, '%Y-%m-%d')" if col.is_date else t
+            broken = (f"is not {col.pattern_means}" if col.pattern_means else f"does not match {col.pattern}")
+            add(col.name, r, "invalid_date" if col.is_date else "invalid_code",
+                f"'{col.name} ' || {shown} || ' {broken.replace(chr(39), chr(39) * 2)}'",
+                f"{t} is not null and not regexp_full_match({text}, {lit(col.pattern)})")
         if col.min is not None:
             add(col.name, r, "below_minimum",
                 f"'{col.name} ' || {shown} || ' is {'not above' if col.min_exclusive else 'below'} {col.min:g}'",
@@ -232,7 +235,7 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
             if order.severity != "error":
                 continue  # a warning: the quality gate reports it, the row still loads
             a, b = f"p.{q(order.earlier)}", f"t.{q('t_' + order.later)}"
-            add(order.later, f"t.{q('r_' + order.later)}", "end_before_start",
+            add(order.later, f"t.{q('r_' + order.later)}", order.rule,
                 f"'{order.later} ' || {b}::varchar || ' is before the {ref.entity} {order.earlier} ' || {a}::varchar",
                 f"{b}::date < {a}::date", f"{FILE} join raw.{ref.entity} p on p.la_code = f.la_code and {match}")
 
@@ -243,7 +246,7 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
         a, b = f"least({', '.join('t.' + q('t_' + c) for c in earlier)})", f"t.{q('t_' + order.later)}"  # NULLs ignored
         # two times of day compare as times (a decision at 09:00 before a 10:00 contact); otherwise by date
         timed = {entity.column(c).type for c in (*earlier, order.later)} == {"datetime"}
-        add(order.later, f"t.{q('r_' + order.later)}", "end_before_start",
+        add(order.later, f"t.{q('r_' + order.later)}", order.rule,
             f"'{order.later} ' || {b}::varchar || ' is before {' and '.join(earlier) if len(earlier) == 1 else 'the earliest of ' + ', '.join(earlier)} ' || {a}::varchar",
             f"{b} < {a}" if timed else f"{b}::date < {a}::date")
 

@@ -124,6 +124,8 @@ def _all_rows_sql(entity: Entity) -> str:
     joins = ["left join extracts using (la_code)"]
     helpers += [f"least({', '.join('loaded.' + q(c) for c in o.earlier)}) as {q(o.helper)}"  # NULLs ignored
                 for o in entity.order if o.helper != o.earlier]
+    helpers += [f"strftime(loaded.{q(c.name)}, '%Y-%m-%d') as {q('_iso_' + c.name)}"  # a date's `pattern` is on its ISO text
+                for c in entity.columns if c.is_date and c.pattern]
     for n, reference in enumerate(entity.references):  # the referenced row, as the loader matched it
         ref = f"ref{n}"
         unknown, dates = reference_helpers(reference)

@@ -248,7 +248,9 @@ def _la_counts(con, entity: Entity, frames: dict, loaded: dict[str, int]) -> dic
 
 def _display_column(o, entity: Entity) -> str | None:
     """The contract column an outcome is about (helper columns start with '_'; pairs name the later date)."""
-    real = [c for c in (o.column or "").split(",") if c and not c.startswith("_")]
+    # a date pattern is checked on the helper _iso_<column>: it is about <column>
+    real = [c.removeprefix("_iso_") for c in (o.column or "").split(",")]
+    real = [c for c in real if c and not c.startswith("_")]
     if real:
         return real[-1]
     kids = children_entity()

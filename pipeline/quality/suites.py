@@ -79,6 +79,7 @@ ENTITY_HELPERS = {
         "_unknown_{entity}": "the first reference column's value when no row of {entity} of the LA matches the row",
         "_{entity}_{column}": "that column of the {entity} row the row references",
         "_earliest_{columns}": "the earliest of these date columns that is given (an `order` from the earliest of several)",
+        "_iso_{column}": "that date column as YYYY-MM-DD text, which its `pattern` must match",
     },
     "las": {
         "_rows_supplied": "rows in the LA's file",
@@ -228,9 +229,9 @@ def build_entity_suite(name: str) -> dict:
             rule("expect_column_values_to_be_in_set", "unknown_code", column=col.name, value_set=list(lists[col.codes]))
         if col.type == "flag":
             rule("expect_column_values_to_be_in_set", "invalid_flag", column=col.name, value_set=FLAG_VALUES)
-        if col.pattern:
-            rule("expect_column_values_to_match_regex", "invalid_code", column=col.name,
-                 regex=_non_capturing(col.pattern))
+        if col.pattern:  # a date: on its ISO text (helper column), as the loader matches it
+            rule("expect_column_values_to_match_regex", "invalid_date" if col.is_date else "invalid_code",
+                 column=f"_iso_{col.name}" if col.is_date else col.name, regex=_non_capturing(col.pattern))
         if col.min is not None:
             rule("expect_column_values_to_be_between", "below_minimum", column=col.name, min_value=float(col.min),
                  **({"strict_min": True} if col.min_exclusive else {}))
@@ -243,7 +244,7 @@ def build_entity_suite(name: str) -> dict:
     if entity.unique:
         rule("expect_compound_columns_to_be_unique", "duplicate_id", column_list=["la_code", *entity.unique])
     for order in entity.order:
-        rule("expect_column_pair_values_a_to_be_greater_than_b", "end_before_start", severity=order.severity,
+        rule("expect_column_pair_values_a_to_be_greater_than_b", order.rule, severity=order.severity,
              column_A=order.later, column_B=order.helper, or_equal=True, ignore_row_if="either_value_is_missing")
     for condition in entity.conditions:  # when a row meets `if`, it meets `then`
         column, wanted = condition.then
@@ -255,7 +256,7 @@ def build_entity_suite(name: str) -> dict:
         unknown, dates = reference_helpers(reference)
         rule("expect_column_values_to_be_null", "unknown_reference", column=unknown)
         for (helper, _), order in zip(dates.items(), reference.order):
-            rule("expect_column_pair_values_a_to_be_greater_than_b", "end_before_start", severity=order.severity,
+            rule("expect_column_pair_values_a_to_be_greater_than_b", order.rule, severity=order.severity,
                  column_A=order.later, column_B=helper, or_equal=True, ignore_row_if="either_value_is_missing")
     for col in entity.columns:
         if col.is_date and not col.future_allowed:
@@ -300,6 +301,7 @@ def _helpers(entity) -> dict[str, dict[str, str]]:
     helpers = entity_helpers()
     rows = {c: t for c, t in helpers["rows"].items() if "{" not in c}
     rows |= {o.helper: ENTITY_HELPERS["rows"]["_earliest_{columns}"] for o in entity.order if o.helper != o.earlier}
+    rows |= {f"_iso_{c.name}": ENTITY_HELPERS["rows"]["_iso_{column}"] for c in entity.columns if c.is_date and c.pattern}
     for reference in entity.references:
         unknown, dates = reference_helpers(reference)
         rows[unknown] = ENTITY_HELPERS["rows"]["_unknown_{entity}"].format(entity=reference.entity)

@@ -24,7 +24,7 @@ Severity = Literal["error", "warning"]  # error quarantines the row (holds the L
 PseudonymDomain = Literal["worker"]  # the domains of pipeline/pseudonyms.py's keyed hash
 # the kinds of dataset-level warning, pipeline/load/dataset_rules.py
 WarningKind = Literal["open_over_12_months", "null_share", "case_variants", "overlapping_workers",
-                      "workers_missing_from_snapshot"]
+                      "workers_missing_from_snapshot", "duplicates", "overlapping_periods", "code_for_age"]
 
 # DuckDB type of each contract type in the raw layer
 SQL_TYPES: dict[str, str] = {
@@ -44,7 +44,8 @@ class Column(SpecModel):
     type: ColumnType
     required: bool = False
     codes: str | None = None  # a list of seeds/code_lists.csv
-    pattern: str | None = None  # a regex the trimmed value must match
+    pattern: str | None = None  # a regex the trimmed value (a date: its ISO form, YYYY-MM-DD) must match
+    pattern_means: str | None = None  # what a match is, in words, for messages ("a 31 March")
     min: int | float | None = None  # as written: a whole number stays one (an integer column's bound)
     max: int | float | None = None
     min_exclusive: bool = False  # `min` itself is out of range (0 < fte)
@@ -62,6 +63,8 @@ class Column(SpecModel):
             raise ValueError("a decimal column has a scale, and only a decimal column has one")
         if self.min_exclusive and self.min is None:
             raise ValueError("min_exclusive without a min")
+        if self.pattern_means and not self.pattern:
+            raise ValueError("pattern_means without a pattern")
         return self
 
     @property
@@ -77,6 +80,7 @@ class DateOrder(SpecModel):
     earlier: str | tuple[str, ...]  # a list: the earliest of these columns that is given
     later: str
     severity: Severity
+    rule: str = "end_before_start"  # the name the loader and the quality gate report it under
 
     @property
     def earliest_of(self) -> tuple[str, ...]:
@@ -131,11 +135,16 @@ class DatasetWarning(SpecModel):
     end: str | None = None
     column: str | None = None
     among: str | None = None
+    columns: tuple[str, ...] | None = None  # duplicates: the columns that make rows one record
+    at: str | None = None  # code_for_age: the date the child's age is taken at
+    age: int | None = Field(default=None, ge=1)  # code_for_age: `codes` are for children under this age
+    codes: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _keys_of_kind(self):
         needs = {"open_over_12_months": ("start", "end"), "null_share": ("column",),
-                 "case_variants": ("column",)}.get(self.kind, ())
+                 "case_variants": ("column",), "duplicates": ("columns",), "overlapping_periods": ("start", "end"),
+                 "code_for_age": ("column", "at", "age", "codes")}.get(self.kind, ())
         lacking = [k for k in needs if getattr(self, k) is None]
         if lacking:
             raise ValueError(f"a {self.kind} warning needs {', '.join(lacking)}")
@@ -143,7 +152,7 @@ class DatasetWarning(SpecModel):
 
     @property
     def columns_named(self) -> list[str]:
-        return [c for key in ("start", "end", "column", "among") for c in _listed(getattr(self, key))]
+        return [c for key in ("start", "end", "column", "among", "columns", "at") for c in _listed(getattr(self, key))]
 
     # read like the mapping it was (spec["kind"], spec.get("among"))
     def __getitem__(self, key: str):

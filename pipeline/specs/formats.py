@@ -22,7 +22,8 @@ class Coverage(SpecModel):
 
     unsupported: dict[str, str] = {}  # indicator -> why
     lookback: dict[str, Lookback] = {}  # indicator -> months after the start it is complete from
-    latest_only: dict[str, dict[str, str]] = {}  # indicator -> breakdown -> why (only at the extract date)
+    # only at the extract date: indicator -> breakdown -> why, or indicator -> why (every breakdown)
+    latest_only: dict[str, dict[str, str] | str] = {}
 
 
 CodeMaps = dict[str, dict[str, str]]  # map name -> {variant as supplied: native code}
@@ -198,18 +199,34 @@ class Ssda903Xml(SpecModel):
     root: str
     max_file_mb: float = Field(gt=0)
     rename: dict[str, str] = {}  # XML element name -> CSV column name
+    tables: dict[str, str] = {}  # a table nested in HEADER -> the kind each of its elements is a row of
+    header_kinds: dict[str, str] = {}  # kind -> the HEADER field that, given, makes the HEADER a row of it
 
 
-class Ssda903Entity(SpecModel):
+class Ssda903Part(SpecModel):
     kind: str  # the kind of file it comes from
     key: tuple[str, ...]  # DfE columns deduplicating records repeated across years (the latest wins)
     id: str | None = None  # the native key, from the key's columns
     columns: dict[str, FieldRef]  # native column -> DfE column
 
 
+class Ssda903Entity(Ssda903Part):
+    # the native column given the file's collection year (its 31 March), part of the record key
+    year_column: str | None = None
+    # rows of another kind with the same key values are the same records (fields filled from either)
+    merge: Ssda903Part | None = None
+    # covered_from: the 1 April starting the earliest year of its own files, or of the episodes files
+    complete_from: Literal["own_years", "episodes"] | None = None
+
+    @property
+    def parts(self) -> tuple[Ssda903Part, ...]:
+        return (self,) + ((self.merge,) if self.merge else ())
+
+
 class Ssda903(SpecModel):
     title: str
     kinds: dict[str, tuple[str, ...]]  # kind -> the DfE columns its header row has (tried in this order)
+    year_dates: dict[str, str] = {}  # kind -> the DfE date whose latest value places a CSV in its year
     xml: Ssda903Xml
     entities: dict[str, Ssda903Entity]
     coverage: dict[str, Coverage] = {}
@@ -217,13 +234,15 @@ class Ssda903(SpecModel):
 
     @model_validator(mode="after")
     def _kinds_defined(self):
-        _defined("kind", [e.kind for e in self.entities.values()], self.kinds)
-        _defined("code map", [r.map for e in self.entities.values() for r in e.columns.values() if r.map],
-                 self.code_maps)
+        parts = [p for e in self.entities.values() for p in e.parts]
+        _defined("kind", [p.kind for p in parts] + list(self.year_dates) + list(self.xml.tables.values())
+                 + list(self.xml.header_kinds), self.kinds)
+        _defined("code map", [r.map for p in parts for r in p.columns.values() if r.map], self.code_maps)
         return self
 
     def native_columns(self) -> dict[str, list[str]]:
-        return {name: list(e.columns) for name, e in self.entities.items()}
+        return {name: [c for p in e.parts for c in p.columns] + ([e.year_column] if e.year_column else [])
+                for name, e in self.entities.items()}
 
 
 FORMAT_MODELS = {"annex_a": AnnexA, "cin_census": CinCensus, "ssda903": Ssda903}

@@ -69,3 +69,48 @@ def test_backlog_and_unrecorded_codes(inbox):
         "source_not_recorded": "X1/early_help_episodes: source is empty in 1 of 2 rows (50%)"}
     assert con.execute("select count(*) from audit.dataset_issues where la_code = 'X2' and entity = 's47_enquiries'"
                        ).fetchone() == (0,)
+
+
+def test_care_repeats_overlaps_and_participation_for_age(inbox):
+    """care.md B.1-B.3: repeated reviews, health events and missing episodes; overlapping missing episodes
+    (one starting the day another ended does not overlap; a repeat is not an overlap); PN0 only under 4."""
+    def review(child, day, code=""):
+        return {"child_id": child, "review_date": day, "participation": code}
+
+    def missing(mid, child, start, end="", kind="M"):
+        return {"missing_id": mid, "child_id": child, "missing_type": kind, "start_date": start, "end_date": end}
+
+    write_la(inbox, "X1", {"children": CHILDREN, "cla_reviews": [
+        review("001", "2018-12-31", "PN0"),  # row 2: the day before 001's 4th birthday: still under 4
+        review("001", "2019-01-01", "PN0"),  # row 3: aged 4 that day
+        review("001", "2018-12-30", "PN1"),  # row 4: aged 3
+        review("002", "2024-01-01", "PN7"),  # row 5
+        review("U1", "2024-03-01", "PN3"),  # row 6: no date of birth: not judged
+        review("002", "2024-01-01"),  # row 7: repeats row 5's review (its participation not recorded)
+    ], "cla_health": [
+        {"child_id": "001", "event_type": "RHA", "event_date": "2024-01-05"},  # rows 2, 3: one event twice
+        {"child_id": "001", "event_type": "RHA", "event_date": "2024-01-05"},
+        {"child_id": "001", "event_type": "DENTAL", "event_date": "2024-01-05"},  # another event that day
+    ], "missing_episodes": [
+        missing("M1", "001", "2024-01-01", "2024-01-10"),  # rows 2, 3: found, missing again the same day
+        missing("M2", "001", "2024-01-10", "2024-01-12"),
+        missing("M3", "002", "2024-02-01"),  # row 4: still missing when...
+        missing("M4", "002", "2024-02-10", "2024-02-11"),  # row 5: ...another episode starts
+        missing("M5", "001", "2024-03-01", "2024-03-02", "A"),  # rows 6, 7: one episode given twice
+        missing("M6", "001", "2024-03-01", "2024-03-05", "A"),
+    ]})
+    con, results = load(inbox, "cla_reviews", "cla_health", "missing_episodes")
+    assert [results[e].rows_loaded for e in ("cla_reviews", "cla_health", "missing_episodes")] == [6, 3, 6]
+    assert warnings(con, "cla_reviews") == {
+        "duplicate_review": "X1/cla_reviews: 2 of 6 rows repeat the (child_id, review_date) of another row "
+                            "(rows 5, 7): counted as one",
+        "participation_age": "X1/cla_reviews: 2 of 5 rows with participation given have PN0 for a child aged 4 or "
+                             "over at review_date, or another code for a child under 4 (rows 3, 4)"}
+    assert warnings(con, "cla_health") == {
+        "duplicate_row": "X1/cla_health: 2 of 3 rows repeat the (child_id, event_type, event_date) of another row "
+                         "(rows 2, 3): counted as one"}
+    assert warnings(con, "missing_episodes") == {
+        "duplicate_missing": "X1/missing_episodes: 2 of 6 rows repeat the (child_id, missing_type, start_date) of "
+                             "another row (rows 6, 7): counted as one",
+        "overlapping_missing": "X1/missing_episodes: 2 of 6 missing episodes overlap another of the same child "
+                               "(rows 4, 5)"}

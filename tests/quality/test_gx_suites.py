@@ -225,6 +225,17 @@ def test_pattern_and_all_null_optional_columns():
     assert by_rule(outcome, "invalid_code", "accommodation").examples == ["b3"]
 
 
+def test_a_date_pattern_is_checked_on_its_iso_text():
+    """cla_oc2.year_ending must be a 31 March (care.md B.4): GX matches the frame's ISO text of the date,
+    the helper pipeline.quality.frames writes, as the loader matches the typed date."""
+    rows = [{"child_id": "C1", "year_ending": "2024-03-31", "_iso_year_ending": "2024-03-31", "sdq_score": 40},
+            {"child_id": "C2", "year_ending": "2024-03-30", "_iso_year_ending": "2024-03-30", "sdq_score": 41}]
+    helpers = {"_birth_floor": "DATE", "_orphan_child_id": "VARCHAR", "_iso_year_ending": "VARCHAR"}
+    outcome = run_rows("cla_oc2", rows_frame("cla_oc2", rows, helpers))
+    assert failed(outcome) == {("invalid_date", "_iso_year_ending"), ("above_maximum", "sdq_score")}
+    assert by_rule(outcome, "invalid_date", "_iso_year_ending").examples == ["2024-03-30"]
+
+
 def test_las_and_months_frames():
     las = _frame({"la_code": "VARCHAR", "_rows_supplied": "BIGINT", "_quarantine_share": "DOUBLE",
                   "_overlap_share": "DOUBLE", "_missing_columns": "VARCHAR"},
@@ -253,7 +264,7 @@ def test_las_and_months_frames():
 def test_every_entity_suite_passes_an_empty_loaded_table(entity):
     helpers = {"_birth_floor": "DATE", "_orphan_child_id": "VARCHAR", "_overlaps_with": "VARCHAR",
                "_one_of": "DATE", "_unknown_cin_plans": "VARCHAR", "_cin_plans_start_date": "DATE",
-               "_earliest_initiated_date_discussion_date": "DATE"}
+               "_earliest_initiated_date_discussion_date": "DATE", "_iso_year_ending": "VARCHAR"}
     assert set(load_suite(entity)["meta"]["helper_columns"].get("rows", {})) <= set(helpers) | {"_day_after_extract"}
     outcome = run_rows(entity, rows_frame(entity, [], helpers))
     assert outcome.success

@@ -18,6 +18,14 @@ from pipeline.quality.suites import (
     INDICATOR_CHECK, INDICATOR_KEY, INDICATOR_SUITE_NAME, MIN_VOLUME_BASE, frame_suite, parameters,
 )
 from pipeline.defs.resources import RefreshSettings
+from pipeline.specs import entities
+
+# care.md A, "annual snapshot": an indicator needing an entity with a year_ending column (cla_oc2) is
+# reported only for the months whose end is a year_ending of the LA's rows; other months are not missing
+ANNUAL_ENTITIES = [name for name, entity in entities().items() if "year_ending" in entity.column_map]
+ANNUAL_MONTHS = " union all ".join(
+    f"select la_code, '{name}' as entity, year_ending as period_end from raw.{name}" for name in ANNUAL_ENTITIES
+) or "select null::varchar as la_code, null::varchar as entity, null::date as period_end where false"
 
 # The built values with the catalogue unit, plus helper columns (suites.INDICATOR_HELPERS) and one
 # row (_kind 'missing') per reported period with no value for an indicator the build produces,
@@ -35,6 +43,7 @@ available as (
     from raw.manifests m cross join needs
     left join raw.supplied_entities s on s.la_code = m.la_code and s.entity = needs.entity
     group by all having bool_and(s.entity is not null)),
+annual_months as ({ANNUAL_MONTHS}),
 period_types as (select distinct indicator_id, period_type from built),
 expected as (
     select a.la_code, a.indicator_id, p.period_type, p.period_start, p.period_end
@@ -48,7 +57,12 @@ missing as (
       -- a period a statutory-format source cannot support is absent on purpose (docs/statutory_formats.md)
       and not exists (select 1 from intermediate.int_uncovered_periods u where u.la_code = e.la_code
                       and u.indicator_id = e.indicator_id and u.period_type = e.period_type
-                      and u.period_end = e.period_end and u.dimension is null)),
+                      and u.period_end = e.period_end and u.dimension is null)
+      -- an annual snapshot's other months have no row on purpose
+      and not exists (select 1 from needs n where n.indicator_id = e.indicator_id
+                      and n.entity in ({", ".join(f"'{n}'" for n in ANNUAL_ENTITIES) or "NULL"})
+                      and not exists (select 1 from annual_months a where a.la_code = e.la_code
+                                      and a.entity = n.entity and a.period_end = e.period_end))),
 monthly as (
     select *, lag(value) over w as previous_value, lag(coalesce(numerator, value)) over w as previous_base,
            lag(period_end) over w as previous_end

@@ -143,7 +143,8 @@ def coverage_for(spec: CoverageSpec | None, start: date | None, start_reason: st
                  extract_date: date) -> tuple[Coverage, ...]:
     """Coverage of one entity from the format spec's `coverage.<entity>`: complete from `start`;
     `unsupported` indicators never; `lookback` indicators months after start (they look back that
-    far); `latest_only` breakdowns only at the extract date (the source gives only the latest value)."""
+    far); `latest_only` breakdowns (or whole indicators) only at the extract date (the source gives only the
+    latest value)."""
     spec = spec or CoverageSpec()
     out = [Coverage(start, start_reason)] if start else []
     out += [Coverage(None, reason, indicator) for indicator, reason in spec.unsupported.items()]
@@ -151,7 +152,8 @@ def coverage_for(spec: CoverageSpec | None, start: date | None, start_reason: st
         out += [Coverage(add_months(start, item.months), item.reason, indicator)
                 for indicator, item in spec.lookback.items()]
     out += [Coverage(extract_date + timedelta(days=1), reason, indicator, dimension)
-            for indicator, dims in spec.latest_only.items() for dimension, reason in dims.items()]
+            for indicator, dims in spec.latest_only.items()
+            for dimension, reason in (dims.items() if isinstance(dims, dict) else [(None, dims)])]
     return tuple(out)
 
 

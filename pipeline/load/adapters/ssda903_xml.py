@@ -1,9 +1,10 @@
-"""SSDA903 XML (root EXPSSDA903) -> the same header, episodes, uasc and oc3 records as the CSV files.
+"""SSDA903 XML (root EXPSSDA903) -> the same records, kind by kind, as the CSV files.
 
 The XML form of the return holds one CHILD per child: a HEADER with the header fields (CHILDID for
-CHILD), the uasc fields (UASC flag, DUC) and the oc3 fields (IN_TOUCH, ACTIV, ACCOM), then one
-EPISODE per episode (PL for PLACE); the other 903 tables (AREVIEW, AMISSING, OC2, ...) nest in HEADER
-and are not used. Structure as the DfE-funded 903 validator reads it (docs/statutory_formats.md).
+CHILD), the uasc fields (UASC flag, DUC), the oc3 fields (IN_TOUCH, ACTIV, ACCOM) and the AD1 fields
+(DATE_INT, ...), with the tables nested in it (AREVIEW, AMISSING, OC2, AD_PLACED: `xml.tables` of
+ssda903.yml; PERMANENCE is not used), then one EPISODE per episode (PL for PLACE). Structure as the
+DfE-funded 903 validator reads it (docs/statutory_formats.md).
 Each record is named by its element path, e.g. "/EXPSSDA903/CHILD[12]/EPISODE[3]".
 
 The file is read as a stream: each CHILD becomes records and is dropped, so memory holds the
@@ -122,11 +123,23 @@ class _Reader:
                 self.kinds.setdefault("uasc", []).append((self.children, f"{location}/HEADER", header))
         if any((header.get(f) or "").strip() for f in OC3_FIELDS):
             self.kinds["oc3"].append((len(self.kinds["oc3"]) + 1, f"{location}/HEADER", header))
+        for kind, field_name in self.spec.header_kinds.items():  # AD1: fields of HEADER itself
+            if (header.get(field_name) or "").strip():
+                self._add(kind, f"{location}/HEADER", header)
+        for tag, kind in self.spec.tables.items():  # AREVIEW, AMISSING, OC2, AD_PLACED nested in HEADER
+            tables = [e for h in headers[:1] for e in h if _local(e.tag) == tag]
+            for n, table in enumerate(tables, start=1):
+                self._add(kind, f"{location}/HEADER/{tag}[{n}]",
+                          {**self._fields(table), "CHILD": child_id, "DOB": header.get("DOB")})
         episodes = [e for e in child if _local(e.tag) == "EPISODE"]
         for n, episode in enumerate(episodes, start=1):
             row = {**self._fields(episode), "CHILD": child_id}
             self.kinds["episodes"].append((len(self.kinds["episodes"]) + 1, f"{location}/EPISODE[{n}]", row))
         self.last = location
+
+    def _add(self, kind: str, location: str, row: dict) -> None:
+        rows = self.kinds.setdefault(kind, [])
+        rows.append((len(rows) + 1, location, row))
 
     def _fields(self, element: Element) -> dict:
         """Leaf elements by CSV column name (the first of a repeated one); nested tables are not used."""

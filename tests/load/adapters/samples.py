@@ -61,3 +61,37 @@ def quarantine(con, la_code: str, entity: str) -> list[tuple]:
     return con.execute(
         "select row_number, column_name, raw_value, rule, message from audit.quarantine "
         "where la_code = $la and entity = $e order by row_number, rule", {"la": la_code, "e": entity}).fetchall()
+
+
+# The 903 files the public sample lacks, in the DfE's column layout (data-to-insight/csc-validator-be-903
+# lac_validator/config.py: OC2, AD1, PlacedAdoption; DoLo from care.md B.9), for children of the sample's
+# header.csv. Values are ours: one OC2 SDQ score out of range (41), one AD1 decision also in
+# placed_for_adoption (one record), one reversed decision only in placed_for_adoption, two DoLo orders.
+SSDA903_CARE = {
+    "oc2_2018.csv": """CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED
+10301,19/01/2003,14,,0,1,1,1,,0,,
+105151,31/07/2003,,SDQ1,0,1,0,0,,1,0,1
+105231,23/12/2013,41,,0,0,1,1,1,0,,
+104579,02/06/2013,22,,0,1,1,0,0,0,,
+""",
+    "ad1.csv": """CHILD,DOB,DATE_INT,DATE_MATCH,FOSTER_CARE,NB_ADOPTR,SEX_ADOPTR,LS_ADOPTR
+952274,14/01/2010,02/02/2017,10/05/2017,1,2,MF,L0
+371347,29/03/2011,15/12/2016,20/02/2017,0,1,F,L4
+""",
+    "placed_for_adoption.csv": """CHILD,DOB,DATE_PLACED,DATE_PLACED_CEASED,REASON_PLACED_CEASED
+952274,14/01/2010,02/02/2017,,
+101447,27/04/2006,01/06/2017,01/12/2017,RD1
+""",
+    "dolo.csv": """CHILD,DOB,DOLO_START,DOLO_END
+104579,02/06/2013,01/09/2017,28/02/2018
+104579,02/06/2013,01/03/2018,
+""",
+}
+
+
+def write_ssda903_care(folder: Path, names=tuple(SSDA903_CARE)) -> list[Path]:
+    """SSDA903_CARE's files (those named) written into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text(SSDA903_CARE[name])
+    return [folder / name for name in names]

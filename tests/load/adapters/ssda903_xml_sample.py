@@ -4,8 +4,8 @@ built at test time so both forms hold exactly the same records.
 Structure as the XML LAs' case systems export and the DfE-funded 903 validator reads
 (data-to-insight/csc-validator-be-903, lac_validator/ingress.py and tests/fake_data/fake_903.xml):
 EXPSSDA903/CHILD, each with a HEADER (CHILDID, UPN, SEX, DOB, ETHNIC, UASC, DUC, the OC3 fields
-IN_TOUCH/ACTIV/ACCOM, AMISSING and AREVIEW tables, MOTHER, MC_DOB) and one EPISODE per episode (PL for
-the CSV's PLACE). A blank CSV value is an empty element, as in that sample.
+IN_TOUCH/ACTIV/ACCOM, AMISSING and AREVIEW tables, and with `care` the OC2 and AD_PLACED tables and the
+AD1 fields, MOTHER, MC_DOB) and one EPISODE per episode (PL for the CSV's PLACE). A blank CSV value is an empty element, as in that sample.
 
     python -m tests.load.adapters.ssda903_xml_sample out.xml   # write one to look at
 """
@@ -40,8 +40,20 @@ def _add(parent: ET.Element, tag: str, text: str | None) -> ET.Element:
     return element
 
 
-def build_xml(out: Path, folder: Path = SSDA903) -> Path:
-    """Write the CSV sample in `folder` as one SSDA903 XML at `out`: a CHILD per header row, in order."""
+OC2 = ["SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
+       "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
+AD1 = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
+AD_PLACED = ["DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"]
+
+
+def build_xml(out: Path, folder: Path = SSDA903, care: Path | None = None) -> Path:
+    """Write the CSV sample in `folder` as one SSDA903 XML at `out`: a CHILD per header row, in order.
+    `care`: a folder with the oc2, ad1 and placed_for_adoption CSVs of samples.SSDA903_CARE, written in
+    as the validator's XML holds them (OC2 and AD_PLACED tables in HEADER, the AD1 fields in HEADER
+    itself; an AD1 child has one AD1 row). DoLo has no known XML form."""
+    oc2 = _by_child(_rows(care, "oc2_2018.csv")) if care else {}
+    ad1 = {r["CHILD"]: r for r in _rows(care, "ad1.csv")} if care else {}
+    placed = _by_child(_rows(care, "placed_for_adoption.csv")) if care else {}
     episodes = _by_child(_rows(folder, "episodes.csv"))
     uasc = {r["CHILD"]: r for r in _rows(folder, "uasc.csv")}
     oc3 = {r["CHILD"]: r for r in _rows(folder, "oc3.csv")}
@@ -67,6 +79,17 @@ def build_xml(out: Path, folder: Path = SSDA903) -> Path:
         for row in reviews.get(child_id, []):
             table = ET.SubElement(header, "AREVIEW")
             for tag in ("REVIEW", "REVIEW_CODE"):
+                _add(table, tag, row[tag])
+        for row in oc2.get(child_id, []):
+            table = ET.SubElement(header, "OC2")
+            for tag in OC2:
+                _add(table, tag, row[tag])
+        if child_id in ad1:
+            for tag in AD1:
+                _add(header, tag, ad1[child_id][tag])
+        for row in placed.get(child_id, []):
+            table = ET.SubElement(header, "AD_PLACED")
+            for tag in AD_PLACED:
                 _add(table, tag, row[tag])
         _add(header, "MOTHER", child["MOTHER"])
         _add(header, "MC_DOB", child["MC_DOB"])

@@ -29,6 +29,7 @@ def test_every_row_is_loaded_or_quarantined(landed):
         "children": (48, 47, 1), "contacts": (5, 4, 1), "referrals": (6, 6, 0), "assessments": (5, 4, 1),
         "s47_enquiries": (5, 5, 0), "cin_plans": (5, 5, 0), "cp_plans": (7, 5, 2), "cla_episodes": (5, 4, 1),
         "visits": (12, 12, 0), "care_leavers": (6, 0, 6), "early_help_episodes": (5, 5, 0),
+        "cla_health": (10, 10, 0),  # List 8: each child's last health assessment and last dental check
     }
     assert not any(r.issues for r in results.values() if r.source_file)
     # no strategy discussions or CP reviews list in Annex A: not supplied, not "empty"
@@ -78,6 +79,25 @@ def test_coverage_keeps_indicators_to_the_six_month_window(landed):
     assert ("cin_plans", None, None, date(2021, 4, 1)) in rows  # the state at the extract date only
     assert ("cla_episodes", "CLA_STABILITY_LT", None, None) in rows  # no placement history: never
     assert ("cla_episodes", "CLA_OPEN", "placement_type", date(2021, 4, 1)) in rows
+
+
+def test_list_8_health_dates_are_the_latest_health_events(landed):
+    """care.md B.9: "Date of Last Health Assessment" -> an RHA, "Date of Last Dental Check" -> a DENTAL
+    event, usable only as at the extract date; no initial health assessment."""
+    con, _ = landed
+    sheet = load_workbook(ANNEX_A, read_only=True)["List 8"]
+    header, *rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    child, health, dental = (header.index(h) for h in
+                             ("Child Unique ID", "Date of Last Health Assessment", "Date of Last Dental Check"))
+    expected = sorted([(str(r[child]), "RHA", r[health].date()) for r in rows if r[health]]
+                      + [(str(r[child]), "DENTAL", r[dental].date()) for r in rows if r[dental]])
+    assert len(expected) == 10
+    assert con.execute("select child_id, event_type, event_date from raw.cla_health order by all").fetchall() == expected
+    coverage = con.execute("select indicator_id, dimension, covered_from from raw.source_coverage "
+                           "where la_code = 'A1' and entity = 'cla_health'").fetchall()
+    assert sorted(coverage, key=str) == sorted([
+        (None, None, date(2020, 10, 1)), ("CLA_IHA_20WD", None, None),
+        ("CLA_HEALTH_UPTODATE", None, date(2021, 4, 1)), ("CLA_DENTAL_UPTODATE", None, date(2021, 4, 1))], key=str)
 
 
 def test_code_variants():

@@ -64,7 +64,7 @@ def test_every_la_is_published(warehouse):
 def test_nothing_supplied_is_lost(warehouse):
     rows = query(build_path_for(warehouse), "select la_code, entity, rows_supplied, rows_loaded, rows_quarantined "
                                             "from raw.supplied_entities")
-    assert len(rows) == 11 + 3 + 2  # Annex A: ten entities and early_help_episodes (List 2)
+    assert len(rows) == 12 + 3 + 2  # Annex A: ten entities, early_help_episodes (List 2), cla_health (List 8)
     assert all(loaded + quarantined == supplied for _, _, supplied, loaded, quarantined in rows)
     (quarantined,) = query(build_path_for(warehouse), "select count(distinct (la_code, entity, row_number)) from audit.quarantine")[0]
     assert quarantined == sum(r[4] for r in rows)
@@ -96,6 +96,20 @@ def test_annex_a_figures_for_its_six_months_only(warehouse):
     assert monthly(warehouse, la, "CIN_PLAN_OPEN") == {date(2021, 3, 31): 5}  # case status at the extract only
 
 
+def test_annex_a_health_as_at_the_extract_date_only(warehouse):
+    """List 8's last health assessment and dental check (care.md B.9): counted only at 31 March 2021. Its
+    three children looked after then (the fourth ceased in September 2020; the fifth's episode starts
+    before its birth and is quarantined), all 5 or over and in care since before 2015, had an assessment
+    on or after 31 March 2020 (27 May, 27 May, 5 October 2020) and one a dental check (12 October 2020;
+    the others 17 January 2020)."""
+    la = "E09000901"
+    rows = query(warehouse, "select indicator_id, period_end, numerator, denominator from published.indicator_values "
+                            "where la_code = $la and indicator_id in ('CLA_HEALTH_UPTODATE', 'CLA_DENTAL_UPTODATE') "
+                            "and period_type = 'month' order by 1", la=la)
+    assert rows == [("CLA_DENTAL_UPTODATE", date(2021, 3, 31), 1, 3), ("CLA_HEALTH_UPTODATE", date(2021, 3, 31), 3, 3)]
+    assert not indicators(warehouse, la) & {"CLA_IHA_20WD", "CLA_VISIT_TIMELY"}
+
+
 def test_annex_a_cannot_support_history_indicators(warehouse):
     published = indicators(warehouse, "E09000901")
     assert {"CON_RECEIVED", "REF_COUNT", "ASM_45WD", "S47_STARTED", "CPP_OPEN", "CLA_OPEN"} <= published
@@ -125,6 +139,7 @@ def test_ssda903_children_looked_after(warehouse):
     published = indicators(warehouse, la)
     assert {"CLA_UASC", "CL_IN_TOUCH", "CLA_STARTED"} <= published
     assert "CLA_STABILITY_LT" not in published and not {i for i in published if i[:3] in ("REF", "ASM", "CPP", "CON")}
+    assert not published & {"CLA_IHA_20WD", "CLA_HEALTH_UPTODATE", "CLA_DENTAL_UPTODATE"}  # no dated health events
 
 
 def test_cin_census_referrals(warehouse):
