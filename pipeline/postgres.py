@@ -192,7 +192,7 @@ def _policy(role: str) -> str:
 
 def _require_whole_name(cur, role: str) -> None:
     """Postgres cuts a longer name to its identifier limit, silently: two such names are one role."""
-    cur.execute("show max_identifier_length")
+    cur.execute("select current_setting('max_identifier_length')")
     limit = int(cur.fetchone()[0])
     if len(role.encode()) > limit:
         raise PostgresError(f"role name {role!r} is {len(role.encode())} bytes, longer than Postgres's {limit}-byte "
