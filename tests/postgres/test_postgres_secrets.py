@@ -82,6 +82,9 @@ def test_a_refresh_and_pushes_leave_the_password_nowhere(postgres_url, tmp_path,
 
     monkeypatch.setenv("PIPELINE_POSTGRES_URL", query_form)
     assert main(["refresh", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    with pg.connect(postgres_url.rsplit("/", 1)[0] + "/secrets") as con, con.cursor() as cur:
+        cur.execute("select count(*) from published.indicator_values")
+        assert cur.fetchone()[0] > 0  # the password's way through the push was taken
     # Postgres refuses (no such database): the error's way through Dagster's events to the console
     assert main(["refresh", "--inbox", str(inbox), "--warehouse", str(warehouse), "--full",
                  "--postgres", keyvalue_form % "nope"]) == 2
