@@ -20,8 +20,8 @@ _QUERY = re.compile(rf"([?&]{_KEYS}=)([^&#\s]*)", re.IGNORECASE)
 # a key at the start, after a space or an opening quote (messages quote the conninfo); its value quoted
 # (an unterminated quote runs to the end) or up to the next unescaped space
 _KEYVALUE = re.compile(rf"((?<![^\s'\"(]){_KEYS}\s*=\s*)('(?:[^'\\]|\\.)*'?|(?:[^\s\\]|\\.)+)", re.IGNORECASE)
-# a known password shorter than this is not replaced inside other words (it would mask "post" in
-# "postgresql" in every message); the patterns above still hide it where libpq would read it
+# a known password shorter than this is not replaced as plain text (it would mask "post" in "postgresql"
+# in every message); the patterns above still hide it in every libpq form
 _SHORTEST_LITERAL = 4
 
 
@@ -38,11 +38,11 @@ def redact(text: str, conninfo: str | None = None) -> str:
 
 
 def passwords(conninfo: str) -> set[str]:
-    """The passwords in a connection string, in each spelling a message might show: as written,
-    decoded (percent-decoding, backslash escapes), percent-encoded and escaped as Python's repr does. Every form is looked for
-    everywhere: a key=value string's dbname may itself be a URI or a key=value string (libpq expands it)."""
+    """The passwords in a connection string, in each spelling a message might show: as written, decoded
+    (percent-decoding, backslash escapes), percent-encoded, and escaped as Python's repr does. Every form
+    is looked for everywhere: a key=value string's dbname may itself be a URI or key=value string."""
     found = {m.group(2) for pattern in (_USERINFO, _QUERY) for m in pattern.finditer(conninfo)}
-    if re.match(r"postgres(?:ql)?://", conninfo, re.IGNORECASE):  # a whole URI: its user info as libpq splits it
+    if re.match(r"postgres(?:ql)?://", conninfo, re.IGNORECASE):  # a whole URI: all its user info (spaces too)
         userinfo = urlsplit(conninfo).netloc.rpartition("@")[0]
         found.add(userinfo.partition(":")[2])
     for m in _KEYVALUE.finditer(conninfo):

@@ -96,6 +96,7 @@ def test_a_refresh_and_pushes_leave_the_password_nowhere(postgres_url, tmp_path,
     console = capfd.readouterr()
     assert "cannot connect to Postgres" in console.out and "cannot connect to Postgres" in console.err
     assert SECRET not in console.out + console.err
+    assert list(home.glob("storage/*/compute_logs/*.err"))  # the steps' captured output is among what is searched
     stored = stored_text(home)
     assert "postgres_published" in stored and "cannot connect to Postgres" in stored  # the search reads the runs
     assert SECRET not in stored
