@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
+from pipeline.redact import redact
 from pipeline.runtime.spark_handoff import ENGINES
 
 
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
     except (UsageError, ValueError) as exc:  # the library's word for "cannot be done as asked", and bad arguments
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc), getattr(args, 'postgres', None))}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -13,6 +13,7 @@ role reads only the `*_shareable` tables (every LA) and the catalogue. Every tab
 FORCE ROW LEVEL SECURITY: without a policy for it, nobody but a superuser sees a row, owner included.
 """
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import duckdb
 
 from pipeline.errors import UsageError
 from pipeline.publish import STAGE_EVENT
+from pipeline.redact import redact
 
 SCHEMA, STAGING, ACCESS = "published", "published_next", "pipeline_access"
 LOCK_KEY = 4_113_013  # pg_advisory_xact_lock: pushes and grant changes never interleave
@@ -80,7 +82,7 @@ def push(warehouse: Path, url: str) -> list[str]:
             except Exception as exc:
                 pg.rollback()
                 raise PostgresError(f"Postgres publish failed, the previous Postgres tables are unchanged: "
-                                    f"{_first_line(exc)}") from exc
+                                    f"{_first_line(exc, url)}") from None
     return tables
 
 
@@ -97,6 +99,7 @@ def revoke(url: str, role: str) -> None:
 def _change(url: str, role: str, g: Grant | None) -> None:
     with _connect(url) as pg, pg.cursor() as cur:
         try:
+            _require_whole_name(cur, role)
             cur.execute(f"select 1 from pg_roles where rolname = {_literal(role)}")
             if cur.fetchone() is None:
                 raise PostgresError(f"role {role!r} does not exist in Postgres (create the login role first)")
@@ -119,7 +122,7 @@ def _change(url: str, role: str, g: Grant | None) -> None:
             raise
         except Exception as exc:
             pg.rollback()
-            raise PostgresError(f"grant change failed, nothing changed: {_first_line(exc)}") from exc
+            raise PostgresError(f"grant change failed, nothing changed: {_first_line(exc, url)}") from None
 
 
 def _apply(cur, schema: str, tables: list[str], with_la: list[str], g: Grant) -> None:
@@ -134,8 +137,13 @@ def _apply(cur, schema: str, tables: list[str], with_la: list[str], g: Grant) ->
 
 
 def _take_away(cur, schema: str, tables: list[str], role: str) -> None:
+    # every policy for the role, whatever its name: the names of before issue 28 ("reader <role>", cut
+    # at 63 bytes) go too, so a grant change on a warehouse published before then leaves none behind
+    cur.execute(f"""select tablename, policyname from pg_policies
+                    where schemaname = {_literal(schema)} and {_literal(role)}::name = any(roles)""")
+    for table, policy in cur.fetchall():
+        cur.execute(f"drop policy {_ident(policy)} on {schema}.{_ident(table)}")
     for table in tables:
-        cur.execute(f"drop policy if exists {_policy(role)} on {schema}.{_ident(table)}")
         cur.execute(f"revoke all on {schema}.{_ident(table)} from {_ident(role)}")
     cur.execute(f"revoke all on schema {schema} from {_ident(role)}")
 
@@ -167,7 +175,7 @@ def _connect(url: str):
     try:
         return adbc_driver_postgresql.dbapi.connect(url)
     except Exception as exc:
-        raise PostgresError(f"cannot connect to Postgres at {_redact(url)}: {_first_line(exc)}") from exc
+        raise PostgresError(f"cannot connect to Postgres at {redact(url, url)}: {_first_line(exc, url)}") from None
 
 
 def _execute_all(cur, script: str) -> None:
@@ -177,7 +185,18 @@ def _execute_all(cur, script: str) -> None:
 
 
 def _policy(role: str) -> str:
-    return _ident(f"reader {role}")
+    """A name of its own for every role, however long (Postgres cuts names at 63 bytes: "reader <role>"
+    made two long roles' policies one, and granting one silently dropped the other's)."""
+    return _ident("reader " + hashlib.sha256(role.encode()).hexdigest()[:16])
+
+
+def _require_whole_name(cur, role: str) -> None:
+    """Postgres cuts a longer name to its identifier limit, silently: two such names are one role."""
+    cur.execute("select current_setting('max_identifier_length')")
+    limit = int(cur.fetchone()[0])
+    if len(role.encode()) > limit:
+        raise PostgresError(f"role name {role!r} is {len(role.encode())} bytes, longer than Postgres's {limit}-byte "
+                            "limit for names, which it would cut silently: use a role with a shorter name")
 
 
 def _ident(name: str) -> str:
@@ -188,15 +207,8 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
-    return urlunsplit(parts)
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+def _first_line(exc: Exception, url: str) -> str:
+    """The error's first line, redacted, for a message: the driver's errors may echo the connection string,
+    which is also why the errors are raised `from None` (a chained one shows in tracebacks and Dagster's
+    error records)."""
+    return redact((str(exc).strip().splitlines() or [exc.__class__.__name__])[0], url)

@@ -176,7 +176,7 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     """`pipeline refresh`: plan which LAs run (pipeline.state.plan: those forced, new or changed), `say`
     the plan, run them (run_refresh) and return the outcome. UsageError for an inbox without LA
     folders, an engine this machine lacks, a refresh already running; ValueError for a forced LA that
-    is not in the inbox. `postgres_url` None: $PIPELINE_POSTGRES_URL, if set (RefreshSettings)."""
+    is not in the inbox. `postgres_url` None: $PIPELINE_POSTGRES_URL, if set (build_resources)."""
     require_inbox(inbox)
     require_engine(engine)
     say(f"refresh: inbox {inbox} -> warehouse {warehouse}" + (f" (engine {engine})" if engine != "duckdb" else ""))

@@ -31,8 +31,6 @@ class RefreshSettings(dg.ConfigurableResource):
     expectations_dir: str = str(EXPECTATIONS_DIR)
     # where dbt's own output goes; empty: the run's stdout (the Dagster UI shows it per step)
     dbt_log: str = ""
-    # Postgres to publish into as well (pipeline/postgres.py); empty: DuckDB only
-    postgres_url: str = ""
     # what builds the dbt project: duckdb (in the build warehouse) or spark (a local PySpark
     # session, pipeline/runtime/spark_handoff.py); load, gate and publish are the same either way.
     # Any other value fails when the resource is configured (run config included), before a run starts
@@ -84,16 +82,23 @@ class WarehouseDbt(DbtCliResource):
         return None
 
 
-def build_resources(inbox: Path | None = None, warehouse: Path | None = None, **settings) -> dict:
-    """Resources for one inbox and warehouse; `settings` overrides RefreshSettings fields (thresholds, suites)."""
+def build_resources(inbox: Path | None = None, warehouse: Path | None = None, postgres_url: str | None = None,
+                    **settings) -> dict:
+    """Resources for one inbox and warehouse; `settings` overrides RefreshSettings fields (thresholds, suites).
+    `postgres_url` None: $PIPELINE_POSTGRES_URL, if set; empty: DuckDB only."""
     env = environment()
     inbox = Path(inbox or env.inbox).resolve()
     warehouse = Path(warehouse or env.warehouse).resolve()
-    settings.setdefault("postgres_url", env.postgres_url.get_secret_value() if env.postgres_url else "")
+    if postgres_url is None:
+        postgres_url = env.postgres_url.get_secret_value() if env.postgres_url else ""
     settings.setdefault("duckdb_memory_limit", env.duckdb_memory_limit)
     refresh = RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse), **settings)
     return {
         "settings": refresh,
+        # Postgres to publish into as well (pipeline/postgres.py): a plain value, held in memory only. As a
+        # RefreshSettings field it was config, which Dagster stores with every run and the UI shows,
+        # password included
+        "postgres_url": postgres_url,
         "build_db": DuckDBResource(database=str(build_path_for(warehouse)),
                                    connection_config={"memory_limit": refresh.duckdb_memory_limit}),
         "dbt": WarehouseDbt(

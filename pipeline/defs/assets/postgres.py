@@ -14,13 +14,13 @@ from pipeline.defs.resources import RefreshSettings
     deps=[published_warehouse],
     description="Schema `published` in Postgres with per-LA row-level security, swapped in one transaction.",
 )
-def postgres_published(settings: RefreshSettings) -> dg.MaterializeResult:
+def postgres_published(settings: RefreshSettings, postgres_url: dg.ResourceParam[str]) -> dg.MaterializeResult:
     from pipeline.postgres import PostgresError, push
 
-    if not settings.postgres_url:
+    if not postgres_url:
         return dg.MaterializeResult(metadata={"pushed": False})
     try:
-        tables = push(settings.warehouse, settings.postgres_url)
+        tables = push(settings.warehouse, postgres_url)
     except PostgresError as exc:
         # the DuckDB publication before it stands; the run fails so the operator sees this
         raise dg.Failure(description=f"{exc} (the DuckDB warehouse was published)") from None
