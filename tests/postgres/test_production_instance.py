@@ -24,7 +24,9 @@ from pathlib import Path
 
 import adbc_driver_postgresql.dbapi as pg
 import pytest
+import dagster as dg
 from dagster import DagsterEventType
+from dagster._core.definitions.run_request import InstigatorType  # no public name in 1.13
 
 
 from pipeline.generate import generate_inbox
@@ -106,6 +108,30 @@ def dagster_database(postgres_url) -> dict[str, str]:
             "url": postgres_url.rsplit("/", 1)[0] + "/dagster_instance"}
 
 
+def test_the_instance_stores_in_postgres_queues_one_run_monitors_runs_and_prunes_ticks(dagster_database, tmp_path,
+                                                                                        monkeypatch):
+    shutil.copy(DEPLOY / "dagster.yaml", tmp_path / "dagster.yaml")
+    for name in INSTANCE_VARIABLES:
+        monkeypatch.setenv(name, dagster_database[name])
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        storages = [instance.run_storage, instance.event_log_storage, instance.schedule_storage]
+        assert [type(s).__name__ for s in storages] == ["PostgresRunStorage", "PostgresEventLogStorage",
+                                                         "PostgresScheduleStorage"]
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+        assert instance.run_monitoring_enabled and 0 < instance.run_monitoring_max_runtime_seconds <= 24 * 3600
+        sensor_ticks = instance.get_tick_retention_settings(InstigatorType.SENSOR)
+        assert {status.value: days for status, days in sensor_ticks.items()} == {
+            "SKIPPED": 7, "SUCCESS": 90, "FAILURE": 90, "STARTED": 90}
+        assert all(days > 0 for days in instance.get_tick_retention_settings(InstigatorType.SCHEDULE).values())
+        assert not instance.telemetry_enabled
+        # its tables are in the database the variables name
+        instance.add_dynamic_partitions("la", ["E06000001"])
+    with pg.connect(dagster_database["url"]) as con, con.cursor() as cur:
+        cur.execute("select partition from dynamic_partitions")
+        assert cur.fetchall() == [("E06000001",)]
+
+
 def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path, dagster_database):
     home, inbox, staging = tmp_path / "dagster_home", tmp_path / "inbox", tmp_path / "staging"
     warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
@@ -135,6 +161,8 @@ def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path
             cur.execute("select dagster_event_type, count(*) from event_logs where run_id = $1 group by 1",
                         parameters=(run["runId"],))
             events = dict(cur.fetchall())
+            cur.execute("select count(*), sum(length(event)) from event_logs where run_id = $1", parameters=(run["runId"],))
+            print("event rows and bytes of the run:", cur.fetchone())  # the README's "Run retention" figure
             cur.execute("select status from runs where run_id = $1", parameters=(run["runId"],))
             assert cur.fetchall() == [("SUCCESS",)]
             cur.execute("select count(*) from job_ticks where status = 'SUCCESS'")
