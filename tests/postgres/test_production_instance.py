@@ -6,9 +6,10 @@ environment file. An extract dropped into the inbox is picked up by the inbox se
 land in Postgres, and the webserver's GraphQL endpoint, asked over HTTP, reports the run and the LA's
 partition of every partitioned asset as materialised.
 
-Also checked without processes: the environment file template names every setting the app reads and
-the variable dagster.yaml reads, and the systemd units start the venv's binaries on the repo's
-workspace, from the environment file, as a user that is not root."""
+Also checked without the services: the environment file template names every setting the app reads
+and the variables dagster.yaml reads; the instance's configuration as Dagster loads it; the systemd
+units start the venv's binaries on the repo's workspace, from the environment file, as a user that is
+not root, and systemd-analyze accepts them."""
 
 import json
 import os
@@ -23,11 +24,11 @@ import urllib.request
 from pathlib import Path
 
 import adbc_driver_postgresql.dbapi as pg
-import pytest
 import dagster as dg
+import duckdb
+import pytest
 from dagster import DagsterEventType
 from dagster._core.definitions.run_request import InstigatorType  # no public name in 1.13
-
 
 from pipeline.generate import generate_inbox
 from pipeline.paths import PROJECT_DIR
@@ -94,7 +95,7 @@ PASSWORD = "p@ss:w/rd%20 #"
 
 
 @pytest.fixture
-def dagster_database(postgres_url) -> dict[str, str]:
+def dagster_database(postgres_url):
     """A database and role of their own on the throwaway cluster for Dagster's instance, as in production:
     the DAGSTER_PG_* variables of deploy/dagster.yaml, and the owner's URL to read it back."""
     with pg.connect(postgres_url, autocommit=True) as con, con.cursor() as cur:
@@ -103,9 +104,12 @@ def dagster_database(postgres_url) -> dict[str, str]:
         cur.execute(f"create role dagster login password '{PASSWORD}'")
         cur.execute("create database dagster_instance owner dagster")
     host, port = postgres_url.split("@", 1)[1].split("/", 1)[0].split(":")
-    return {"DAGSTER_PG_HOST": host, "DAGSTER_PG_PORT": port, "DAGSTER_PG_DB": "dagster_instance",
-            "DAGSTER_PG_USERNAME": "dagster", "DAGSTER_PG_PASSWORD": PASSWORD,
-            "url": postgres_url.rsplit("/", 1)[0] + "/dagster_instance"}
+    yield {"DAGSTER_PG_HOST": host, "DAGSTER_PG_PORT": port, "DAGSTER_PG_DB": "dagster_instance",
+           "DAGSTER_PG_USERNAME": "dagster", "DAGSTER_PG_PASSWORD": PASSWORD,
+           "url": postgres_url.rsplit("/", 1)[0] + "/dagster_instance"}
+    with pg.connect(postgres_url, autocommit=True) as con, con.cursor() as cur:  # the cluster is shared
+        cur.execute("drop database dagster_instance with (force)")
+        cur.execute("drop role dagster")
 
 
 def test_the_instance_stores_in_postgres_queues_one_run_monitors_runs_and_prunes_ticks(dagster_database, tmp_path,
@@ -171,6 +175,9 @@ def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path
         assert events.get(RUN_START.value) == events.get(RUN_SUCCESS.value) == 1, events
         assert events.get(ASSET_MATERIALIZATION.value, 0) > 20, events
         assert not list(home.rglob("*.db")), "an instance store in SQLite"
+        # the run wrote the warehouse the environment named (the settings reach the code location)
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            assert con.execute("select la_code, status from published.publications").fetchall() == [(la, "published")]
 
         # each LA-partitioned asset reports the LA's partition materialised, none failed or missing
         nodes = graphql(url, PARTITIONS)["assetNodes"]
