@@ -134,6 +134,12 @@ def test_the_instance_stores_in_postgres_queues_one_run_monitors_runs_and_prunes
     with pg.connect(dagster_database["url"]) as con, con.cursor() as cur:
         cur.execute("select partition from dynamic_partitions")
         assert cur.fetchall() == [("E06000001",)]
+    # the README's upgrade step runs on this instance
+    env = {**os.environ, **{name: dagster_database[name] for name in INSTANCE_VARIABLES}, "DAGSTER_HOME": str(tmp_path)}
+    migrated = subprocess.run([str(BIN / "dagster"), "instance", "migrate"], cwd=PROJECT_DIR, env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert migrated.returncode == 0, migrated.stdout[-2000:] + migrated.stderr[-2000:]
+    assert "Updating run storage" in migrated.stdout, migrated.stdout
 
 
 def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path, dagster_database):
