@@ -1,10 +1,11 @@
 """The production instance (deploy/dagster.yaml, README "Running it in production") end to end: a real
 `dagster-daemon` and `dagster-webserver` on an instance whose storage is a database of the throwaway
 Postgres cluster (tests/postgres/conftest.py), the repo's workspace.yaml, and the app's settings
-(PIPELINE_INBOX, PIPELINE_WAREHOUSE) pointing at temp paths, as the systemd units give them from the
-environment file. An extract dropped into the inbox is picked up by the inbox sensor; the run's events
-land in Postgres, and the webserver's GraphQL endpoint, asked over HTTP, reports the run and the LA's
-partition of every partitioned asset as materialised.
+(PIPELINE_INBOX, PIPELINE_WAREHOUSE, PIPELINE_POSTGRES_URL) pointing at temp paths and a second
+database, as the systemd units give them from the environment file. An extract dropped into the inbox
+is picked up by the inbox sensor; the run's events land in Postgres, the LA is published into the
+warehouse file and the published database, and the webserver's GraphQL endpoint, asked over HTTP,
+reports the run and the LA's partition of every partitioned asset as materialised.
 
 Also checked without the services: the environment file template names every setting the app reads
 and the variables dagster.yaml reads; the instance's configuration as Dagster loads it; the systemd
@@ -112,6 +113,17 @@ def dagster_database(postgres_url):
         cur.execute("drop role dagster")
 
 
+@pytest.fixture
+def published_database(postgres_url):
+    """The database dashboards read (PIPELINE_POSTGRES_URL), apart from Dagster's."""
+    with pg.connect(postgres_url, autocommit=True) as con, con.cursor() as cur:
+        cur.execute("drop database if exists published_instance")
+        cur.execute("create database published_instance")
+    yield postgres_url.rsplit("/", 1)[0] + "/published_instance"
+    with pg.connect(postgres_url, autocommit=True) as con, con.cursor() as cur:
+        cur.execute("drop database published_instance with (force)")
+
+
 def test_the_instance_stores_in_postgres_queues_one_run_monitors_runs_and_prunes_ticks(dagster_database, tmp_path,
                                                                                         monkeypatch):
     shutil.copy(DEPLOY / "dagster.yaml", tmp_path / "dagster.yaml")
@@ -142,7 +154,7 @@ def test_the_instance_stores_in_postgres_queues_one_run_monitors_runs_and_prunes
     assert "Updating run storage" in migrated.stdout, migrated.stdout
 
 
-def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path, dagster_database):
+def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path, dagster_database, published_database):
     home, inbox, staging = tmp_path / "dagster_home", tmp_path / "inbox", tmp_path / "staging"
     warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
     home.mkdir()
@@ -153,8 +165,7 @@ def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path
         shutil.move(str(item), inbox / item.name)
     instance_variables = {k: v for k, v in dagster_database.items() if k in INSTANCE_VARIABLES}
     env = {**os.environ, **instance_variables, "DAGSTER_HOME": str(home),
-           "PIPELINE_INBOX": str(inbox), "PIPELINE_WAREHOUSE": str(warehouse)}
-    env.pop("PIPELINE_POSTGRES_URL", None)
+           "PIPELINE_INBOX": str(inbox), "PIPELINE_WAREHOUSE": str(warehouse), "PIPELINE_POSTGRES_URL": published_database}
 
     processes: list[subprocess.Popen] = []
     try:
@@ -184,6 +195,10 @@ def test_the_daemon_runs_a_dropped_extract_and_the_webserver_reports_it(tmp_path
         # the run wrote the warehouse the environment named (the settings reach the code location)
         with duckdb.connect(str(warehouse), read_only=True) as con:
             assert con.execute("select la_code, status from published.publications").fetchall() == [(la, "published")]
+        # and pushed it into the published Postgres database PIPELINE_POSTGRES_URL named
+        with pg.connect(published_database) as con, con.cursor() as cur:
+            cur.execute("select la_code, status from published.publications")
+            assert cur.fetchall() == [(la, "published")]
 
         # each LA-partitioned asset reports the LA's partition materialised, none failed or missing
         nodes = graphql(url, PARTITIONS)["assetNodes"]
