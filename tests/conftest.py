@@ -37,6 +37,7 @@ SERIAL_SECONDS = {
     "tests/load/adapters/test_statutory_refresh.py": 70,
     "tests/dbt/test_disclosure_control.py": 70,
     "tests/defs/test_run_queue.py": 180,
+    "tests/postgres/test_production_instance.py": 90,
 }
 
 
