@@ -89,12 +89,14 @@ def test_a_refresh_with_a_broken_seed_stops_with_exit_2_before_anything_is_built
     assert list(tmp_path.glob("warehouse*")) == []  # nothing loaded, built or published
 
 
-def test_the_settings_seed_is_part_of_the_reference_fingerprint(tmp_path):
+def test_the_settings_seed_is_part_of_each_la_s_reference(tmp_path):
+    """A `*` default is part of every LA's reference (state.la_reference; which LAs re-run on a change:
+    tests/incremental/test_state.py); a seed that breaks its rules stops the fingerprint itself."""
     seeds = shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
-    base = state.reference_fingerprint(seeds=seeds)
+    base = state.la_reference(state.reference_fingerprint(seeds=seeds), "E06000045", seeds)
     settings = seeds / "la_settings.csv"
     settings.write_text(settings.read_text().replace("*,caseload_high,20,", "*,caseload_high,22,"))
-    assert state.reference_fingerprint(seeds=seeds) != base
+    assert state.la_reference(state.reference_fingerprint(seeds=seeds), "E06000045", seeds) != base
     settings.write_text(settings.read_text().replace("*,caseload_high,22,", "*,caseload_hi,22,"))
     with pytest.raises(ReferenceDataError, match="'caseload_hi' is not a setting"):
         state.reference_fingerprint(seeds=seeds)
