@@ -100,6 +100,11 @@ def split_definition(row: dict) -> tuple[str, str]:
         if not m:
             raise DocsError(f"{row['id']}: an average's definition must read '<numerator>, divided by <denominator>'")
         return m.group(1), m.group(2)
+    if row["unit"] in ("days", "weeks"):
+        m = re.fullmatch(r"Of (.+?), the mean of (.+?)(?: in weeks)?", text)
+        if not m:
+            raise DocsError(f"{row['id']}: a days or weeks mean's definition must read 'Of <cohort>, the mean of <days>'")
+        return f"{m.group(2)}, summed over the cohort", m.group(1)
     m = re.fullmatch(r"Of (.+?), the percentage (with|where|whose|held|for which) (.+)", text)
     if m:
         return f"those {m.group(2)} {m.group(3)}", m.group(1)

@@ -74,6 +74,7 @@ DIMENSION_LABELS = {
     "worker_role": "worker's role",
     "newly_qualified": "newly qualified",
     "age_band": "age",
+    "age": "age (years)",
     "sex": "sex",
     "legal_status_group": "legal status",
     "placement_group": "placement",

@@ -229,7 +229,7 @@ def _and(words: list[str]) -> str:
 
 
 def _axis_title(ind) -> str:
-    return {"percent": "%", "rate_per_10k": "per 10,000 children"}.get(ind.unit, "number")
+    return {"percent": "%", "rate_per_10k": "per 10,000 children", "days": "days", "weeks": "weeks"}.get(ind.unit, "number")
 
 
 def _trend_text(ind, rows: list[dict], field: str, target, references=()) -> str:

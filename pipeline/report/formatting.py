@@ -3,8 +3,10 @@
 from datetime import date
 from functools import cache
 
-# Excel number formats by unit (percent values are 0-100, so the sign is a literal)
-EXCEL_FORMATS = {"percent": '0.0"%"', "rate_per_10k": "0.0", "average": "0.0", "count": "#,##0"}
+# Excel number formats by unit (percent values are 0-100, so the sign is a literal; a days or weeks
+# mean carries its unit as a literal the same way)
+EXCEL_FORMATS = {"percent": '0.0"%"', "rate_per_10k": "0.0", "average": "0.0", "count": "#,##0",
+                 "days": '#,##0" days"', "weeks": '0.0" weeks"'}
 
 RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red"}
 RAG_MEANING = {
@@ -19,7 +21,11 @@ POLARITY_LABELS = {
     "neutral": "No better direction",
 }
 
-UNIT_LABELS = {"percent": "%", "rate_per_10k": "per 10,000 children", "average": "average", "count": "number"}
+UNIT_LABELS = {"percent": "%", "rate_per_10k": "per 10,000 children", "average": "average", "count": "number",
+               "days": "days (mean)", "weeks": "weeks (mean)"}
+
+# a mean duration reads with its unit: whole days ("236 days"), weeks to one place ("24.0 weeks")
+DURATION_FORMATS = {"days": "{:,.0f} days", "weeks": "{:,.1f} weeks"}
 
 # scorecard direction words -> (css class: good / bad / neutral)
 DIRECTION_TONE = {
@@ -41,6 +47,8 @@ def fmt_value(value: float | None, unit: str | None, missing: str = "–") -> st
         return f"{value:.1f}%"
     if unit in ("rate_per_10k", "average"):
         return f"{value:,.1f}"
+    if unit in DURATION_FORMATS:
+        return DURATION_FORMATS[unit].format(value)
     return f"{value:,.0f}"
 
 
@@ -54,15 +62,20 @@ def fmt_change(value: float | None, unit: str | None) -> str:
         return f"{sign}{magnitude:.1f} pts"
     if unit in ("rate_per_10k", "average"):
         return f"{sign}{magnitude:,.1f}"
+    if unit in DURATION_FORMATS:
+        return sign + DURATION_FORMATS[unit].format(magnitude)
     return f"{sign}{magnitude:,.0f}"
 
 
 def fmt_fraction(numerator: int | None, denominator: int | None, unit: str | None) -> str:
-    """'153 of 192' under a percent, the count and population under a rate; nothing for plain counts."""
+    """'153 of 192' under a percent, the count and population under a rate, '2,360 days over 10' under a
+    days or weeks mean; nothing for plain counts."""
     if unit == "percent" and numerator is not None and denominator is not None:
         return f"{numerator:,} of {denominator:,}"
     if unit == "rate_per_10k" and numerator is not None and denominator is not None:
         return f"{numerator:,} in {denominator:,} children"
+    if unit in DURATION_FORMATS and numerator is not None and denominator is not None:
+        return f"{numerator:,} days over {denominator:,}"
     return ""
 
 

@@ -38,9 +38,10 @@ def quantities(warehouse) -> dict:
     """(la, indicator, period_type, period_start, period_end, dimension, dimension_value, quantity) ->
     (true count, shown count or None, withheld, quantity); quantity: 'n' for counts, 'num'/'den' for
     percents, 'num' for rates (their denominator is the public population), 'avg_num'/'avg_den' for
-    averages, and 'staff_num'/'staff_den' for a cell resting on workers or posts (marts.fct_workforce
-    of the build warehouse says which: its numerator and denominator may be centi-FTE, and it is
-    withheld on 0-4 workers or posts, so withholding bounds neither term)."""
+    averages, 'days_num'/'days_den' and 'weeks_num'/'weeks_den' for means in days or weeks, and
+    'staff_num'/'staff_den' for a cell resting on workers or posts (marts.fct_workforce of the build
+    warehouse says which: its numerator and denominator may be centi-FTE, and it is withheld on 0-4
+    workers or posts, so withholding bounds neither term)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute(f"attach '{build_path_for(warehouse)}' as build (read_only)")
         rows = con.execute("""
@@ -60,7 +61,11 @@ def quantities(warehouse) -> dict:
                   "rate_per_10k": [("num", num, s_num)],
                   # an average's numerator is not bounded by its denominator (children per worker), so its
                   # terms get names of their own that the numerator <= denominator identity skips
-                  "average": [("avg_num", num, s_num), ("avg_den", den, s_den)]}[unit])
+                  "average": [("avg_num", num, s_num), ("avg_den", den, s_den)],
+                  # a days or weeks mean: total days over a count of children, the days not bounded by the
+                  # children (care.md A), so like an average's terms, under names of their own
+                  "days": [("days_num", num, s_num), ("days_den", den, s_den)],
+                  "weeks": [("weeks_num", num, s_num), ("weeks_den", den, s_den)]}[unit])
         for q, true, shown in pairs:
             if true is not None:
                 out[(*key, q)] = (round(true), None if shown is None else round(shown), withheld, q)
@@ -71,8 +76,8 @@ def rounded_bounds(entry) -> tuple[float, float]:
     """What an attacker knows of one term from its shareable row alone, under the published method."""
     _, shown, withheld, quantity = entry
     if withheld:  # a withheld row has a count of 0..4; for a percent that bounds the numerator (<= denominator);
-        # an average is withheld when either term is 0..4, and a staff cell on 0-4 workers or posts,
-        # which bounds neither term on its own
+        # an average or a days / weeks mean is withheld when either term is 0..4, and a staff cell on
+        # 0-4 workers or posts, which bounds neither term on its own
         return (0, SMALL) if quantity in ("n", "num") else (0, INF)
     return max(shown - BASE // 2, SMALL + 1), shown + BASE // 2
 
@@ -184,7 +189,10 @@ def test_shown_counts_are_multiples_of_5_and_rates_follow_them(warehouse):
                 (c.unit = 'count' and (s.value % 5 <> 0 or s.value < 5))
                 or (c.unit in ('percent', 'rate_per_10k') and (s.numerator % 5 <> 0 or s.numerator < 5))
                 or (c.unit = 'percent' and (s.denominator % 5 <> 0
-                    or abs(s.value - 100.0 * s.numerator / s.denominator) > 1e-9)))""").fetchall()
+                    or abs(s.value - 100.0 * s.numerator / s.denominator) > 1e-9))
+                or (c.unit in ('days', 'weeks') and (s.numerator % 5 <> 0 or s.denominator % 5 <> 0
+                    or s.denominator < 5 or abs(s.value - s.numerator / s.denominator
+                                                / (case when c.unit = 'weeks' then 7 else 1 end)) > 1e-9)))""").fetchall()
     assert not bad, bad[:5]
 
 

@@ -405,6 +405,14 @@ def test_care_leavers(first):
     assert figure(first, "CL_EET") == (2, 4, 50.0)  # CL1 (F1 full time), CL3 (P4 part time); CL6 G5 is NEET
     # at 31 May: CL1 is 18, CL4 still 21: CL3, CL4, CL6, CL7, of whom CL4 and CL6 are in touch
     assert figure(first, "CL_IN_TOUCH", "2024-05") == (2, 4, 50.0)
+    # NI147, in touch and suitable: CL1, CL6 (C1 is suitable); CL3 is suitable but not in touch
+    assert figure(first, "CL_IN_TOUCH_SUITABLE") == (2, 4, 50.0)
+    # by single year of age: 19 CL1 (in touch), CL7 (refused); 20 nobody; 21 CL3 (no), CL6 (yes)
+    assert [figure(first, "CL_IN_TOUCH", dimension="age", value=a) for a in ("19", "20", "21")] == [
+        (1, 2, 50.0), (0, 0, None), (1, 2, 50.0)]
+    # 17-18: only CL2, 18 at M1 (19 the day after), F1: in education, employment or training
+    assert figure(first, "CL_EET_17_18") == (1, 1, 100.0)
+    assert figure(first, "CL_EET_17_18", dimension="age", value="17") == (0, 0, None)
 
 
 def test_indicators_of_entities_not_supplied_have_no_rows(first):
@@ -412,7 +420,7 @@ def test_indicators_of_entities_not_supplied_have_no_rows(first):
                                                 "where la_code = 'X2'")}
     needs_optional = {"STR_COUNT", "STR_TO_S47", "S47_STARTED", "S47_RATE", "ICPC_HELD", "ICPC_RATE", "S47_TO_ICPC",
                       "ICPC_15WD", "CIN_PLAN_OPEN", "CPP_REVIEW_TIMELY", "CPP_VISIT_10WD", "CL_IN_TOUCH",
-                      "CL_SUITABLE_ACCOM", "CL_EET", "CLA_VISIT_TIMELY", "CLA_REVIEWS_HELD", "CLA_IHA_20WD",
+                      "CL_SUITABLE_ACCOM", "CL_EET", "CL_IN_TOUCH_SUITABLE", "CL_EET_17_18", "CLA_VISIT_TIMELY", "CLA_REVIEWS_HELD", "CLA_IHA_20WD",
                       "CLA_OC2_TEETH", "CLA_DOL_OPEN", "PF_OPEN", "PF_VISIT_TIMELY"}
     assert not supplied_only & needs_optional
     assert {"CON_RECEIVED", "REF_NFA", "ASM_SEEN_5WD", "CPP_STARTED", "CPP_OPEN_2Y", "CLA_UASC", "CLA_SHORT_BREAKS",

@@ -114,6 +114,8 @@ def shown(value, unit: str) -> str:
     """How a figure must read on the page (worked out here, not by the report's formatter)."""
     if value is None:
         return "–"
+    if unit in ("days", "weeks"):  # a mean duration reads with its unit: "236 days", "24.0 weeks"
+        return f"{value:,.0f} days" if unit == "days" else f"{value:,.1f} weeks"
     return f"{value:.1f}%" if unit == "percent" else f"{value:,.1f}" if unit in ("rate_per_10k", "average") else f"{value:,.0f}"
 
 
@@ -191,7 +193,8 @@ def test_area_pages_have_trend_charts_and_breakdowns(la_page, scorecard):
                 "assessments": "assessment", "cin": "assessment",
                 "cp_enquiries": "child_protection", "cp_plans": "child_protection", "cla": "children_in_care",
                 "care_leavers": "care_leavers", "oversight": "oversight", "workforce": "workforce",
-                "cla_care": "children_in_care", "private_fostering": "children_in_care"}
+                "cla_care": "children_in_care", "private_fostering": "children_in_care", "missing": "missing",
+                "court": "court"}
     # pages that cut across families name their measures: work in progress, practice standards
     named = {**dict.fromkeys(("ASM_OPEN", "ASM_OPEN_OVERDUE", "STR_OPEN", "S47_OPEN", "ICPC_AWAITING"), "work_in_progress"),
              **dict.fromkeys(("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",
@@ -261,7 +264,8 @@ def test_workbook_has_the_published_scorecard_values(built, scorecard):
                "vs same month last year": "direction_vs_last_year", "England": "benchmark_england",
                "Statistical neighbours": "benchmark_statistical_neighbours", "Region": "benchmark_region"}
     fills = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
-    formats = {"percent": '0.0"%"', "rate_per_10k": "0.0", "average": "0.0", "count": "#,##0"}
+    formats = {"percent": '0.0"%"', "rate_per_10k": "0.0", "average": "0.0", "count": "#,##0",
+               "days": '#,##0" days"', "weeks": '0.0" weeks"'}
     expected = {s["indicator_id"]: s for s in scorecard}
     seen = []
     areas = ["Front door", "Early help", "Assessment and children in need", "Work in progress at month end",

@@ -1,7 +1,8 @@
 -- published.indicator_values_shareable (indicators.md, "Small numbers"): indicator_values for
 -- sharing outside the LA, under the disclosure control of docs/disclosure-control.md:
 --   1. primary suppression: a row built on any count from 0 to var('small_number_max') (4) - a
---      count of 0-4, a percent whose numerator or denominator is 0-4, a rate whose count is 0-4 -
+--      count of 0-4, a percent whose numerator or denominator is 0-4, a rate whose count is 0-4, a
+--      days or weeks mean resting on 0-4 children or with 0-4 days in all -
 --      has null numerator, denominator and value and suppressed = true ("withheld", not "not
 --      computable"). Zeros are withheld too: were they shown, a withheld count would be known to
 --      be at least 1, and a withheld total of 4 over four withheld parts would pin every part to 1.
@@ -10,15 +11,19 @@
 --      the centi-FTE its numerator and denominator may hold).
 --   2. secondary suppression: a total whose every part is withheld (below).
 --   3. rounding: every other count is rounded to the nearest var('rounding_base') (5): count
---      values, percent and average numerators and denominators, rate numerators; percents, rates
---      and averages are recomputed from the rounded figures (a rate's denominator, the public ONS
---      population, stays; an average keeps its scale, WF_CASELOAD_FTE's per FTE over centi-FTE).
+--      values, percent, average, days and weeks numerators and denominators, rate numerators;
+--      percents, rates, averages and means are recomputed from the rounded figures (a rate's
+--      denominator, the public ONS population, stays; an average keeps its scale, WF_CASELOAD_FTE's
+--      per FTE over centi-FTE; a weeks mean is days / 7).
 -- Together they close differencing: a withheld month is not the financial year to date minus the
 -- other months, nor a withheld breakdown cell the total minus the other cells, because each shown
 -- count is only known to within +-2 and each withheld one to 0-4 (tests/dbt/test_disclosure_control.py).
 -- Portable SQL (DuckDB and Spark): CTEs, standard functions, `string` casts.
 {%- set small = var('small_number_max') %}
 {%- set base = var('rounding_base') %}
+{#- units whose numerator and denominator are both counts an attacker could narrow: each is withheld at 0-4
+    and rounded -#}
+{%- set ratio_units = "('percent', 'average', 'days', 'weeks')" %}
 with flagged as (
     select
         indicator_values.la_code,
@@ -36,7 +41,7 @@ with flagged as (
             when catalogue.unit = 'count' then indicator_values.value between 0 and {{ small }}
             else coalesce(indicator_values.numerator between 0 and {{ small }}, false)
                 or coalesce(staff.numerator_members between 0 and {{ small }}, false)
-                or (catalogue.unit in ('percent', 'average')
+                or (catalogue.unit in {{ ratio_units }}
                     and (coalesce(indicator_values.denominator between 0 and {{ small }}, false)
                          or coalesce(staff.denominator_members between 0 and {{ small }}, false)))
         end as is_small
@@ -87,7 +92,7 @@ rounded as (
         flagged.*,
         cast(round(flagged.numerator / {{ base }}.0) * {{ base }} as bigint) as rounded_numerator,
         case
-            when flagged.unit in ('percent', 'average')
+            when flagged.unit in {{ ratio_units }}
                 then cast(round(flagged.denominator / {{ base }}.0) * {{ base }} as bigint)
             else flagged.denominator
         end as rounded_denominator,
@@ -109,6 +114,8 @@ shown as (
             when rounded.unit = 'average'
                 then round(rounded.value * rounded.denominator / rounded.numerator)
                     * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
+            when rounded.unit = 'days' then 1.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
+            when rounded.unit = 'weeks' then rounded.rounded_numerator / 7.0 / nullif(rounded.rounded_denominator, 0)
         end as rounded_value
     from rounded
 )
