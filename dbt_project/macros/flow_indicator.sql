@@ -10,6 +10,10 @@
                       value = 100 * numerator / denominator, null when the denominator is 0.
                       The two are counted independently: when the numerator must be a subset
                       of the denominator, the numerator expression says so.
+    unit 'days'    -> (care.md A) the cohort is the events where `denominator` is true (default: all),
+                      numerator = the sum over the cohort of `numerator`, here an expression of whole
+                      days, denominator = the cohort size, value = numerator / denominator, null for
+                      an empty cohort; fytd and r12m add up both, a cohort-weighted mean.
   dimension: 'all', or the name of a breakdown; then events carry dimension_value and
   dimension_values (a relation with one column dimension_value, e.g. a code list) gives the
   values that get a row in every period, zeros included.
@@ -22,7 +26,8 @@
                         dimension='all', dimension_values=none) -%}
     {%- set by_dimension = dimension != 'all' -%}
 select
-    {{ indicator_key_columns("flow_indicator", indicator_id, unit, dimension, dimension_values) }}
+    {{ indicator_key_columns("flow_indicator", indicator_id, unit, dimension, dimension_values,
+                             units=('count', 'percent', 'days')) }}
     {%- if unit == 'count' %}
     cast(null as bigint) as numerator,
     cast(null as bigint) as denominator,
@@ -30,7 +35,7 @@ select
     {%- else %}
     cast(coalesce(sum(monthly.numerator), 0) as bigint) as numerator,
     cast(coalesce(sum(monthly.denominator), 0) as bigint) as denominator,
-    cast(100 * coalesce(sum(monthly.numerator), 0) as double) / nullif(sum(monthly.denominator), 0) as value
+    cast({{ "100 * " if unit == 'percent' }}coalesce(sum(monthly.numerator), 0) as double) / nullif(sum(monthly.denominator), 0) as value
     {%- endif %}
 from (
     select int_periods.*{{ ", dimension_values.dimension_value" if by_dimension }}
@@ -45,7 +50,11 @@ left join (
         cast(date_trunc('month', event_date) as date) as month_start,
         {{ "dimension_value," if by_dimension }}
         count(*) as events,
+        {%- if unit == 'days' %}
+        sum({{ numerator }}) filter (where coalesce({{ denominator }}, false)) as numerator,
+        {%- else %}
         count(*) filter (where coalesce({{ numerator if unit == 'percent' else 'false' }}, false)) as numerator,
+        {%- endif %}
         count(*) filter (where coalesce({{ denominator }}, false)) as denominator
     from {{ events }}
     where event_date is not null

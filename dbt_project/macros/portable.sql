@@ -19,6 +19,19 @@
     add_months({{ date_expr }}, {{ months }})
 {%- endmacro %}
 
+{# days(a, b) = b - a in calendar days, same day 0 (care.md A); negative when b is before a; null when either is #}
+{% macro days_between(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('days_between', 'pipeline')(start_expr, end_expr)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_expr, end_expr) -%}
+    date_diff('day', {{ start_expr }}, {{ end_expr }})
+{%- endmacro %}
+
+{% macro spark__days_between(start_expr, end_expr) -%}
+    datediff({{ end_expr }}, {{ start_expr }})
+{%- endmacro %}
+
 {# ISO day of the week: Monday = 1 .. Sunday = 7 #}
 {% macro iso_day_of_week(date_expr) -%}
     {{ return(adapter.dispatch('iso_day_of_week', 'pipeline')(date_expr)) }}

@@ -100,6 +100,12 @@ def split_definition(row: dict) -> tuple[str, str]:
         if not m:
             raise DocsError(f"{row['id']}: an average's definition must read '<numerator>, divided by <denominator>'")
         return m.group(1), m.group(2)
+    if row["unit"] == "days":
+        # "Mean <days expression> over <cohort>. <definitions of its terms>"
+        m = re.fullmatch(r"Mean (.+?) over (.+?)(?:\. .+)?", text, re.S)
+        if not m:
+            raise DocsError(f"{row['id']}: a days definition must read 'Mean <days> over <cohort>'")
+        return f"{m.group(1)} summed over the cohort (whole days)", m.group(2)
     m = re.fullmatch(r"Of (.+?), the percentage (with|where|whose|held|for which) (.+)", text)
     if m:
         return f"those {m.group(2)} {m.group(3)}", m.group(1)

@@ -34,7 +34,7 @@ INDICATOR_SUITE_NAME = "indicator_values"
 INDICATOR_CHECK = "indicator_values_suite"  # the blocking Dagster asset check (pipeline/defs/checks/indicators.py)
 FLAG_VALUES = ["N", "Y"]  # the loader normalises flags to Y/N
 PERIOD_TYPES = ["month", "fytd", "r12m"]
-UNITS = ["count", "percent", "rate_per_10k", "average"]
+UNITS = ["count", "percent", "rate_per_10k", "average", "days"]
 INDICATOR_KEY = ["la_code", "indicator_id", "period_type", "period_end", "dimension", "dimension_value"]
 INDICATOR_COLUMNS = [
     "la_code", "indicator_id", "period_type", "period_start", "period_end",
@@ -352,7 +352,7 @@ def build_indicator_suite() -> dict:
         ),
         _expectation(
             "expect_column_values_to_be_between", "error", "non_negative", INDICATOR_CHECK, "values",
-            column="value", min_value=0.0, row_condition=_in("unit", ["count", "rate_per_10k", "average"]),
+            column="value", min_value=0.0, row_condition=_in("unit", ["count", "rate_per_10k", "average", "days"]),
         ),
         _expectation("expect_column_values_to_be_between", "error", "non_negative", INDICATOR_CHECK, "values",
                      column="numerator", min_value=0.0),
@@ -361,8 +361,9 @@ def build_indicator_suite() -> dict:
         _expectation(
             "expect_column_pair_values_a_to_be_greater_than_b", "error", "numerator_le_denominator", INDICATOR_CHECK, "values",
             column_A="denominator", column_B="numerator", or_equal=True, ignore_row_if="either_value_is_missing",
-            # an average (children per worker) is a ratio of different things: no order between them
-            row_condition=_and(_not_in("indicator_id", RATIO_OF_COUNTS_INDICATORS), _not_in("unit", ["average"])),
+            # an average (children per worker) or days (days summed over children) is a ratio of different
+            # things: no order between them
+            row_condition=_and(_not_in("indicator_id", RATIO_OF_COUNTS_INDICATORS), _not_in("unit", ["average", "days"])),
         ),
         _expectation(
             "expect_column_pair_values_a_to_be_greater_than_b", "error", "period_order", INDICATOR_CHECK, "values",

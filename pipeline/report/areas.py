@@ -25,7 +25,7 @@ AREAS = (
     Area("practice_standards", "Practice standards",
          indicators=("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",
                      "CIN_VISIT_TIMELY", "CIN_REVIEW_TIMELY")),
-    Area("children_in_care", "Children in care", ("cla", "cla_care", "private_fostering")),
+    Area("children_in_care", "Children in care", ("cla", "cla_care", "private_fostering", "adoption")),
     Area("care_leavers", "Care leavers", ("care_leavers",)),
     Area("oversight", "Management oversight", ("oversight",)),
     Area("workforce", "Workforce and caseloads", ("workforce",),

@@ -35,7 +35,7 @@ with flagged as (
             when catalogue.unit = 'count' then indicator_values.value between 0 and {{ small }}
             else coalesce(indicator_values.numerator between 0 and {{ small }}, false)
                 or coalesce(staff.numerator_members between 0 and {{ small }}, false)
-                or (catalogue.unit in ('percent', 'average')
+                or (catalogue.unit in ('percent', 'average', 'days')
                     and (coalesce(indicator_values.denominator between 0 and {{ small }}, false)
                          or coalesce(staff.denominator_members between 0 and {{ small }}, false)))
         end as is_small
@@ -56,7 +56,7 @@ rounded as (
         flagged.*,
         cast(round(flagged.numerator / {{ base }}.0) * {{ base }} as bigint) as rounded_numerator,
         case
-            when flagged.unit in ('percent', 'average')
+            when flagged.unit in ('percent', 'average', 'days')
                 then cast(round(flagged.denominator / {{ base }}.0) * {{ base }} as bigint)
             else flagged.denominator
         end as rounded_denominator,
@@ -74,6 +74,9 @@ shown as (
             when rounded.unit = 'rate_per_10k' and rounded.value is not null
                 then 10000.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
             -- an average's scale (1, or 100 over centi-FTE) is the internal value x denominator / numerator
+            -- days (care.md A): a mean over the cohort, withheld on 0-4 children like a count
+            when rounded.unit = 'days'
+                then 1.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
             when rounded.unit = 'average' and rounded.numerator = 0 then 0.0
             when rounded.unit = 'average'
                 then round(rounded.value * rounded.denominator / rounded.numerator)
