@@ -3,16 +3,17 @@ real refresh, on hand-made LAs whose every figure is worked out by hand beside i
 June 2024 is the latest month, its fytd April-June 2024, its r12m July 2023-June 2024.
 
 LA X1 supplies adoption. Adoptions (episodes ending E11/E12; P = the period of care):
-  FC1  S 2023-02-01 U4 (C2); P 2023-05-01 U4 (a new foster carer); L 2023-08-15 to E1 (same placement);
-       U 2023-11-01 into A5 (e0: placed with the same carer); adopted 2024-06-14 (E12).
+  FC1  S 2023-02-01 U4 (C2); P 2023-05-01 U4 (a new foster carer); B 2023-08-15 to E1 and U5 (another
+       placement, same carer); U 2023-11-01 into A5 (e0: placed with the same carer); adopted 2024-06-14.
        Adoption rows: an AD1-like row (decision 2023-07-01, matched 2023-10-20, by foster carer Y) and a
        placed_for_adoption-like row of the same decision date with a greater adoption_id and nothing else:
        one record, so the match is kept. Foster-carer adoption: MI = the carer's placement start, the P
-       episode, 2023-05-01 (the L and U episodes keep the carer): A10 = 89 days (28 + 31 + 30).
+       episode, 2023-05-01 (the B episode keeps the carer; from it A10 would be 195): A10 = 89 (28 + 31 + 30).
        placement_order_date null: PO = the E1 start 2023-08-15: A20 = 195, A2 = 66 (to 2023-10-20).
-  FC2  S 2023-09-01 U1 (V2); T 2023-10-01 U5 (C2, new carer); B 2024-01-10 into A3 under E1 (same carer);
-       adopted 2024-05-20. No adoption row: flag null, e0 A3 "with current foster carer": foster-carer
-       adoption, MI = the T episode (B keeps the carer): A10 = 30; PO = E1 start 2024-01-10: A20 = 131.
+  FC2  S 2023-09-01 U1 (V2); T 2023-10-01 U5 (C2, new carer); U 2023-12-01 U6 (same carer); B 2024-01-10
+       into A3 under E1 (same carer); adopted 2024-05-20. No adoption row: flag null, e0 A3 "with current
+       foster carer": foster-carer adoption, MI = the T episode (the U episode keeps the carer; from it A10
+       would be 91): A10 = 30; PO = E1 start 2024-01-10: A20 = 131.
   MB   S 2022-11-01 U4; P 2023-12-01 into A4 under E1; adopted 2024-04-10. Row: PO 2023-06-01, matched
        2023-05-25 (before PO), not by foster carer: MI = e0 start: A10 = 395 (365 + 30); A20 = 212 (PO of
        the row, not the E1 start); A2 = max(0, -7) = 0.
@@ -57,11 +58,12 @@ def adoption(aid, cid, decision, po="", matched="", by_foster_carer=""):
 X1_EPISODES = [
     episode("FC1a", "FC1", "2023-02-01", "S", "C2", "U4", "2023-05-01", "X1"),
     episode("FC1b", "FC1", "2023-05-01", "P", "C2", "U4", "2023-08-15", "X1"),
-    episode("FC1c", "FC1", "2023-08-15", "L", "E1", "U4", "2023-11-01", "X1"),
+    episode("FC1c", "FC1", "2023-08-15", "B", "E1", "U5", "2023-11-01", "X1"),
     episode("FC1d", "FC1", "2023-11-01", "U", "E1", "A5", "2024-06-14", "E12"),
     episode("FC2a", "FC2", "2023-09-01", "S", "V2", "U1", "2023-10-01", "X1"),
-    episode("FC2b", "FC2", "2023-10-01", "T", "C2", "U5", "2024-01-10", "X1"),
-    episode("FC2c", "FC2", "2024-01-10", "B", "E1", "A3", "2024-05-20", "E11"),
+    episode("FC2b", "FC2", "2023-10-01", "T", "C2", "U5", "2023-12-01", "X1"),
+    episode("FC2c", "FC2", "2023-12-01", "U", "C2", "U6", "2024-01-10", "X1"),
+    episode("FC2d", "FC2", "2024-01-10", "B", "E1", "A3", "2024-05-20", "E11"),
     episode("MBa", "MB", "2022-11-01", "S", "C2", "U4", "2023-12-01", "X1"),
     episode("MBb", "MB", "2023-12-01", "P", "E1", "A4", "2024-04-10", "E11"),
     episode("UKa", "UK", "2023-01-01", "P", "E1", "A6", "2024-06-20", "E11"),
@@ -179,10 +181,10 @@ def test_adoptions_and_share_of_children_ceasing(warehouse):
 
 
 def test_a10_moving_in_with_the_adoptive_family(warehouse):
-    # FC1 89 (foster carer's placement from the P episode; L and U keep the carer) + NF 92 (flag N: e0's
+    # FC1 89 (foster carer's placement from the P episode; B keeps the carer) + NF 92 (flag N: e0's
     # start); UK's period of care has an unknown start
     assert figure(warehouse, "ADO_A10_DAYS") == (181, 2, 90.5)
-    assert figure(warehouse, "ADO_A10_DAYS", month="2024-05") == (30, 1, 30.0)  # FC2: from the T episode
+    assert figure(warehouse, "ADO_A10_DAYS", month="2024-05") == (30, 1, 30.0)  # FC2: from the T episode (U keeps)
     assert figure(warehouse, "ADO_A10_DAYS", month="2024-04") == (395, 1, 395.0)  # MB: e0's start
 
 
