@@ -51,7 +51,10 @@ def quantities(warehouse) -> dict:
                  "rate_per_10k": [("num", num, s_num)],
                  # an average's numerator is not bounded by its denominator (children per worker), so its
                  # terms get names of their own that the numerator <= denominator identity skips
-                 "average": [("avg_num", num, s_num), ("avg_den", den, s_den)]}[unit]
+                 "average": [("avg_num", num, s_num), ("avg_den", den, s_den)],
+                 # days (care.md A): days summed over a cohort of children, withheld when either term is
+                 # 0-4, so, as for an average, neither term is bounded alone nor by the other
+                 "days": [("avg_num", num, s_num), ("avg_den", den, s_den)]}[unit]
         for q, true, shown in pairs:
             if true is not None:
                 out[(*key, q)] = (round(true), None if shown is None else round(shown), withheld, q)
