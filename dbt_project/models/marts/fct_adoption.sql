@@ -27,8 +27,8 @@ period_episodes as (
 ),
 
 adopted_periods as (
-    -- carer_start: where the foster carer's placement began, the latest S, P or T episode before e0
-    -- (U, B and L keep the carer); with no e0, P's latest S, P or T episode
+    -- where a foster carer's placement began: the latest S, P or T episode before e0 in the episode
+    -- order (U, B and L keep the carer); with no e0, P's latest S, P or T episode
     select
         la_code, child_id, child_key, period_of_care_seq, adoption_date,
         min(start_date) filter (where episode_seq = e0_seq) as e0_start,
