@@ -45,7 +45,7 @@ select
     {%- else %}
     cast(coalesce(sum(monthly.numerator), 0) as bigint) as numerator,
     cast(coalesce(sum(monthly.denominator), 0) as bigint) as denominator,
-    cast(100 * coalesce(sum(monthly.numerator), 0) as double) / nullif(sum(monthly.denominator), 0) as value
+    cast({{ "100 * " if unit == 'percent' }}coalesce(sum(monthly.numerator), 0) as double) / nullif(sum(monthly.denominator), 0) as value
     {%- endif %}
 from (
     select int_periods.*{{ ", dimension_values.dimension_value" if by_dimension }}

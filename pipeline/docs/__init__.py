@@ -101,10 +101,15 @@ def split_definition(row: dict) -> tuple[str, str]:
             raise DocsError(f"{row['id']}: an average's definition must read '<numerator>, divided by <denominator>'")
         return m.group(1), m.group(2)
     if row["unit"] in ("days", "weeks"):
+        # "Of <cohort>, the mean of <days>[ in weeks]" or "Mean <days> over <cohort>. <its terms>"
         m = re.fullmatch(r"Of (.+?), the mean of (.+?)(?: in weeks)?", text)
-        if not m:
-            raise DocsError(f"{row['id']}: a days or weeks mean's definition must read 'Of <cohort>, the mean of <days>'")
-        return f"{m.group(2)}, summed over the cohort", m.group(1)
+        if m:
+            return f"{m.group(2)}, summed over the cohort", m.group(1)
+        m = re.fullmatch(r"Mean (.+?) over (.+?)(?:\. .+)?", text, re.S)
+        if m:
+            return f"{m.group(1)} summed over the cohort (whole days)", m.group(2)
+        raise DocsError(f"{row['id']}: a days or weeks mean's definition must read 'Of <cohort>, the mean of "
+                        "<days>' or 'Mean <days> over <cohort>'")
     m = re.fullmatch(r"Of (.+?), the percentage (with|where|whose|held|for which) (.+)", text)
     if m:
         return f"those {m.group(2)} {m.group(3)}", m.group(1)

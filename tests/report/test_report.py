@@ -194,7 +194,7 @@ def test_area_pages_have_trend_charts_and_breakdowns(la_page, scorecard):
                 "cp_enquiries": "child_protection", "cp_plans": "child_protection", "cla": "children_in_care",
                 "care_leavers": "care_leavers", "oversight": "oversight", "workforce": "workforce",
                 "cla_care": "children_in_care", "private_fostering": "children_in_care", "missing": "missing",
-                "court": "court"}
+                "court": "court", "adoption": "children_in_care"}
     # pages that cut across families name their measures: work in progress, practice standards
     named = {**dict.fromkeys(("ASM_OPEN", "ASM_OPEN_OVERDUE", "STR_OPEN", "S47_OPEN", "ICPC_AWAITING"), "work_in_progress"),
              **dict.fromkeys(("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",

@@ -9,7 +9,8 @@
 {%- set families = ['fct_front_door', 'fct_referrals', 'fct_assessments', 'fct_cp_enquiries', 'fct_cp_plans',
                      'fct_cin', 'fct_cla', 'fct_care_leavers',
                      'fct_early_help', 'fct_oversight', 'fct_workforce', 'fct_cla_care', 'fct_private_fostering',
-                     'fct_missing', 'fct_court'] %}
+                     'fct_missing', 'fct_court',
+                     'fct_adoption'] %}
 with family_values as (
     {%- for family in families %}
     select la_code, indicator_id, period_type, period_start, period_end, dimension, dimension_value,

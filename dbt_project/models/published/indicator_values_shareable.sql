@@ -110,6 +110,9 @@ shown as (
             when rounded.unit = 'rate_per_10k' and rounded.value is not null
                 then 10000.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
             -- an average's scale (1, or 100 over centi-FTE) is the internal value x denominator / numerator
+            -- days (care.md A): a mean over the cohort, withheld on 0-4 children like a count
+            when rounded.unit = 'days'
+                then 1.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
             when rounded.unit = 'average' and rounded.numerator = 0 then 0.0
             when rounded.unit = 'average'
                 then round(rounded.value * rounded.denominator / rounded.numerator)
