@@ -193,12 +193,16 @@ def test_area_pages_have_trend_charts_and_breakdowns(la_page, scorecard):
                 "assessments": "assessment", "cin": "assessment",
                 "cp_enquiries": "child_protection", "cp_plans": "child_protection", "cla": "children_in_care",
                 "care_leavers": "care_leavers", "oversight": "oversight", "workforce": "workforce",
-                "cla_care": "children_in_care", "private_fostering": "children_in_care", "missing": "missing",
-                "court": "court", "adoption": "children_in_care"}
+                "cla_care": "children_in_care", "private_fostering": "children_in_care", "missing": "health_missing",
+                "court": "permanence_court", "adoption": "permanence_court"}
     # pages that cut across families name their measures: work in progress, practice standards
     named = {**dict.fromkeys(("ASM_OPEN", "ASM_OPEN_OVERDUE", "STR_OPEN", "S47_OPEN", "ICPC_AWAITING"), "work_in_progress"),
              **dict.fromkeys(("CPP_VISIT_10WD", "CPP_VISIT_TIMELY", "CPP_SEEN_ALONE", "CPP_REVIEW_TIMELY",
-                              "CIN_VISIT_TIMELY", "CIN_REVIEW_TIMELY"), "practice_standards")}
+                              "CIN_VISIT_TIMELY", "CIN_REVIEW_TIMELY"), "practice_standards"),
+             **dict.fromkeys(("CLA_REVIEWS_HELD", "CLA_REVIEW_TIMELY", "CLA_REVIEW_PARTICIPATION", "CLA_VISIT_TIMELY",
+                              "PF_VISIT_TIMELY"), "reviews_visits"),
+             **dict.fromkeys(("CLA_IHA_20WD", "CLA_HEALTH_UPTODATE", "CLA_DENTAL_UPTODATE", "CLA_OC2_HEALTH_CHECK",
+                              "CLA_OC2_TEETH"), "health_missing")}
     for s in scorecard:
         section = la_page.dom.find("section", id=f"area-{named.get(s['indicator_id'], families[s['family']])}")
         assert section.find("article", id=f"ind-{s['indicator_id']}") is not None
@@ -269,8 +273,8 @@ def test_workbook_has_the_published_scorecard_values(built, scorecard):
     expected = {s["indicator_id"]: s for s in scorecard}
     seen = []
     areas = ["Front door", "Early help", "Assessment and children in need", "Work in progress at month end",
-             "Child protection", "Practice standards", "Children in care", "Care leavers", "Management oversight",
-             "Workforce and caseloads"]
+             "Child protection", "Practice standards", "Children in care", "Reviews and visits", "Health and missing",
+             "Permanence and court", "Care leavers", "Management oversight", "Workforce and caseloads"]
     assert book.sheetnames[1:1 + len(areas)] == areas and "Definitions" in book.sheetnames
     for name in areas:
         sheet = book[name]

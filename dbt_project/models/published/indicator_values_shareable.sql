@@ -9,7 +9,7 @@
 --      A worker-based cell (fct_workforce's staff cells) is also withheld when its numerator or
 --      denominator rests on 0-4 workers or posts (practice.md 1.4: counting workers or posts, not
 --      the centi-FTE its numerator and denominator may hold).
---   2. secondary suppression: a total whose every part is withheld (below).
+--   2. secondary suppression: a total whose every part is withheld, when its shown value could pin them (below).
 --   3. rounding: every other count is rounded to the nearest var('rounding_base') (5): count
 --      values, percent, average, days and weeks numerators and denominators, rate numerators;
 --      percents, rates, averages and means are recomputed from the rounded figures (a rate's
@@ -37,6 +37,13 @@ with flagged as (
         indicator_values.denominator,
         indicator_values.value,
         catalogue.unit,
+        -- the term withholding bounds to 0-4 (secondary suppression below): a count, a percent's or
+        -- rate's numerator; not an average's or mean's terms, nor a staff cell's (centi-FTE)
+        case
+            when catalogue.unit = 'count' then indicator_values.value
+            when catalogue.unit in ('percent', 'rate_per_10k') and staff.numerator_members is null
+                then indicator_values.numerator
+        end as bounded_term,
         case
             when catalogue.unit = 'count' then indicator_values.value between 0 and {{ small }}
             else coalesce(indicator_values.numerator between 0 and {{ small }}, false)
@@ -57,9 +64,9 @@ with flagged as (
         and staff.dimension_value = indicator_values.dimension_value
 ),
 
--- 2. secondary suppression: a total every part of which is withheld is withheld too. Shown, its
---    rounded value could pin its parts: two withheld months of 4 make a financial year to date of 8,
---    shown as 10, known to be 8-12, so each month is 4. Totals and parts as the attacker sees them
+-- 2. secondary suppression: a total every part of which is withheld is withheld too when its shown
+--    value could pin them (macros/disclosure.sql): two withheld months of 4 make a financial year to
+--    date of 8, shown as 10, known to be 8-12, so each month is 4. Totals and parts as the attacker sees them
 --    (tests/dbt/test_disclosure_control.py): a month's `all` row and the cells of each breakdown;
 --    a fytd or r12m row and its months; a fytd or r12m `all` row and its cells. In that order, so a
 --    total withheld at one step counts as a withheld part at the next.
