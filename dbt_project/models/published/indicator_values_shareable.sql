@@ -117,15 +117,16 @@ shown as (
             when rounded.unit = 'rate_per_10k' and rounded.value is not null
                 then 10000.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
             -- an average's scale (1, or 100 over centi-FTE) is the internal value x denominator / numerator
-            -- days (care.md A): a mean over the cohort, withheld on 0-4 children like a count
-            when rounded.unit = 'days'
-                then 1.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
             when rounded.unit = 'average' and rounded.numerator = 0 then 0.0
             when rounded.unit = 'average'
                 then round(rounded.value * rounded.denominator / rounded.numerator)
                     * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
-            when rounded.unit = 'days' then 1.0 * rounded.rounded_numerator / nullif(rounded.rounded_denominator, 0)
-            when rounded.unit = 'weeks' then rounded.rounded_numerator / 7.0 / nullif(rounded.rounded_denominator, 0)
+            -- days and weeks (care.md A): means over the cohort, in double precision on both engines
+            -- (Spark would divide decimals to a few places)
+            when rounded.unit = 'days'
+                then cast(rounded.rounded_numerator as double) / nullif(rounded.rounded_denominator, 0)
+            when rounded.unit = 'weeks'
+                then cast(rounded.rounded_numerator as double) / 7 / nullif(rounded.rounded_denominator, 0)
         end as rounded_value
     from rounded
 )
