@@ -86,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--out", type=Path, default=DEFAULT_INBOX)
     _scale_arguments(g)
     g.add_argument("--extract-date", type=date.fromisoformat, default=None)
-    g.add_argument("--format", choices=["csv", "xlsx", "workbook"], default="csv",
-                   help="csv or xlsx: one file per entity; workbook: every entity a sheet of extract.xlsx")
+    g.add_argument("--format", choices=["csv", "xlsx", "workbook", "ssda903"], default="csv",
+                   help="csv or xlsx: one file per entity; workbook: every entity a sheet of extract.xlsx; "
+                        "ssda903: the looked-after entities as the SSDA903 return's CSV files, the others csv")
     g.add_argument("--defects", type=float, default=0.0, metavar="RATE",
                    help="share of rows given one realistic data-quality defect each, listed in <out>/defects.csv")
     g.set_defaults(func=cmd_generate)
@@ -99,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--skip-refresh", action="store_true", help="time generation and the bare scan only")
     b.add_argument("--engine", choices=ENGINES, default="duckdb",
                    help="spark: time the refresh on Spark too, printed beside DuckDB's (local mode: correctness, not scale)")
+    b.add_argument("--format", choices=["csv", "ssda903"], default="csv",
+                   help="the path timed: csv, the native extract; ssda903, each LA's looked-after data as the "
+                        "SSDA903 return's CSVs (read by the SSDA903 adapter), the rest native")
     b.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("scorecard", help="print the latest month's published figures")
@@ -249,7 +253,7 @@ def cmd_bench(args) -> int:
     from pipeline.defs import bench
 
     bench.run(args.scale, args.las, args.months, args.seed, args.jobs, args.work, args.keep,
-              with_refresh=not args.skip_refresh, engine=args.engine)
+              with_refresh=not args.skip_refresh, engine=args.engine, fmt=args.format)
     return EXIT_OK
 
 

@@ -35,6 +35,7 @@ SERIAL_SECONDS = {
     "tests/defs/test_refresh_outcome.py": 180,
     "tests/load/adapters/test_ssda903_xml.py": 90,
     "tests/load/adapters/test_statutory_refresh.py": 70,
+    "tests/generate/test_ssda903_format.py": 110,
     "tests/dbt/test_disclosure_control.py": 70,
     "tests/defs/test_run_queue.py": 180,
     "tests/postgres/test_production_instance.py": 90,

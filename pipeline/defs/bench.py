@@ -7,6 +7,10 @@ gate, dbt, publish, report; stage_seconds) so the next bottleneck is visible; th
 again on the unchanged inbox and after one LA's file changed (incremental); then the dbt models' column
 lineage, which is computed once per manifest outside the refresh (make manifest), and what attaching it
 costs each definitions load. Figures are printed, never asserted: speed goals live here, not in tests.
+
+`fmt` picks the path timed (PATHS): the native CSV extract, or `ssda903`, where each LA's looked-after
+entities come as the SSDA903 return's CSVs (pipeline/generate/ssda903.py) and go through the SSDA903
+adapter; the bare scan then reads those files in place of the native ones they replace.
 """
 
 from __future__ import annotations
@@ -22,8 +26,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.generate import ssda903
 from pipeline.runtime.spark_handoff import require_engine
 from pipeline.specs import entities
+
+# the generator format -> what the bench says it timed
+PATHS = {"csv": "native CSV extract",
+         ssda903.FORMAT: "SSDA903 path: looked-after data as the SSDA903 return's CSVs, read by the SSDA903 "
+                         "adapter; the other entities native CSV"}
+# the file of the first LA the one-LA-changed refresh touches: one the path's own reader reads
+CHANGED_FILE = {"csv": "referrals.csv", ssda903.FORMAT: "episodes.csv"}
 
 
 @dataclass
@@ -178,8 +190,10 @@ def incremental_refresh(inbox: Path, warehouse: Path, expect: str) -> Timing:
 
 
 def entity_files(inbox: Path) -> list[Path]:
+    """The extract files a refresh reads: native entity CSVs and, on the SSDA903 path, the 903 CSVs."""
     names = {f"{name}.csv" for name in entities()}
-    return sorted(p for p in inbox.glob("*/*.csv") if p.name in names)
+    native = [p for p in inbox.glob("*/*.csv") if p.name in names]
+    return sorted(native + [p for folder in inbox.iterdir() if folder.is_dir() for p in ssda903.files(folder)])
 
 
 def count_rows(inbox: Path) -> int:
@@ -197,18 +211,22 @@ def peak_memory_mb() -> float:
 
 
 def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: Path | None,
-        keep: bool, with_refresh: bool, print_=print, engine: str = "duckdb") -> dict[str, Timing]:
-    """Generate, scan and (optionally) refresh; print the figures; return the timings. With engine
-    spark, the refresh runs on DuckDB and then on Spark, and both figures are printed (UsageError
-    first if this machine cannot run Spark)."""
+        keep: bool, with_refresh: bool, print_=print, engine: str = "duckdb", fmt: str = "csv") -> dict[str, Timing]:
+    """Generate (in format `fmt`, one of PATHS), scan and (optionally) refresh; print the figures and the
+    path timed; return the timings. With engine spark, the refresh runs on DuckDB and then on Spark, and
+    both figures are printed (UsageError first if this machine cannot run Spark)."""
     require_engine(engine)
+    if fmt not in PATHS:
+        raise ValueError(f"bench: unknown format {fmt!r} ({', '.join(PATHS)})")
     folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     inbox, warehouse = folder / "inbox", folder / "warehouse.duckdb"
     timings: dict[str, Timing] = {}
     try:
         print_(f"bench: scale {scale}" + (f" ({n_las} LAs)" if n_las else "") + f", {months} months, seed {seed}, "
                f"{jobs} generation process(es), work folder {folder}")
-        timings["generate"] = gen = generate(inbox, n_las=n_las, months=months, seed=seed, scale=scale, jobs=jobs)
+        print_(f"  path timed: {PATHS[fmt]}")
+        timings["generate"] = gen = generate(inbox, n_las=n_las, months=months, seed=seed, scale=scale, jobs=jobs,
+                                             fmt=fmt)
         las = sum(1 for p in inbox.iterdir() if p.is_dir())
         children = _children_0_17(inbox)
         print_(f"  generate      {gen.rows:>12,} rows in {gen.seconds:8.1f} s  {gen.rows_per_second:>12,.0f} rows/s"
@@ -228,7 +246,7 @@ def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: 
             print_(f"  unchanged inbox       {unchanged.seconds:8.1f} s  {unchanged.seconds / scan.seconds:,.1f}x the "
                    f"bare scan  (`pipeline refresh` end to end: nothing published)")
             first = sorted(p for p in inbox.iterdir() if p.is_dir())[0]
-            changed = first / "referrals.csv"
+            changed = first / CHANGED_FILE[fmt]
             os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 1_000_000_000))
             timings["one_la"] = one = incremental_refresh(inbox, warehouse, f"{first.name}: refresh: extract changed")
             print_(f"  one LA changed        {one.seconds:8.1f} s  {one.seconds / scan.seconds:,.1f}x the "

@@ -3,6 +3,8 @@
 them (early help, CIN reviews, allocations to the LA's social workers, case supervision, monthly
 workforce snapshots), written in the native extract format so the whole pipeline can run without
 real data.
+With `fmt="ssda903"` the looked-after entities are written as the SSDA903 return's CSV files
+instead (ssda903.py), the path an LA sending its 903 takes.
 
 LAs are simulated and written one at a time (optionally in parallel processes), so memory stays
 bounded by the largest LA whatever the scale. Beside the LA folders the inbox root gets
@@ -27,6 +29,7 @@ from pipeline.load.sources import MANIFEST
 from pipeline.progress import progress
 
 from .defects import plant_defects
+from . import ssda903
 from .scales import SCALES, SyntheticLA, synthetic_las
 from .simulate import simulate_la, window_start
 from .writer import FORMATS, clear_entity_files, source_label, write_manifest, write_tables
@@ -65,6 +68,8 @@ def generate_inbox(out_dir: Path, n_las: int | None = None, months: int = 36, se
         raise ValueError("months must be at least 1")
     if not 0 <= defects <= 0.2:
         raise ValueError("defects is a share of rows between 0 and 0.2")
+    if defects and fmt == ssda903.FORMAT:
+        raise ValueError("defects are planted in native files only: --format ssda903 takes no --defects")
     extract_date = extract_date or DEFAULT_EXTRACT_DATE
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +115,8 @@ def _generate_la(job: _Job) -> tuple[str, int, list[list], list[list]]:
     folder.mkdir(parents=True, exist_ok=True)
     clear_entity_files(folder)
     population = population_rows([la], job.months, job.extract_date)
-    write_manifest(folder, la.code, la.name, job.extract_date, {year: n for _, _, year, n in population})
+    write_manifest(folder, la.code, la.name, job.extract_date, {year: n for _, _, year, n in population},
+                   ssda903.manifest_keys(tables) if job.fmt == ssda903.FORMAT else None)
     write_tables(folder, tables, job.fmt, overrides)
     rows = sum(len(next(iter(t.values()))) for t in tables.values())
     defect_rows = [[la.code, source_label(d.entity, job.fmt), d.row + 2, d.column, d.rule, d.value]

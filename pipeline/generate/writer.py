@@ -1,7 +1,8 @@
 """Writing one LA's extract folder: manifest.yml and its entities, in the contract's column order.
 
-Formats (extracts.md): `csv` (one file per entity), `xlsx` (one workbook per entity, first sheet)
-and `workbook` (every entity a sheet of extract.xlsx). CSV carries ISO dates and `YYYY-MM-DD
+Formats (extracts.md): `csv` (one file per entity), `xlsx` (one workbook per entity, first sheet),
+`workbook` (every entity a sheet of extract.xlsx) and `ssda903` (the looked-after entities as the
+SSDA903 return's CSVs, ssda903.py; the others csv). CSV carries ISO dates and `YYYY-MM-DD
 HH:MM:SS` datetimes, empty cell = null; xlsx carries real date cells. `overrides` replace single
 cells with raw text (the planted defects), keyed entity -> column -> row index.
 """
@@ -19,7 +20,9 @@ import yaml
 from pipeline.load.sources import MANIFEST, WORKBOOK
 from pipeline.specs import Entity, entities
 
-FORMATS = ("csv", "xlsx", "workbook")
+from . import ssda903
+
+FORMATS = ("csv", "xlsx", "workbook", ssda903.FORMAT)
 Overrides = dict[str, dict[str, dict[int, str | None]]]
 
 EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
@@ -30,14 +33,15 @@ CELL_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss"}
 
 def source_label(entity_name: str, fmt: str) -> str:
     """How the loader names the entity's source (EntitySource.label), e.g. in audit.quarantine."""
-    return {"csv": f"{entity_name}.csv", "xlsx": f"{entity_name}.xlsx",
+    return {"csv": f"{entity_name}.csv", ssda903.FORMAT: f"{entity_name}.csv", "xlsx": f"{entity_name}.xlsx",
             "workbook": f"{WORKBOOK}[{entity_name}]"}[fmt]
 
 
 def write_manifest(folder: Path, la_code: str, la_name: str, extract_date: date,
-                   population: dict[int, int]) -> None:
+                   population: dict[int, int], statutory: dict | None = None) -> None:
+    """`statutory`: the manifest keys of a statutory format (formats, complete_from)."""
     manifest = {"la_code": la_code, "la_name": la_name, "extract_date": extract_date,
-                "case_system": "synthetic", "population_0_17": population}
+                "case_system": "synthetic", "population_0_17": population, **(statutory or {})}
     (folder / MANIFEST).write_text(yaml.safe_dump(manifest, sort_keys=False))
 
 
@@ -47,6 +51,7 @@ def clear_entity_files(folder: Path) -> None:
         for ext in ("csv", "xlsx"):
             (folder / f"{name}.{ext}").unlink(missing_ok=True)
     (folder / WORKBOOK).unlink(missing_ok=True)
+    ssda903.remove_files(folder)
 
 
 def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: str,
@@ -55,8 +60,15 @@ def write_tables(folder: Path, tables: dict[str, dict[str, np.ndarray]], fmt: st
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} ({', '.join(FORMATS)})")
     overrides = overrides or {}
+    if fmt == ssda903.FORMAT:
+        if overrides:
+            raise ValueError("defects are planted in native files only: the ssda903 format takes none")
+        ssda903.write_return(folder, tables)
+        tables = {name: table for name, table in tables.items() if name not in ssda903.CARRIED}
+        fmt = "csv"
     # an optional entity the generator does not produce (yet) is not written: not supplied, as by an LA without it
-    specs = {name: entity for name, entity in entities().items() if name in tables or entity.required}
+    specs = {name: entity for name, entity in entities().items()
+             if name in tables or entity.required and name not in ssda903.CARRIED}
     for name, entity in specs.items():
         missing = set(entity.column_names) - set(tables[name])
         if missing:
