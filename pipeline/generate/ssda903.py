@@ -40,8 +40,10 @@ def manifest_keys(tables: dict[str, dict[str, np.ndarray]]) -> dict:
     """What the manifest must say for the folder to be read as an SSDA903 LA: the format is present,
     and the files are a full-history export from the first episode on (docs/statutory_formats.md,
     complete_from), which the native extract of the same rows implicitly is too."""
-    first = tables["cla_episodes"]["start_date"].min()
-    return {"formats": [FORMAT], "complete_from": {FORMAT: first.astype(object)}}
+    starts = tables["cla_episodes"]["start_date"]
+    if not len(starts):  # no child ever looked after: nothing to vouch for
+        return {"formats": [FORMAT]}
+    return {"formats": [FORMAT], "complete_from": {FORMAT: starts.min().astype(object)}}
 
 
 def files(folder: Path) -> list[Path]:
