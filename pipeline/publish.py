@@ -191,14 +191,15 @@ def _withdraw(warehouse: Path, la_codes: list[str], run_id: str) -> None:
         _rewrite(warehouse, la_codes, run_id)
 
 
-def migrate(warehouse: Path) -> int | None:
+def migrate(warehouse: Path, wait: float = 0.0) -> int | None:
     """Move audit.quarantine out of a warehouse of the old layout (it sat in the file dashboards are given)
-    into the restricted audit file, through the same locked, atomic swap as a publication, changing nothing
-    else; returns the rows moved, None when the warehouse needs nothing. A publication moves them too
-    (_carry_quarantine): `pipeline refresh` calls this first, so that a refresh publishing nothing migrates."""
+    into the restricted audit file, under the refresh lock (waiting up to `wait` seconds) and through the
+    same atomic swap as a publication, changing nothing else; returns the rows moved, None when the
+    warehouse needs nothing. A publication moves them too (_carry_quarantine): `pipeline refresh` calls
+    this first, so that a refresh publishing nothing migrates as well."""
     if not _holds_quarantine(warehouse):
         return None
-    with _publish_lock(warehouse):
+    with refresh_lock(warehouse, wait), _publish_lock(warehouse):
         _remove_stale_temp_files(warehouse)
         if not _holds_quarantine(warehouse):  # another process migrated it while we waited for the lock
             return None
@@ -254,7 +255,8 @@ def _carry_quarantine(con, replaced: str) -> int:
         if "quarantine" in _tables(con, source, "audit"):
             con.execute(f"insert into restricted.audit.quarantine by name select * from {source}.audit.quarantine "
                         f"where la_code not in ({replaced})")
-            return con.execute(f"select count(*) from {source}.audit.quarantine").fetchone()[0] if source == "prev" else 0
+            moved = source == "prev"
+            return con.execute(f"select count(*) from {source}.audit.quarantine").fetchone()[0] if moved else 0
     return 0
 
 

@@ -185,7 +185,7 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     for p in planned:
         say(f"{p.la_code}: {'refresh: ' if p.run else 'skipped: '}{p.reason}")
     # a warehouse of the old layout gives its quarantine to the restricted file now, even if nothing runs
-    if (moved := migrate(warehouse.resolve())) is not None:
+    if (moved := migrate(warehouse.resolve(), wait)) is not None:
         say(f"moved {moved} quarantined row(s) out of {warehouse} into the restricted {audit_path_for(warehouse)}")
     la_codes = [p.la_code for p in planned if p.run]
     if not la_codes:
