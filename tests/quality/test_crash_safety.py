@@ -1,8 +1,8 @@
 """Write-audit-publish under failure: a refresh killed with SIGKILL at each stage in turn leaves the
-published warehouse (and the restricted audit file beside it) byte for byte as it was (it opens, and holds the previous publication, table by
-table), no process of the refresh runs on, a rerun over whatever the killed runs left behind
-completes, and a dashboard holding a read-only connection through a whole refresh sees only the old
-publication or the new one, never a mix.
+published warehouse (and the restricted audit file beside it) byte for byte as it was (it opens, and
+holds the previous publication, table by table), no process of the refresh runs on, a rerun over
+whatever the killed runs left behind completes, and a dashboard holding a read-only connection
+through a whole refresh sees only the old publication or the new one, never a mix.
 
 Refreshes run as real `pipeline refresh` processes (python -m pipeline.cli), in their own process
 group. Most kills take the whole group, as a lost machine would; the kill while dbt builds takes the

@@ -18,7 +18,8 @@ print(json.dumps({
     "rows": con.execute("select count(*) from published.indicator_values").fetchone()[0],
     "las": [r[0] for r in con.execute("select distinct la_code from published.indicator_values order by 1").fetchall()],
     "restatements": con.execute("select count(*) from published.indicator_restatements").fetchone()[0],
-    "quarantine_columns": len(duckdb.connect(sys.argv[2], read_only=True).execute("describe audit.quarantine").fetchall()),
+    "quarantine_columns": len(duckdb.connect(sys.argv[2], read_only=True).execute("describe audit.quarantine")
+                              .fetchall()),
 }))
 """
 
