@@ -32,6 +32,12 @@ def build_path_for(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".build") / BUILD_DB_NAME
 
 
+def audit_path_for(warehouse: Path) -> Path:
+    """The restricted audit file beside the published warehouse: the child-level audit.quarantine, kept out of
+    the file dashboards are given (docs/warehouse.md)."""
+    return warehouse.with_name(warehouse.stem + ".audit.duckdb")
+
+
 def dbt_target_path(warehouse: Path) -> Path:
     """dbt's target folder of the latest build (compiled SQL, artifacts), kept beside the build warehouse."""
     return build_path_for(warehouse).parent / "dbt_target"

@@ -15,6 +15,14 @@ as in every refresh, they cost nothing.
 
 Only the LAs of the run (those whose extract or reference data changed, pipeline/state.py) are in
 the build warehouse: every other LA's rows are copied unchanged from the previous publication.
+
+The warehouse is the file dashboards are given, so it holds aggregates only (schema published, and
+audit.refresh_state: fingerprints and statuses per LA). The child-level audit.quarantine (whole supplied
+records) is written beside it, to the restricted file `<warehouse stem>.audit.duckdb` (mode 0600), by the
+same swap: both files are written to temp files, then the audit file is renamed, then the warehouse.
+A kill between the two renames leaves the new quarantine beside the old figures and their old
+refresh_state, so the next refresh runs those LAs again and writes their quarantine anew. A warehouse
+of the old layout (quarantine inside it) has its rows moved out by its next publication (migrate).
 """
 
 import fcntl
@@ -30,6 +38,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import UsageError
+from pipeline.load.tables import QUARANTINE_COLUMNS
+from pipeline.paths import audit_path_for
 from pipeline.state import STATE_DDL
 
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
@@ -54,7 +64,6 @@ create table published.publications (
 create table published.data_quality (
     run_id varchar, la_code varchar, entity varchar, check_name varchar, severity varchar,
     rows_checked bigint, rows_failed bigint, passed boolean, details varchar);
-create table audit.quarantine as select * from build.audit.quarantine where false;
 """
 
 
@@ -133,9 +142,8 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
         if previous:
             for table in ("indicator_history", "publications", "data_quality"):
                 con.execute(f"insert into published.{table} by name select * from prev.published.{table}")
-            # quarantine of LAs not in this refresh stays; LAs in it get this run's
-            con.execute("insert into audit.quarantine by name select * from prev.audit.quarantine "
-                        "where la_code not in (select la_code from verdicts)")
+        # quarantine of LAs not in this refresh stays; LAs in it get this run's
+        _carry_quarantine(con, "select la_code from verdicts")
         con.execute(HISTORY_INSERT, {"now": now, "run": run_id})
         con.execute("insert into published.publications select $run, la_code, $start, $now, extract_date, status, "
                     "reason from verdicts", {"run": run_id, "start": started_at, "now": now})
@@ -144,7 +152,7 @@ def _publish(build_db: Path, warehouse: Path, run_id: str, started_at: datetime,
                        select * replace (json_merge_patch(details, '{"examples": null, "quarantined_examples": null}')
                                          ::varchar as details)
                        from build.audit.data_quality""")
-        con.execute("insert into audit.quarantine by name select * from build.audit.quarantine")
+        con.execute("insert into restricted.audit.quarantine by name select * from build.audit.quarantine")
         # what each LA of this run was built from, published or held back (pipeline/state.py)
         _carry_refresh_state(con, previous, "select la_code from verdicts")
         con.execute("""insert into audit.refresh_state
@@ -160,7 +168,7 @@ LEDGERS = ("indicator_history", "publications", "data_quality")
 def withdraw(warehouse: Path, la_codes: list[str], wait: float = 0.0) -> str:
     """Remove LAs from the published warehouse (`pipeline withdraw`), under its refresh lock (waiting
     up to `wait` seconds for a running refresh) and through the same atomic swap: their rows leave every
-    published table, audit.quarantine and audit.refresh_state; the ledgers (indicator_history,
+    published table, audit.refresh_state and the restricted file's audit.quarantine; the ledgers (indicator_history,
     data_quality) keep what was published, and publications gets a 'withdrawn' row. Returns that row's
     run id. ValueError naming the codes the warehouse has never published; RefreshRunning."""
     run_id = f"withdraw-{uuid.uuid4()}"
@@ -178,25 +186,55 @@ def _withdraw(warehouse: Path, la_codes: list[str], run_id: str) -> None:
     if unknown:
         raise ValueError(f"--la {', '.join(unknown)}: not in warehouse {warehouse} "
                          f"(LAs it has published: {', '.join(sorted(known)) or 'none'})")
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
     with _publish_lock(warehouse):
         _remove_stale_temp_files(warehouse)
-        with _new_file(warehouse) as con:
-            con.execute("create temp table gone (la_code varchar)")
-            con.executemany("insert into gone values (?)", [(c,) for c in la_codes])
-            con.execute("create schema published; create schema audit")
-            for schema in ("published", "audit"):
-                for table in _tables(con, "prev", schema):
-                    if table == "refresh_state":
-                        continue
-                    columns = [r[0] for r in con.execute(f"describe prev.{schema}.{table}").fetchall()]
-                    keep = ("" if "la_code" not in columns or table in LEDGERS
-                            else " where la_code not in (select la_code from gone)")
-                    con.execute(f"create table {schema}.{table} as select * from prev.{schema}.{table}{keep}")
-            con.execute("insert into published.publications (run_id, la_code, started_at, finished_at, status, reason) "
-                        "select $run, la_code, $now, $now, 'withdrawn', 'removed by pipeline withdraw' from gone",
-                        {"run": run_id, "now": now})
-            _carry_refresh_state(con, True, "select la_code from gone")
+        _rewrite(warehouse, la_codes, run_id)
+
+
+def migrate(warehouse: Path, wait: float = 0.0) -> int | None:
+    """Move audit.quarantine out of a warehouse of the old layout (it sat in the file dashboards are given)
+    into the restricted audit file, under the refresh lock (waiting up to `wait` seconds) and through the
+    same atomic swap as a publication, changing nothing else; returns the rows moved, None when the
+    warehouse needs nothing. A publication moves them too (_carry_quarantine): `pipeline refresh` calls
+    this first, so that a refresh publishing nothing migrates as well."""
+    if not _holds_quarantine(warehouse):
+        return None
+    with refresh_lock(warehouse, wait), _publish_lock(warehouse):
+        _remove_stale_temp_files(warehouse)
+        if not _holds_quarantine(warehouse):  # another process migrated it while we waited for the lock
+            return None
+        return _rewrite(warehouse, [], None)
+
+
+def _holds_quarantine(warehouse: Path) -> bool:
+    if not warehouse.is_file():
+        return False
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return bool(con.execute("select count(*) from duckdb_tables() "
+                                "where schema_name = 'audit' and table_name = 'quarantine'").fetchone()[0])
+
+
+def _rewrite(warehouse: Path, gone: list[str], run_id: str | None) -> int:
+    """The current publication again, without the LAs in `gone` (the ledgers keep them); with `run_id`,
+    publications gets a 'withdrawn' row for each. Returns the quarantine rows moved from the old layout.
+    The caller holds the publish lock."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with _new_file(warehouse) as con:
+        con.execute("create temp table gone (la_code varchar)")
+        if gone:
+            con.executemany("insert into gone values (?)", [(c,) for c in gone])
+        con.execute("create schema published; create schema audit")
+        for table in _tables(con, "prev", "published"):
+            columns = [r[0] for r in con.execute(f"describe prev.published.{table}").fetchall()]
+            keep = ("" if "la_code" not in columns or table in LEDGERS
+                    else " where la_code not in (select la_code from gone)")
+            con.execute(f"create table published.{table} as select * from prev.published.{table}{keep}")
+        if run_id:
+            con.execute("insert into published.publications (run_id, la_code, started_at, finished_at, status, "
+                        "reason) select $run, la_code, $now, $now, 'withdrawn', 'removed by pipeline withdraw' "
+                        "from gone", {"run": run_id, "now": now})
+        _carry_refresh_state(con, True, "select la_code from gone")
+        return _carry_quarantine(con, "select la_code from gone")
 
 
 def _carry_refresh_state(con, previous: bool, replaced: str) -> None:
@@ -207,29 +245,54 @@ def _carry_refresh_state(con, previous: bool, replaced: str) -> None:
                     f"where la_code not in ({replaced})")
 
 
+def _carry_quarantine(con, replaced: str) -> int:
+    """restricted.audit.quarantine of the new audit file: the previous rows but for the LAs in `replaced` (a
+    query), from the previous audit file or else, in a warehouse of the old layout, from the warehouse itself,
+    so that its rows move to the restricted file and none is lost. Returns the rows taken from the old layout."""
+    con.execute(f"create schema restricted.audit; create table restricted.audit.quarantine ({QUARANTINE_COLUMNS})")
+    # the audit file first: a swap killed between its two renames leaves it newer than an old-layout warehouse
+    for source in ("prev_restricted", "prev"):
+        if "quarantine" in _tables(con, source, "audit"):
+            con.execute(f"insert into restricted.audit.quarantine by name select * from {source}.audit.quarantine "
+                        f"where la_code not in ({replaced})")
+            moved = source == "prev"
+            return con.execute(f"select count(*) from {source}.audit.quarantine").fetchone()[0] if moved else 0
+    return 0
+
+
 @contextmanager
 def _new_file(warehouse: Path):
-    """A connection to a new <warehouse>.<random>.tmp (as `pub`, in use; the current file, if any, attached
-    read-only as `prev`) for the caller to fill; then the published views are created and the file is
-    renamed over the warehouse. The caller holds the publish lock."""
-    tmp = warehouse.with_name(f"{warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
+    """A connection to a new <warehouse>.<random>.tmp (as `pub`, in use) and a new restricted audit file
+    (as `restricted`; the current files, if any, attached read-only as `prev` and `prev_restricted`) for the
+    caller to fill; then the published views are created, the audit file is renamed over its predecessor
+    and the warehouse over the warehouse (module docstring: why in that order). The caller holds the
+    publish lock."""
+    audit = audit_path_for(warehouse)
+    tmp, audit_tmp = (p.with_name(f"{p.name}.{uuid.uuid4().hex[:8]}.tmp") for p in (warehouse, audit))
     try:
         with duckdb.connect() as con:
             # the storage format DuckDB 1.4 clients (dashboard tools' embedded DuckDB, ODBC) can open
-            con.execute(f"attach $path as pub (storage_version '{STORAGE_VERSION}')", {"path": str(tmp)})
+            for path, name in ((tmp, "pub"), (audit_tmp, "restricted")):
+                con.execute(f"attach $path as {name} (storage_version '{STORAGE_VERSION}')", {"path": str(path)})
+            audit_tmp.chmod(0o600)  # supplied records: for the pipeline's own user, not the dashboards'
             con.execute("use pub")
             if warehouse.exists():
                 con.execute("attach $path as prev (read_only)", {"path": str(warehouse)})
+                # the audit file goes with its warehouse: without one (a rebuild), none of it is carried
+                if audit.exists():
+                    con.execute("attach $path as prev_restricted (read_only)", {"path": str(audit)})
             yield con
             for view in sorted(VIEWS_DIR.glob("*.sql")):
                 con.execute(view.read_text())
             con.execute("use memory")
-            con.execute("detach pub")  # checkpoints and closes the file before the rename
-        sys.audit(STAGE_EVENT, "publish:renaming")  # the new file written, not yet renamed over
+            con.execute("detach pub; detach restricted")  # checkpoints and closes the files before the renames
+        sys.audit(STAGE_EVENT, "publish:renaming")  # the new files written, not yet renamed over
+        os.replace(audit_tmp, audit)
         os.replace(tmp, warehouse)  # atomic on POSIX: readers see the old file or the new one
     finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        for t in (tmp, audit_tmp):
+            t.unlink(missing_ok=True)
+            t.with_name(t.name + ".wal").unlink(missing_ok=True)
 
 
 class _publish_lock:
@@ -300,8 +363,9 @@ def hold_refresh_lock(warehouse: Path) -> None:
 
 def _remove_stale_temp_files(warehouse: Path) -> None:
     """Temp files of a publish that was killed before its rename (we hold the lock: nobody else is publishing)."""
-    for stale in warehouse.parent.glob(f"{warehouse.name}.*.tmp*"):
-        stale.unlink(missing_ok=True)
+    for name in (warehouse.name, audit_path_for(warehouse).name):
+        for stale in warehouse.parent.glob(f"{name}.*.tmp*"):
+            stale.unlink(missing_ok=True)
 
 
 def _tables(con, catalog: str, schema: str) -> list[str]:

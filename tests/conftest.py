@@ -31,6 +31,7 @@ SERIAL_SECONDS = {
     "tests/bad_inputs/test_refresh_lock.py": 137,
     "tests/dbt/test_indicator_catalogue.py": 130,
     "tests/quality/test_publish_gate.py": 130,
+    "tests/quality/test_dashboard_privacy.py": 130,
     "tests/defs/test_refresh.py": 100,
     "tests/defs/test_refresh_outcome.py": 180,
     "tests/load/adapters/test_ssda903_xml.py": 90,

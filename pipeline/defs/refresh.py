@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import EXIT_HELD_BACK, EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.load.inbox import require_inbox
-from pipeline.paths import INSTANCE_CONFIG
-from pipeline.publish import refresh_lock
+from pipeline.paths import INSTANCE_CONFIG, audit_path_for
+from pipeline.publish import migrate, refresh_lock
 from pipeline.runtime.spark_handoff import require_engine
 from pipeline.settings import settings
 from pipeline.state import REFERENCE_TAG, PlannedLa, las_to_run, plan, reference_fingerprint
@@ -184,6 +184,9 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     planned = plan(inbox, warehouse, reference, force, full)
     for p in planned:
         say(f"{p.la_code}: {'refresh: ' if p.run else 'skipped: '}{p.reason}")
+    # a warehouse of the old layout gives its quarantine to the restricted file now, even if nothing runs
+    if (moved := migrate(warehouse.resolve(), wait)) is not None:
+        say(f"moved {moved} quarantined row(s) out of {warehouse} into the restricted {audit_path_for(warehouse)}")
     la_codes = [p.la_code for p in planned if p.run]
     if not la_codes:
         return RefreshOutcome(planned)

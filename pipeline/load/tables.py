@@ -16,7 +16,11 @@ LINEAGE = {
     "_extra": "VARCHAR",  # JSON of columns the contract does not know: kept, ignored downstream
 }
 
-AUDIT_DDL = """
+# audit.quarantine's shape: the build warehouse's, and the restricted audit file's (pipeline/publish.py)
+QUARANTINE_COLUMNS = """la_code varchar, entity varchar, source_file varchar, row_number bigint, column_name varchar,
+    raw_value varchar, rule varchar, message varchar, run_id varchar, raw_record varchar"""
+
+AUDIT_DDL = f"""
 create schema if not exists raw;
 create schema if not exists audit;
 create table if not exists raw.manifests (
@@ -40,9 +44,7 @@ create table if not exists raw.absent_columns (
 create table if not exists raw.source_coverage (
     la_code varchar, entity varchar, source_file varchar, indicator_id varchar, dimension varchar,
     covered_from date, reason varchar, run_id varchar);
-create table if not exists audit.quarantine (
-    la_code varchar, entity varchar, source_file varchar, row_number bigint, column_name varchar,
-    raw_value varchar, rule varchar, message varchar, run_id varchar, raw_record varchar);
+create table if not exists audit.quarantine ({QUARANTINE_COLUMNS});
 create table if not exists audit.dataset_issues (
     la_code varchar, entity varchar, source_file varchar, rule varchar, severity varchar,
     message varchar, run_id varchar);

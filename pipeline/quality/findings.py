@@ -74,5 +74,6 @@ def quarantine_lines(con, la: str, entity: str) -> list[str]:
         lines.append(f"QUARANTINED {n} row(s) by rule {rule}:")
         lines += [f"  {m}" for m in messages]
         if n > len(messages):
-            lines.append(f"  ... and {n - len(messages)} more (all are in audit.quarantine after a refresh)")
+            lines.append(f"  ... and {n - len(messages)} more (after a refresh, all are in audit.quarantine of the "
+                         "restricted <warehouse stem>.audit.duckdb)")
     return lines

@@ -27,15 +27,15 @@ def text_of(path: Path) -> str:
 
 
 def tables_holding(db: Path, needles: list[str], schemas: tuple[str, ...] | None = None) -> list[str]:
-    """schema.table.column of every text column holding one of the needles."""
+    """schema.table.column of every column of every table and view (any type, read as text: a date of
+    birth may sit in a date column) holding one of the needles."""
     found = []
     with duckdb.connect(str(db), read_only=True) as con:
-        columns = con.execute("""select table_schema, table_name, column_name from information_schema.columns
-                                 where data_type = 'VARCHAR'""").fetchall()
+        columns = con.execute("select table_schema, table_name, column_name from information_schema.columns").fetchall()
         for schema, table, column in columns:
             if schemas and schema not in schemas:
                 continue
-            hit = " or ".join(f'contains("{column}", ${i})' for i in range(1, len(needles) + 1))
+            hit = " or ".join(f'contains("{column}"::varchar, ${i})' for i in range(1, len(needles) + 1))
             if con.execute(f'select count(*) from "{schema}"."{table}" where {hit}', needles).fetchone()[0]:
                 found.append(f"{schema}.{table}.{column}")
     return found

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.generate import generate_inbox
-from pipeline.paths import INSTANCE_CONFIG
+from pipeline.paths import INSTANCE_CONFIG, audit_path_for
 
 # ledgers: by run, so an incremental history and a full one differ by design
 LEDGERS = {"publications", "indicator_history", "data_quality"}
@@ -207,6 +207,7 @@ def test_withdraw_removes_an_la_from_every_published_table_and_nothing_else(step
     a, b, c = steps["codes"]
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(steps["unchanged"][2], warehouse)
+    shutil.copy(audit_path_for(steps["unchanged"][2]), audit_path_for(warehouse))
     assert main(["withdraw", "--la", c, "--warehouse", str(warehouse)]) == 0
     assert published_rows(warehouse, keep=[c]) == {t: [] for t in published_rows(warehouse, keep=[c])} | {
         "indicator_catalogue": published_rows(warehouse)["indicator_catalogue"]}
@@ -215,11 +216,12 @@ def test_withdraw_removes_an_la_from_every_published_table_and_nothing_else(step
         assert con.execute("select status from published.publications where la_code = $c order by finished_at desc "
                            "limit 1", {"c": c}).fetchall() == [("withdrawn",)]
         assert con.execute("select la_code from audit.refresh_state order by 1").fetchall() == [(a,), (b,)]
-        assert con.execute("select count(*) from audit.quarantine where la_code = $c", {"c": c}).fetchone() == (0,)
         # the ledger keeps what was published
         assert con.execute("select count(*) from published.indicator_history where la_code = $c",
                            {"c": c}).fetchone()[0] > 0
         assert con.execute("select count(*) from published.indicator_restatements").fetchone()[0] > 0
+    with duckdb.connect(str(audit_path_for(warehouse)), read_only=True) as con:
+        assert con.execute("select count(*) from audit.quarantine where la_code = $c", {"c": c}).fetchone() == (0,)
 
 
 def test_withdrawing_an_la_the_warehouse_never_published_names_it(steps, tmp_path, capsys):

@@ -1,8 +1,8 @@
 """Write-audit-publish under failure: a refresh killed with SIGKILL at each stage in turn leaves the
-published warehouse byte for byte as it was (it opens, and holds the previous publication, table by
-table), no process of the refresh runs on, a rerun over whatever the killed runs left behind
-completes, and a dashboard holding a read-only connection through a whole refresh sees only the old
-publication or the new one, never a mix.
+published warehouse (and the restricted audit file beside it) byte for byte as it was (it opens, and
+holds the previous publication, table by table), no process of the refresh runs on, a rerun over
+whatever the killed runs left behind completes, and a dashboard holding a read-only connection
+through a whole refresh sees only the old publication or the new one, never a mix.
 
 Refreshes run as real `pipeline refresh` processes (python -m pipeline.cli), in their own process
 group. Most kills take the whole group, as a lost machine would; the kill while dbt builds takes the
@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.paths import PROJECT_DIR, build_path_for
+from pipeline.paths import PROJECT_DIR, audit_path_for, build_path_for
 from tests.pause_at import pipeline_command
 from tests.quality.extracts import write_base
 
@@ -46,6 +46,11 @@ def fingerprint(warehouse: Path) -> list:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def digests(warehouse: Path) -> tuple[str, str]:
+    """The published warehouse's bytes, and the restricted audit file's beside it."""
+    return sha256(warehouse), sha256(audit_path_for(warehouse))
 
 
 def content(warehouse: Path) -> dict[str, tuple]:
@@ -91,7 +96,7 @@ def published(first_publication):
     root, warehouse = first_publication
     before = fingerprint(warehouse)
     write_base(root / "inbox", extract_date="2024-04-30")
-    return root, warehouse, before, sha256(warehouse), content(warehouse)
+    return root, warehouse, before, digests(warehouse), content(warehouse)
 
 
 def refresh_process(root: Path, warehouse: Path, pause_at: str = "") -> subprocess.Popen:
@@ -124,11 +129,12 @@ def test_sigkill_at_each_stage_leaves_the_previous_publication_intact(published,
     proc = refresh_process(root, warehouse, pause_at)
     kill_at(proc, marker)
     assert none_left(proc, build_path_for(warehouse)) == []
-    assert sha256(warehouse) == digest
+    assert digests(warehouse) == digest
     assert fingerprint(warehouse) == before  # it opens and holds the previous publication
     assert content(warehouse) == tables  # every published row, table by table
-    if pause_at:  # the killed publish left its temp file behind: the rerun must cope with it
+    if pause_at:  # the killed publish left its temp files behind: the rerun must cope with them
         assert list(warehouse.parent.glob(f"{warehouse.name}.*.tmp"))
+        assert list(warehouse.parent.glob(f"{audit_path_for(warehouse).name}.*.tmp"))
 
 
 def dbt_running_models(proc: subprocess.Popen, build_db: Path, timeout: float = 600) -> int:
@@ -172,7 +178,7 @@ def test_sigkill_of_the_refresh_while_dbt_builds_takes_dbt_with_it(published):
         except ProcessLookupError:
             pass
         proc.stdout.close()
-    assert sha256(warehouse) == digest
+    assert digests(warehouse) == digest
     assert fingerprint(warehouse) == before
     assert content(warehouse) == tables
 
@@ -214,5 +220,6 @@ def test_rerun_completes_and_readers_never_see_a_mix(published, tmp_path):
     assert len(seen["held"]) > 5 and all(f == before for f in seen["held"])  # the held connection: old, always
     assert seen["reconnect"][0] == before and seen["reconnect"][-1] == after
     assert all(f in (before, after) for f in seen["reconnect"])  # never a mix
-    assert not list(warehouse.parent.glob(f"{warehouse.name}.*.tmp*"))  # stale temp files removed
+    for name in (warehouse.name, audit_path_for(warehouse).name):
+        assert not list(warehouse.parent.glob(f"{name}.*.tmp*"))  # stale temp files removed
     assert build_path_for(warehouse).exists()  # the build warehouse of this run, kept for inspection

@@ -1,5 +1,5 @@
-"""The published warehouse opens in the DuckDB 1.4 clients dashboard tools embed (issue 13): read it with
-duckdb 1.4 installed into a throwaway virtual environment."""
+"""The published warehouse opens in the DuckDB 1.4 clients dashboard tools embed (issue 13), and so does the
+restricted audit file beside it: read them with duckdb 1.4 installed into a throwaway virtual environment."""
 
 import json
 import subprocess
@@ -7,6 +7,8 @@ import venv
 
 import duckdb
 import pytest
+
+from pipeline.paths import audit_path_for
 
 READ = """
 import duckdb, json, sys
@@ -16,6 +18,8 @@ print(json.dumps({
     "rows": con.execute("select count(*) from published.indicator_values").fetchone()[0],
     "las": [r[0] for r in con.execute("select distinct la_code from published.indicator_values order by 1").fetchall()],
     "restatements": con.execute("select count(*) from published.indicator_restatements").fetchone()[0],
+    "quarantine_columns": len(duckdb.connect(sys.argv[2], read_only=True).execute("describe audit.quarantine")
+                              .fetchall()),
 }))
 """
 
@@ -32,7 +36,8 @@ def duckdb_1_4(tmp_path_factory) -> str:
 
 def test_duckdb_1_4_reads_the_published_file(first_publication, duckdb_1_4):
     _, warehouse = first_publication
-    out = subprocess.run([duckdb_1_4, "-c", READ, str(warehouse)], capture_output=True, text=True)
+    out = subprocess.run([duckdb_1_4, "-c", READ, str(warehouse), str(audit_path_for(warehouse))],
+                         capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     seen = json.loads(out.stdout)
     assert seen["version"].startswith("1.4.")
@@ -42,3 +47,4 @@ def test_duckdb_1_4_reads_the_published_file(first_publication, duckdb_1_4):
     assert seen["rows"] == expected > 0
     assert seen["restatements"] == restatements
     assert len(seen["las"]) == 2
+    assert seen["quarantine_columns"] == 10

@@ -18,7 +18,8 @@ from pipeline.defs.resources import RefreshSettings
     backfill_policy=SINGLE_RUN,
     # directly on the gated indicators (so the blocking check can stop it) and on every table it publishes
     deps=[INDICATORS_KEY, *(spec.key for spec in warehouse_dbt_assets.specs if spec.group_name == "published")],
-    description="The published warehouse (schema published + audit.quarantine), swapped in atomically.",
+    description="The published warehouse (aggregates only) and, beside it, the restricted audit file "
+                "(audit.quarantine), swapped in atomically.",
 )
 def published_warehouse(context: dg.AssetExecutionContext, settings: RefreshSettings) -> dg.MaterializeResult:
     run = context.instance.get_run_by_id(context.run.run_id)
