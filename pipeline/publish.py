@@ -31,6 +31,7 @@ import duckdb
 
 from pipeline.errors import UsageError
 from pipeline.state import STATE_DDL
+from pipeline.warehouse_file import require_readable
 
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
 VIEWS_DIR = Path(__file__).resolve().parent / "published_views"
@@ -212,6 +213,7 @@ def _new_file(warehouse: Path):
     """A connection to a new <warehouse>.<random>.tmp (as `pub`, in use; the current file, if any, attached
     read-only as `prev`) for the caller to fill; then the published views are created and the file is
     renamed over the warehouse. The caller holds the publish lock."""
+    require_readable(warehouse)  # a damaged previous file is not copied on (a run the daemon started)
     tmp = warehouse.with_name(f"{warehouse.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with duckdb.connect() as con:
