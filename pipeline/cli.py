@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: stop quietly
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
-    except stopping.Stopped as stop:  # Ctrl-C, SIGTERM, SIGHUP: every clean-up ran on the way here
-        print(f"error: stopped by {stop.name}: {STOPPED}", file=sys.stderr)
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (stopping.Stopped): every clean-up ran on the way here
+        print(f"error: stopped by {stop.name if isinstance(stop, stopping.Stopped) else 'SIGINT'}: {STOPPED}",
+              file=sys.stderr)
         return EXIT_USAGE
     except (UsageError, ValueError) as exc:  # the library's word for "cannot be done as asked", and bad arguments
         message = str(exc)

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 # Dagster's console logger prints each failed step's stack trace: the CLI prints one line per failed step
 # instead, and writes the traces to its log file (pipeline/console.py)
+# how a step stopped by a signal fails: ours (pipeline.runtime.stopping), Dagster's own SIGINT handler's, Python's
+INTERRUPTS = ("Stopped", "DagsterExecutionInterruptedError", "KeyboardInterrupt")
 QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -135,6 +137,7 @@ class RefreshOutcome:
     blocked: list[BlockedCheck] = field(default_factory=list)
     failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step key, error message)
     failure_traces: list[str] = field(default_factory=list)  # each failed step's error with its stack traces
+    interrupted: bool = False  # a step was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP)
     las: list[LaOutcome] = field(default_factory=list)
 
     @property
@@ -159,9 +162,17 @@ def outcome(result: Refresh, warehouse: Path, planned: list[PlannedLa] = ()) -> 
     errors = [(e.step_key, e.event_specific_data.error) for e in result.all_events
               if e.is_step_failure and e.event_specific_data.error]
     return RefreshOutcome(list(planned), result.run_ids, result.success, published, blocked,
-                          [(step, error.message.strip()) for step, error in errors],
+                          [(step, _root_cause(error).message.strip()) for step, error in errors],
                           [f"step {step}:\n{error.to_string()}" for step, error in errors],
-                          _publications(warehouse, result.run_ids) if published else [])
+                          _publications(warehouse, result.run_ids) if published else [],
+                          any(error.cls_name in INTERRUPTS for _, error in errors))
+
+
+def _root_cause(error):
+    """The error Dagster's own wrap ("Error occurred while executing op") is about: the step's own exception."""
+    while error.cls_name.startswith("Dagster") and error.cause is not None:
+        error = error.cause
+    return error
 
 
 def _publications(warehouse: Path, run_ids: list[str]) -> list[LaOutcome]:
@@ -199,7 +210,9 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     extra = {"postgres_url": postgres_url} if postgres_url else {}
     result = run_refresh(inbox, warehouse, wait, la_codes, reference, dbt_log=str(dbt_log), engine=engine,
                          **extra, **thresholds)
-    return outcome(result, warehouse, planned)
+    done = outcome(result, warehouse, planned)
+    stopping.raise_if_stopped(done.interrupted)  # the CLI says so, not as a failed step
+    return done
 
 
 def validate(inbox: Path, **thresholds) -> int:

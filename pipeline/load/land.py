@@ -15,12 +15,14 @@ file. Loading the same LA again replaces its rows, so a file loaded twice is nev
 
 import json
 import logging
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
+from pipeline.publish import STAGE_EVENT
 from pipeline.runtime import stopping
 from pipeline.runtime.gc_paused import gc_paused
 from pipeline.load.dataset_rules import dataset_warnings
@@ -124,6 +126,7 @@ def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
     of one), so that an odd file fails only its own LA."""
     try:
         with registered(con, "_in", pa.concat_tables(group.rows)):
+            sys.audit(STAGE_EVENT, "load:landing")  # a stop test's Ctrl-C arrives here (tests/pause_at.py)
             land_group(con, entity, group.loads, group.file, run_id)
     except Exception as exc:
         stopping.reraise(exc)  # DuckDB's "Query interrupted" is Ctrl-C, not a bad file

@@ -5,16 +5,20 @@ warehouse file's temp file, the warm dbt process and its socket folder) and the 
 Two ways a stop used to be lost or late: DuckDB turns a SIGINT that arrives during a query into a
 RuntimeError("Query interrupted"), which the loaders' `except Exception` (one LA's bad file must not
 stop the others) took for a bad file, and the refresh ran on and published; and a handler written in
-Python runs only between two Python statements, never inside a DuckDB query. So SIGTERM and SIGHUP are
-also passed on as a SIGINT, which DuckDB does act on at once, and every broad `except` calls
-`reraise` first."""
+Python runs only between two Python statements, never inside a DuckDB query. So a SIGTERM or SIGHUP
+that the Python handler has not taken within GRACE seconds is passed on as a SIGINT (by a thread that
+signal.set_wakeup_fd wakes), which DuckDB acts on at once; and every broad `except` calls `reraise` first.
+(Dagster's own SIGINT handler runs during a run: it fails the step, and pipeline.defs.refresh raises
+Stopped when the run has ended.)"""
 
 import os
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+GRACE = 2.0  # seconds
 QUERY_INTERRUPTED = "Query interrupted"  # DuckDB's message when a SIGINT stops a query
 
 
@@ -58,13 +62,14 @@ def handled():
 
 
 def _pass_on(fd: int) -> None:
-    """SIGTERM or SIGHUP: record it and send this process a SIGINT, which stops a running DuckDB query."""
-    global _received
+    """SIGTERM or SIGHUP that the Python handler could not take within GRACE seconds (the main thread is
+    in a DuckDB query): send this process a SIGINT, which stops the query. Not at once: in Python code the
+    handler has already raised, and a SIGINT then would break into the clean-up it started."""
     with os.fdopen(fd, "rb", buffering=0) as wakeups:
         while data := wakeups.read(64):
-            for signum in data:
-                if signum in (signal.SIGTERM, signal.SIGHUP) and _received is None:
-                    _received = signum
+            if any(s in (signal.SIGTERM, signal.SIGHUP) for s in data) and not _raised:
+                time.sleep(GRACE)
+                if not _raised:
                     os.kill(os.getpid(), signal.SIGINT)
 
 
@@ -85,7 +90,15 @@ def received() -> int | None:
 def reraise(exc: BaseException) -> None:
     """Raise Stopped instead of `exc` when it is a stop in disguise (a stop signal came, or DuckDB's
     interrupted query): the first line of every `except Exception` that would otherwise carry on."""
+    global _received
+    if _received is None and isinstance(exc, RuntimeError) and QUERY_INTERRUPTED in str(exc):
+        _received = signal.SIGINT  # DuckDB's handler took it: Python's never ran
     if _received is not None:
         raise Stopped(_received) from exc
-    if isinstance(exc, RuntimeError) and QUERY_INTERRUPTED in str(exc):
-        raise Stopped(signal.SIGINT) from exc
+
+
+def raise_if_stopped(interrupted: bool = False) -> None:
+    """Raise Stopped if a stop signal came (`interrupted`: a Dagster step was stopped by one, which
+    Dagster, whose own SIGINT handler runs during a run, records as the step's failure)."""
+    if _received is not None or interrupted:
+        raise Stopped(_received or signal.SIGINT)
