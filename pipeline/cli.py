@@ -5,30 +5,68 @@ import argparse
 import logging
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from pipeline.errors import EXIT_OK, EXIT_USAGE, UsageError
+from pipeline import console
+from pipeline.errors import ERROR_LOG_ENV, EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
 from pipeline.redact import redact
+from pipeline.runtime import stopping
 from pipeline.runtime.spark_handoff import ENGINES
+
+STOPPED = ("whatever it was doing was abandoned and cleaned up; the warehouse holds the last publication that "
+           "completed (a publication is one atomic rename)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a value the console's encoding lacks is escaped, not fatal
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stdout)
     logging.getLogger("pipeline").setLevel(logging.INFO)
     for noisy in ("dagster", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    log = args.error_log = console.log_path(getattr(args, "warehouse", None))
+    conninfo = getattr(args, "postgres", None)
     try:
-        return args.func(args)
+        with stopping.handled(), _environment(ERROR_LOG_ENV, str(log)):  # the GX process writes its traces there too
+            return args.func(args)
     except BrokenPipeError:  # output piped into `head`: stop quietly
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
-    except (UsageError, ValueError) as exc:  # the library's word for "cannot be done as asked", and bad arguments
-        print(f"error: {redact(str(exc), getattr(args, 'postgres', None))}", file=sys.stderr)
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (stopping.Stopped): every clean-up ran on the way here
+        print(f"error: stopped by {stop.name if isinstance(stop, stopping.Stopped) else 'SIGINT'}: {STOPPED}",
+              file=sys.stderr)
         return EXIT_USAGE
+    except (UsageError, ValueError) as exc:  # the library's word for "cannot be done as asked", and bad arguments
+        message = str(exc)
+        if exc.__cause__:  # the fault behind it: its trace in the log
+            where = console.write_trace(log, " ".join(sys.argv), console.exception_trace(exc), conninfo)
+            message += f" ({where})"
+        print(f"error: {redact(message, conninfo)}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a fault of the environment (disk, files, memory) or a bug: one line, trace to the log
+        where = console.write_trace(log, " ".join(sys.argv), console.exception_trace(exc), conninfo)
+        message = console.one_line(f"{type(exc).__name__}: {exc}")
+        print(f"error: {redact(message, conninfo)} ({where})", file=sys.stderr)
+        return EXIT_USAGE
+
+
+@contextmanager
+def _environment(name: str, value: str):
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,8 +211,10 @@ def cmd_refresh(args) -> int:
         print("nothing changed: nothing refreshed, nothing published (refresh --la CODE or --full to force)")
     for b in done.blocked:
         print(f"BLOCKED by check {b.check} on {b.asset}: {b.failures}")
+    where = console.write_trace(args.error_log, "refresh: failed steps", "\n".join(done.failure_traces),
+                                args.postgres) if done.failure_traces else None
     for step, error in done.failed_steps:
-        print(f"FAILED step {step}: {error}")
+        print(f"FAILED step {step}: {redact(console.one_line(error), args.postgres)} ({where})")
     if not done.succeeded:
         # a step after publish (the Postgres push, the report) failed: the warehouse is published, say so
         print("the warehouse was published, but a later step failed" if done.published

@@ -10,3 +10,7 @@ class UsageError(Exception):
     """What was asked cannot be done as asked (no such folder, LA or month, a refresh already running,
     Postgres unreachable, Java missing); the message says why and what to do. `pipeline` prints it
     as `error: <message>`, without a traceback, and exits EXIT_USAGE."""
+
+
+# the CLI's log file of full traces (pipeline/console.py), passed to the processes it starts
+ERROR_LOG_ENV = "PIPELINE_ERROR_LOG"

@@ -41,6 +41,7 @@ from pipeline.errors import UsageError
 from pipeline.load.tables import QUARANTINE_COLUMNS
 from pipeline.paths import audit_path_for
 from pipeline.state import STATE_DDL
+from pipeline.warehouse_file import require_readable
 
 # Views over the published tables (e.g. first-published vs restated figures), created in each new file
 VIEWS_DIR = Path(__file__).resolve().parent / "published_views"
@@ -267,6 +268,7 @@ def _new_file(warehouse: Path):
     caller to fill; then the published views are created, the audit file is renamed over its predecessor
     and the warehouse over the warehouse (module docstring: why in that order). The caller holds the
     publish lock."""
+    require_readable(warehouse)  # a damaged previous file is not copied on (a run the daemon started)
     audit = audit_path_for(warehouse)
     tmp, audit_tmp = (p.with_name(f"{p.name}.{uuid.uuid4().hex[:8]}.tmp") for p in (warehouse, audit))
     try:

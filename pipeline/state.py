@@ -21,6 +21,7 @@ import duckdb
 from pipeline.load.inbox import la_folders, printable
 from pipeline.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, SEEDS_DIR, SPECS_DIR
 from pipeline.specs import check_la_settings, gate
+from pipeline.warehouse_file import require_readable
 
 # The dataset-level gate thresholds' defaults (pipeline/specs/gate.yml; RefreshSettings fields): part of
 # the reference, since moving one can turn an LA's verdict.
@@ -102,7 +103,9 @@ class PlannedLa:
 
 def stored_state(warehouse: Path) -> dict[str, tuple]:
     """la_code -> (folder_fingerprint, reference_fingerprint, run_id, refreshed_at, status) of the
-    published warehouse; empty when there is none yet or it predates refresh state."""
+    published warehouse; empty when there is none yet or it predates refresh state. UsageError for a
+    damaged file (pipeline.warehouse_file): planned from, it would find every LA unchanged."""
+    require_readable(warehouse)
     if not warehouse.exists():
         return {}
     with duckdb.connect(str(warehouse), read_only=True) as con:

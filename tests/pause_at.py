@@ -2,10 +2,13 @@
 when the refresh or push gets there it prints "[pause] STAGE" and waits to be killed.
 
 The package raises the audit event pipeline.publish.STAGE_EVENT at the stages where a kill matters
-(publish:copying, publish:renaming, postgres:copying); the hook that waits there is installed here,
+(load:landing, publish:copying, publish:renaming, postgres:copying); with PAUSE_IN_QUERY=1 in the
+environment it waits inside a DuckDB query (one thread), where a Ctrl-C becomes DuckDB's "Query
+interrupted" error rather than a KeyboardInterrupt; the hook that waits there is installed here,
 in the test's own process, so the package ships no crash-test code. The refresh must run in this
 process for that (it does: Dagster's in-process executor)."""
 
+import os
 import sys
 import time
 
@@ -24,6 +27,12 @@ def _wait_at(stage: str):
     def hook(event: str, args: tuple) -> None:
         if event == STAGE_EVENT and args == (stage,):
             print(f"[pause] {stage}", flush=True)
+            if os.environ.get("PAUSE_IN_QUERY"):
+                import duckdb
+
+                con = duckdb.connect(config={"threads": 1})
+                con.execute("pragma disable_progress_bar")
+                con.execute("select count(*) from range(1000000000000000000)").fetchall()
             while True:
                 time.sleep(60)
 

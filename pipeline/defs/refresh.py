@@ -20,14 +20,20 @@ from pipeline.errors import EXIT_HELD_BACK, EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.load.inbox import require_inbox
 from pipeline.paths import INSTANCE_CONFIG, audit_path_for
 from pipeline.publish import migrate, refresh_lock
+from pipeline.runtime import stopping
 from pipeline.runtime.spark_handoff import require_engine
 from pipeline.settings import settings
 from pipeline.state import REFERENCE_TAG, PlannedLa, las_to_run, plan, reference_fingerprint
+from pipeline.warehouse_file import require_writable
 
 if TYPE_CHECKING:
     import dagster as dg
 
-QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# Dagster's console logger prints each failed step's stack trace: the CLI prints one line per failed step
+# instead, and writes the traces to its log file (pipeline/console.py)
+# how a step stopped by a signal fails: ours (pipeline.runtime.stopping), Dagster's own SIGINT handler's, Python's
+INTERRUPTS = ("Stopped", "DagsterExecutionInterruptedError", "KeyboardInterrupt")
+QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -130,6 +136,8 @@ class RefreshOutcome:
     published: bool = False  # published_warehouse materialised
     blocked: list[BlockedCheck] = field(default_factory=list)
     failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step key, error message)
+    failure_traces: list[str] = field(default_factory=list)  # each failed step's error with its stack traces
+    interrupted: bool = False  # a step was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP)
     las: list[LaOutcome] = field(default_factory=list)
 
     @property
@@ -151,10 +159,20 @@ def outcome(result: Refresh, warehouse: Path, planned: list[PlannedLa] = ()) -> 
                             e.metadata["failures"].value if "failures" in e.metadata else [])
                for e in result.get_asset_check_evaluations()
                if not e.passed and e.blocking and e.severity.value == "ERROR"]
-    failed = [(e.step_key, e.event_specific_data.error.message.strip()) for e in result.all_events
+    errors = [(e.step_key, e.event_specific_data.error) for e in result.all_events
               if e.is_step_failure and e.event_specific_data.error]
-    return RefreshOutcome(list(planned), result.run_ids, result.success, published, blocked, failed,
-                          _publications(warehouse, result.run_ids) if published else [])
+    return RefreshOutcome(list(planned), result.run_ids, result.success, published, blocked,
+                          [(step, _root_cause(error).message.strip()) for step, error in errors],
+                          [f"step {step}:\n{error.to_string()}" for step, error in errors],
+                          _publications(warehouse, result.run_ids) if published else [],
+                          any(error.cls_name in INTERRUPTS for _, error in errors))
+
+
+def _root_cause(error):
+    """The error Dagster's own wrap ("Error occurred while executing op") is about: the step's own exception."""
+    while error.cls_name.startswith("Dagster") and error.cause is not None:
+        error = error.cause
+    return error
 
 
 def _publications(warehouse: Path, run_ids: list[str]) -> list[LaOutcome]:
@@ -179,6 +197,7 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     is not in the inbox. `postgres_url` None: $PIPELINE_POSTGRES_URL, if set (build_resources)."""
     require_inbox(inbox)
     require_engine(engine)
+    require_writable(warehouse)
     say(f"refresh: inbox {inbox} -> warehouse {warehouse}" + (f" (engine {engine})" if engine != "duckdb" else ""))
     reference = reference_fingerprint(**thresholds)  # planned with, and recorded by, this refresh
     planned = plan(inbox, warehouse, reference, force, full)
@@ -194,7 +213,9 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     extra = {"postgres_url": postgres_url} if postgres_url else {}
     result = run_refresh(inbox, warehouse, wait, la_codes, reference, dbt_log=str(dbt_log), engine=engine,
                          **extra, **thresholds)
-    return outcome(result, warehouse, planned)
+    done = outcome(result, warehouse, planned)
+    stopping.raise_if_stopped(done.interrupted)  # the CLI says so, not as a failed step
+    return done
 
 
 def validate(inbox: Path, **thresholds) -> int:
@@ -213,6 +234,7 @@ def validate(inbox: Path, **thresholds) -> int:
         try:
             check_inbox(con, inbox.resolve(), settings)
         except Exception as exc:
+            stopping.reraise(exc)
             logging.getLogger("pipeline").debug("validate failed", exc_info=True)
             raise UsageError(f"validation stopped: {exc.__class__.__name__}: {exc}") from exc
         return print_findings(con)

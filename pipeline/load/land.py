@@ -15,12 +15,15 @@ file. Loading the same LA again replaces its rows, so a file loaded twice is nev
 
 import json
 import logging
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
+from pipeline.publish import STAGE_EVENT
+from pipeline.runtime import stopping
 from pipeline.runtime.gc_paused import gc_paused
 from pipeline.load.dataset_rules import dataset_warnings
 from pipeline.load.group import FileLoad, LandResult, land_group
@@ -108,6 +111,7 @@ def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResul
         result.sha256 = _sha256(source)
         return None
     except Exception as exc:  # one LA's file must never stop the other LAs: report it as that LA's problem
+        stopping.reraise(exc)  # but Ctrl-C, in whatever disguise, stops the refresh
         _failed(result, exc)
         return None
     key = (tuple(read.headers), tuple((f.name, str(f.type)) for f in rows.schema))
@@ -122,8 +126,10 @@ def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
     of one), so that an odd file fails only its own LA."""
     try:
         with registered(con, "_in", pa.concat_tables(group.rows)):
+            sys.audit(STAGE_EVENT, "load:landing")  # a stop test's Ctrl-C arrives here (tests/pause_at.py)
             land_group(con, entity, group.loads, group.file, run_id)
     except Exception as exc:
+        stopping.reraise(exc)  # DuckDB's "Query interrupted" is Ctrl-C, not a bad file
         clear(con, entity.name, [load.result.la_code for load in group.loads])
         if len(group.loads) == 1:
             _failed(group.loads[0].result, exc)

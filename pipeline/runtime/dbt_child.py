@@ -35,6 +35,7 @@ from pipeline.paths import package_environment
 
 PR_SET_PDEATHSIG = 1
 WARM_ENV = "PIPELINE_DBT_WARM"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 IDLE_SECONDS = 3600  # a warm process no dbt invocation came for (the run failed before dbt) exits
 
 
@@ -121,6 +122,10 @@ def _hand_over(path: str) -> int | None:
 
 
 def _serve(path: str) -> None:
+    # a Ctrl-C or SIGTERM of the refresh's process group: the refresh stops this process (_discard_warm, or
+    # PR_SET_PDEATHSIG when it dies), and until it hands this process dbt a stack trace here helps nobody
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != int(os.environ["PIPELINE_REFRESH_PID"]):
         return
@@ -150,6 +155,8 @@ def _serve(path: str) -> None:
     os.chdir(request["cwd"])
     sys.argv = request["argv"]
     conn.send(str(os.getpid()).encode())
+    for sig in STOP_SIGNALS:  # dbt's now: it stops on them as it would anywhere
+        signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
     finished = threading.Event()
     threading.Thread(target=_stop_if_abandoned, args=(conn, finished), daemon=True).start()
     try:

@@ -14,8 +14,10 @@ started it: it exits when its requests' pipe closes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +26,7 @@ from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
 
+from pipeline.errors import ERROR_LOG_ENV
 from pipeline.paths import package_environment
 
 SERVED = ("run_suite", "build_data_docs", "render_pending_docs")  # the functions of gx_runner it runs
@@ -35,8 +38,11 @@ class _Process:
     a thread, so a large reply never waits for the next request to be written (two full pipes)."""
 
     def __init__(self) -> None:
-        self.popen = subprocess.Popen([sys.executable, "-m", "pipeline.runtime.gx_process"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, env=package_environment())
+        # what GX prints (its warnings, a failed Data Docs write's traces) goes to the CLI's log, if it set one
+        self.log = os.environ.get(ERROR_LOG_ENV)
+        with open(self.log, "a") if self.log else contextlib.nullcontext() as stderr:
+            self.popen = subprocess.Popen([sys.executable, "-m", "pipeline.runtime.gx_process"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=stderr, env=package_environment())
         self.waiting: deque[tuple[str, Future]] = deque()
         self.reader = threading.Thread(target=self._read_replies, name="gx-replies", daemon=True)
         self.reader.start()
@@ -67,7 +73,7 @@ class _Process:
             while self.waiting:  # a request sent after this fails to be written (BrokenPipeError) instead
                 name, future = self.waiting.popleft()
                 future.set_exception(RuntimeError(f"the Great Expectations process exited (code {code}) before "
-                                                  f"{name} ended; its error is in the output above"))
+                                                  f"{name} ended; its error is in {self.log or 'the output above'}"))
 
 
 _process: _Process | None = None
@@ -127,6 +133,17 @@ def _reply(request: tuple) -> tuple[bool, object]:
 
 
 def _serve() -> None:
+    # Ctrl-C, SIGTERM and SIGHUP reach this process too (its process group): the refresh decides, and this
+    # process ends when the refresh closes its requests' pipe, without a KeyboardInterrupt's trace
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        _answer()
+    except BrokenPipeError:  # the refresh ended (stopped, or died) before reading the reply: nobody to tell
+        os._exit(0)
+
+
+def _answer() -> None:
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever GX or a library prints goes to stderr, not into the replies
     from pipeline.quality import gx_runner

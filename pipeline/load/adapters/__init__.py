@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.load.adapters import annex_a, cin_census, ssda903
 from pipeline.load.adapters.common import Adapted, ReadContext, merge_children
+from pipeline.runtime import stopping
 
 # priority order for an entity two formats supply (children are merged, in this order)
 FORMATS = {"ssda903": ssda903, "cin_census": cin_census, "annex_a": annex_a}
@@ -67,6 +68,7 @@ def _read(folder: Path, _state: tuple, candidates, extract_date, formats, comple
             try:
                 results.append(FORMATS[name].read(files, ctx))
             except Exception as exc:  # a file no rule foresaw must hold the LA back, not crash the load
+                stopping.reraise(exc)  # unless it is Ctrl-C in disguise
                 results.append(Adapted(name, FORMATS[name].TITLE, problems=[
                     f"{la}/{', '.join(f.name for f in files)}: cannot be read as {FORMATS[name].TITLE} "
                     f"({exc.__class__.__name__}: {str(exc)[:200]}) (rule unreadable_file)"]))
