@@ -28,8 +28,8 @@ import yaml
 from pipeline.load.sources import MANIFEST
 from pipeline.progress import progress
 
-from .defects import plant_defects
 from . import ssda903
+from .defects import plant_defects
 from .scales import SCALES, SyntheticLA, synthetic_las
 from .simulate import simulate_la, window_start
 from .writer import FORMATS, clear_entity_files, source_label, write_manifest, write_tables
