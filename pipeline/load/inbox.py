@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import clock
 from pipeline.errors import UsageError
 from pipeline.load.sources import MANIFEST, WORKBOOK, EntitySource, LaExtract, read_regular
 from pipeline.specs import entities
@@ -194,9 +195,9 @@ def read_manifest(folder: Path) -> LaExtract:
         la.problems.append(
             f"{where}: extract_date '{data.get('extract_date')}' is not a date (rule manifest_invalid)"
         )
-    elif la.extract_date > date.today():
-        la.problems.append(f"{where}: extract_date {la.extract_date} is in the future (today is {date.today()}): "
-                           "a typo? (rule manifest_invalid)")
+    elif la.extract_date > (today := clock.today()):
+        la.problems.append(f"{where}: extract_date {la.extract_date} is in the future (today in {clock.ZONE_NAME} "
+                           f"is {today}): a typo? (rule manifest_invalid)")
     pop = data.get("population_0_17")
     if pop is not None:
         la.population_0_17 = _population(pop)
