@@ -191,8 +191,8 @@ def cmd_withdraw(args) -> int:
               "refresh publishes it again as a new LA")
     # its reports go too, and the regional views are rewritten without it: they must not be sent on
     removed, rewritten = withdraw_reports(args.warehouse.resolve(), args.la)
-    print(f"{reports_dir_for(args.warehouse)}: {len(removed)} report files removed, "
-          f"{len(rewritten)} regional views rewritten")
+    print(f"{reports_dir_for(args.warehouse)}: report files removed: {len(removed)}; "
+          f"regional views rewritten: {len(rewritten)}")
     return EXIT_OK
 
 
