@@ -227,11 +227,16 @@ def cmd_refresh(args) -> int:
 
 def cmd_withdraw(args) -> int:
     from pipeline.publish import withdraw
+    from pipeline.report import reports_dir_for, withdraw_reports
 
     run_id = withdraw(args.warehouse.resolve(), args.la, args.wait)
     for code in args.la:
         print(f"{code}: withdrawn from {args.warehouse} (run {run_id}); remove its inbox folder too, or the next "
               "refresh publishes it again as a new LA")
+    # its reports go too, and the regional views are rewritten without it: they must not be sent on
+    removed, rewritten = withdraw_reports(args.warehouse.resolve(), args.la)
+    print(f"{reports_dir_for(args.warehouse)}: report files removed: {len(removed)}; "
+          f"regional views rewritten: {len(rewritten)}")
     return EXIT_OK
 
 

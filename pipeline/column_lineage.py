@@ -36,6 +36,7 @@ import time
 from graphlib import TopologicalSorter
 from pathlib import Path
 
+from pipeline.atomic import replacing
 from pipeline.paths import BUILD_DB_NAME, DBT_PROJECT_DIR, package_environment
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -77,9 +78,8 @@ def build(manifest: Path = MANIFEST) -> dict:
     # sorted by node; each node's columns stay in their table's order
     data = {"manifest_sha256": key, "seconds": round(time.perf_counter() - started, 1),
             "nodes": dict(sorted(nodes.items()))}
-    written = cache_path(manifest).with_suffix(".json.tmp")
-    written.write_text(json.dumps(data, indent=1) + "\n")
-    written.replace(cache_path(manifest))  # whole or not at all, for a definitions load meanwhile
+    with replacing(cache_path(manifest)) as written:  # whole or not at all, for a definitions load meanwhile
+        written.write_text(json.dumps(data, indent=1) + "\n")
     return data
 
 

@@ -40,6 +40,8 @@ SERIAL_SECONDS = {
     "tests/dbt/test_disclosure_control.py": 70,
     "tests/defs/test_run_queue.py": 180,
     "tests/postgres/test_production_instance.py": 90,
+    "tests/report/test_report_files.py": 120,
+    "tests/bad_inputs/test_scale_edges.py": 90,
 }
 
 

@@ -3,12 +3,14 @@ LAs that changed since their last refresh (the inbox sensor usually got there fi
 
 import dagster as dg
 
+from pipeline import clock
+
 from pipeline.defs.jobs import full_refresh_job
 from pipeline.defs.resources import RefreshSettings
 from pipeline.defs.sensors import refresh_requests
 
 
-@dg.schedule(job=full_refresh_job, cron_schedule="0 2 * * *", execution_timezone="Europe/London",
+@dg.schedule(job=full_refresh_job, cron_schedule="0 2 * * *", execution_timezone=clock.ZONE_NAME,
              default_status=dg.DefaultScheduleStatus.RUNNING)
 def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: RefreshSettings):
     requests = refresh_requests(settings, context.instance)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import clock
 from pipeline.errors import UsageError
 from pipeline.load.sources import MANIFEST, WORKBOOK, EntitySource, LaExtract, read_regular
 from pipeline.specs import entities
@@ -44,9 +45,19 @@ def discover(inbox: Path) -> list[LaExtract]:
 
 
 def la_folders(inbox: Path) -> list[Path]:
-    """The inbox's LA folders: every sub-folder but hidden ones (.name) and names that cannot be an
-    LA partition key (inbox_notes reports both), in name order."""
-    return [d for d in sorted(inbox.iterdir()) if _not_an_la(d.name) is None and _is_dir(d)]
+    """The inbox's LA folders: every sub-folder but hidden ones (.name), names that cannot be an LA
+    partition key and empty folders (inbox_notes reports them), in name order."""
+    return [d for d in sorted(inbox.iterdir()) if _not_an_la(d.name) is None and _is_dir(d) and not _is_empty(d)]
+
+
+def _is_empty(folder: Path) -> bool:
+    """An LA folder holding nothing: a finding, not an LA. Each LA is a Dagster partition with a
+    materialisation and checks per entity, so 3,000 empty folders made a refresh take 4 minutes and
+    2.4 GB for nothing. A folder with files but no manifest is still an LA, held back."""
+    try:
+        return next(folder.iterdir(), None) is None
+    except OSError:  # unreadable: read_manifest says why
+        return False
 
 
 def _not_an_la(name: str) -> str | None:
@@ -63,6 +74,7 @@ _NOTES = {
     "hidden_folder": "a hidden folder (its name starts with '.') is not read as an LA extract: rename it if it is one",
     "la_folder_name": "a folder whose name holds '...' or a control character is not read as an LA extract "
                       "(it cannot name an LA): rename it to the LA code",
+    "empty_la_folder": "an empty folder is not an LA extract: put the LA's manifest.yml and files in it, or remove it",
 }
 
 
@@ -70,7 +82,9 @@ def inbox_notes(inbox: Path) -> list[tuple[str, str, str]]:
     """(folder, rule, message) for inbox entries that are not read as LAs but should not go unseen."""
     notes = []
     for d in sorted(inbox.iterdir()):
-        if (rule := _not_an_la(d.name)) and _is_dir(d):
+        if not _is_dir(d):
+            continue
+        if (rule := _not_an_la(d.name) or ("empty_la_folder" if _is_empty(d) else None)):
             name = printable(d.name)
             shown = repr(name) if rule == "la_folder_name" else name  # control characters made visible
             notes.append((name, rule, f"{shown}: {_NOTES[rule]} (rule {rule})"))
@@ -194,9 +208,9 @@ def read_manifest(folder: Path) -> LaExtract:
         la.problems.append(
             f"{where}: extract_date '{data.get('extract_date')}' is not a date (rule manifest_invalid)"
         )
-    elif la.extract_date > date.today():
-        la.problems.append(f"{where}: extract_date {la.extract_date} is in the future (today is {date.today()}): "
-                           "a typo? (rule manifest_invalid)")
+    elif la.extract_date > (today := clock.today()):
+        la.problems.append(f"{where}: extract_date {la.extract_date} is in the future (today in {clock.ZONE_NAME} "
+                           f"is {today}): a typo? (rule manifest_invalid)")
     pop = data.get("population_0_17")
     if pop is not None:
         la.population_0_17 = _population(pop)

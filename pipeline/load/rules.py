@@ -9,6 +9,7 @@ select types the whole group and one select finds every broken rule of it, wheth
 holds one file or every LA's.
 """
 
+from pipeline.cut import MAX_MESSAGE_CHARS, cut_sql
 from pipeline.specs import Column, Condition, Entity, checked_against_children, children_entity, code_lists
 
 FLAG_TRUE = ("Y", "YES", "TRUE", "T", "1")
@@ -142,19 +143,20 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
                       f"from {source} t {extra_from} where {where}")
 
     for c in columns:  # on the cells as supplied, before trimming and typing
-        value = "" if c in hidden else f" value ''' || replace({q(c)}, chr(0), '<NUL>') || '''"
-        add(c, f"replace({q(c)}, chr(0), '<NUL>')", "nul_byte",
+        visible = f"replace({q(c)}, chr(0), '<NUL>')"
+        value = "" if c in hidden else f" value ''' || {cut_sql(visible)} || '''"
+        add(c, visible, "nul_byte",
             f"'{c.replace(chr(39), chr(39) * 2)}{value} holds a NUL byte "
             "(an invisible control character): a damaged export?'",
             f"contains({q(c)}, chr(0))", source="_in")
-        add(c, f"left({q(c)}, 100) || '...'", "value_too_long",
+        add(c, q(c), "value_too_long",
             f"'{c.replace(chr(39), chr(39) * 2)} holds ' || length({q(c)}) || ' characters (more than {MAX_CELL_CHARS}, "
             "the most a spreadsheet cell can hold)'",
             f"length({q(c)}) > {MAX_CELL_CHARS}", source="_in")
 
     for col in entity.columns:
         r, t = f"t.{q('r_' + col.name)}", f"t.{q('t_' + col.name)}"
-        shown = f"'value ''' || {r} || ''''"
+        shown = f"'value ''' || {cut_sql(r)} || ''''"
         if col.name in missing:
             add(col.name, "NULL", "missing_column", lit(f"required column {col.name} is missing from the file"), "true")
             continue
@@ -217,7 +219,7 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
         if condition.severity != "error" or {condition.if_[0], condition.then[0]} & set(missing):
             continue  # warnings are reported by the quality gate, the row still loads
         then = condition.then[0]
-        shown = None if entity.column(then).pseudonym else f"t.{q('r_' + then)}"
+        shown = None if entity.column(then).pseudonym else cut_sql(f"t.{q('r_' + then)}")
         add(then, f"t.{q('r_' + then)}", condition.rule, condition_message(condition, shown),
             f"{condition_sql(condition.if_, typed_of)} and not {condition_sql(condition.then, typed_of)}")
 
@@ -272,5 +274,7 @@ def violations_sql(entity: Entity, missing: list[str], columns: list[str], file:
 
     empty = "select null::integer, null::bigint, null::varchar, null::varchar, null::varchar, null::varchar where false"
     union = "\nunion all\n".join([empty, *checks])
-    return ("create or replace temp table _bad as select * from "
+    # values and messages cut here, once for every rule: a 200 MB cell is shown by its start and length
+    return (f"create or replace temp table _bad as select _file, _row, column_name, {cut_sql('raw_value')} as raw_value, "
+            f"rule, {cut_sql('message', MAX_MESSAGE_CHARS)} as message from "
             f"({union}) as v(_file, _row, column_name, raw_value, rule, message)")

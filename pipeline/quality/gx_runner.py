@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.cut import cut
 from pipeline.runtime.gc_paused import gc_paused
 from pipeline.quality.suites import EXPECTATIONS_DIR
 
@@ -198,10 +199,20 @@ def _plain(value: Any) -> Any:
     return None if pd.isna(value) else str(value)  # pd.NA and anything else
 
 
+def _shown(value: Any) -> Any:
+    """An example as findings show it: JSON-safe, its text cut to a bounded length (pipeline/cut.py)."""
+    plain = _plain(value)
+    if isinstance(plain, dict):
+        return {k: cut(v) if isinstance(v, str) else v for k, v in plain.items()}
+    if isinstance(plain, list):
+        return [cut(v) if isinstance(v, str) else v for v in plain]
+    return cut(plain) if isinstance(plain, str) else plain
+
+
 def _examples(values: list) -> list:
     distinct: dict[str, Any] = {}
     for value in values:
-        plain = _plain(value)
+        plain = _shown(value)
         distinct.setdefault(json.dumps(plain, sort_keys=True, default=str), plain)
         if len(distinct) == MAX_EXAMPLES:
             break
@@ -236,7 +247,7 @@ def _outcome(result, row_count: int) -> ExpectationOutcome:
     index_rows = details.get("unexpected_index_list")
     return ExpectationOutcome(
         check=config.meta.get("check"),
-        example_rows=[_plain(row) for row in (details.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES]],
+        example_rows=[_shown(row) for row in (details.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES]],
         unexpected_rows=None if index_rows is None else [_plain(row) for row in index_rows],
         observed=_plain(details.get("observed_value")),
         expectation=config.type,

@@ -6,19 +6,24 @@ an Excel workbook, and a regional view (HTML + workbook) across LAs from the sha
     write_all_reports(warehouse, out_dir)      every LA's latest month, plus the regional view
     write_run_reports(warehouse, out_dir, run_id)   after a refresh: its LAs' (and missing) reports, regional
     write_reports(warehouse, la_code, month, out_dir, regional)   `pipeline report`: one of the above
+    withdraw_reports(warehouse, la_codes, out_dir)   after `pipeline withdraw`: the LAs' reports removed,
+                                                     the regional views rewritten without them
 """
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.atomic import replacing
 from pipeline.report.data import ReportError, connect, la_report, latest_months, regional_report, resolve_month
 from pipeline.report.formatting import month_key
 from pipeline.report.html import render_la, render_regional
 from pipeline.report.workbook import write_la_workbook, write_regional_workbook
 
-__all__ = ["ReportError", "ReportFiles", "reports_dir_for", "write_all_reports", "write_la_report",
-           "write_regional_report", "write_reports", "write_run_reports"]
+__all__ = ["ReportError", "ReportFiles", "reports_dir_for", "withdraw_reports", "write_all_reports",
+           "write_la_report", "write_regional_report", "write_reports", "write_run_reports"]
+
+REPORT_NAME = re.compile(r"(?P<name>.+)-(?P<month>\d{4}-\d{2})-scorecard\.(html|xlsx)")
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,32 @@ def write_run_reports(warehouse: Path, out_dir: Path, run_id: str) -> list[Repor
     return files
 
 
+def withdraw_reports(warehouse: Path, la_codes: list[str], out_dir: Path | None = None) -> tuple[list[Path], list[ReportFiles]]:
+    """After `pipeline withdraw` (the warehouse no longer holds the LAs): remove every report of theirs
+    from out_dir (any month), and rewrite each regional view there from the warehouse as it now is, or
+    remove it when its month is gone or fewer than two LAs remain (as a refresh writes none then).
+    An LA withdrawn for wrong figures must not keep being distributed. Returns (removed, rewritten)."""
+    out_dir = Path(out_dir or reports_dir_for(warehouse))
+    found = [(p, m) for p in (sorted(out_dir.iterdir()) if out_dir.is_dir() else ())
+             if (m := REPORT_NAME.fullmatch(p.name))]
+    removed = [p for p, m in found if m["name"] in set(la_codes)]
+    regional_months = sorted({m["month"] for _, m in found if m["name"] == "regional"})
+    rewritten = []
+    with connect(warehouse) as con:
+        several = len(latest_months(con)) > 1
+        for month in regional_months:
+            try:
+                if several:
+                    rewritten.append(_regional_files(con, month, out_dir))
+                    continue
+            except ReportError:  # the month was the withdrawn LAs' alone
+                pass
+            removed += [p for p, m in found if m["name"] == "regional" and m["month"] == month]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed, rewritten
+
+
 def _la_files(con, la_code: str, month: str | None, out_dir: Path) -> ReportFiles:
     report = la_report(con, la_code, month)
     return _write(out_dir, la_code, month_key(report.month_end), render_la(report),
@@ -114,17 +145,11 @@ def _regional_files(con, month: str | None, out_dir: Path) -> ReportFiles:
 
 
 def _write(out_dir: Path, name: str, month: str, html: str, write_xlsx) -> ReportFiles:
-    """Write beside the final names, then rename, so a reader never opens half a file."""
+    """Write beside the final names, then rename (pipeline/atomic.py), so a reader never opens half a file."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = ReportFiles.named(out_dir, name, month)
-    tmp_html, tmp_xlsx = files.html.with_suffix(".html.tmp"), files.xlsx.with_suffix(".tmp.xlsx")
-    try:
+    with replacing(files.html) as tmp_html, replacing(files.xlsx) as tmp_xlsx:
         tmp_html.write_text(html, encoding="utf-8")
         write_xlsx(tmp_xlsx)
-        tmp_html.replace(files.html)
-        tmp_xlsx.replace(files.xlsx)
-    finally:
-        tmp_html.unlink(missing_ok=True)
-        tmp_xlsx.unlink(missing_ok=True)
     return files

@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 import vl_convert
 
+from pipeline.atomic import replacing
 from pipeline.report import charts, formatting
 from pipeline.report.areas import DIMENSION_LABELS, category_label, category_order
 from pipeline.report.data import LaReport, RegionalReport, ScorecardRow
@@ -34,13 +35,12 @@ def vega_bundle() -> str:
     except OSError:
         pass
     bundle = vl_convert.javascript_bundle()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:  # written beside, then renamed: another process never reads half a script
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(bundle, encoding="utf-8")
-        tmp.replace(path)
+        with replacing(path) as tmp:
+            tmp.write_text(bundle, encoding="utf-8")
     except OSError:  # no writable cache: bundled again next time
-        tmp.unlink(missing_ok=True)
+        pass
     return bundle
 
 

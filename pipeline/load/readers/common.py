@@ -14,6 +14,18 @@ class UnreadableSource(Exception):
         self.label, self.message, self.rule = label, message, rule
 
 
+# More columns than any export needs (the widest entity has a few dozen, a case system adds some):
+# 20,000 ran a load out of memory, since every column gets its own rules. Refused before any row is read.
+MAX_COLUMNS = 1000
+
+
+def check_width(label: str, count: int) -> None:
+    """UnreadableSource (rule too_many_columns) for a header wider than MAX_COLUMNS."""
+    if count > MAX_COLUMNS:
+        raise UnreadableSource(label, f"the header (row 1) has {count:,} columns, more than the {MAX_COLUMNS:,} "
+                                      "a file may have: export only the contract's columns", "too_many_columns")
+
+
 @dataclass
 class SourceRead:
     columns: list[str]  # column names in the Arrow table, in file order (unique)

@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import pyarrow as pa
 
-from pipeline.load.readers.common import SourceRead, UnreadableSource, column_names, to_arrow
+from pipeline.load.readers.common import SourceRead, UnreadableSource, check_width, column_names, to_arrow
 from pipeline.load.readers.sniff import OTHER_DELIMITERS, decode_text, file_kind, sniff_delimiter
 from pipeline.load.sources import EntitySource, read_regular
 
@@ -38,6 +38,8 @@ def read_csv(source: EntitySource) -> tuple[SourceRead, pa.Table]:
     data = read_regular(source.path)
     text, notes = decode_text(data, label)
     delimiter = sniff_delimiter(text)
+    header_end = text.find("\n")
+    check_width(label, text.count(delimiter, 0, header_end if header_end >= 0 else len(text)) + 1)
     if not notes and delimiter == "," and (simple := parse_simple(data)) is not None:
         headers, table = simple
         read = SourceRead(column_names(headers), headers, notes)
