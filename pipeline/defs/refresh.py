@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import notices
 from pipeline.errors import EXIT_HELD_BACK, EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.load.inbox import require_inbox
 from pipeline.paths import INSTANCE_CONFIG
@@ -179,6 +180,7 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     is not in the inbox. `postgres_url` None: $PIPELINE_POSTGRES_URL, if set (build_resources)."""
     require_inbox(inbox)
     require_engine(engine)
+    notices.config()  # a notice configuration that does not load stops the refresh before it starts
     say(f"refresh: inbox {inbox} -> warehouse {warehouse}" + (f" (engine {engine})" if engine != "duckdb" else ""))
     reference = reference_fingerprint(**thresholds)  # planned with, and recorded by, this refresh
     planned = plan(inbox, warehouse, reference, force, full)
@@ -186,6 +188,8 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
         say(f"{p.la_code}: {'refresh: ' if p.run else 'skipped: '}{p.reason}")
     la_codes = [p.la_code for p in planned if p.run]
     if not la_codes:
+        # no run, so no overdue check in one: an LA that sent nothing is still told it is overdue
+        notices.report_overdue(warehouse.resolve())
         return RefreshOutcome(planned)
     dbt_log = warehouse.resolve().with_name(warehouse.stem + ".dbt.log")
     extra = {"postgres_url": postgres_url} if postgres_url else {}
