@@ -38,7 +38,7 @@ SERIAL_SECONDS = {
     "tests/dbt/test_disclosure_control.py": 70,
     "tests/defs/test_run_queue.py": 180,
     "tests/postgres/test_production_instance.py": 90,
-    "tests/notices/test_notices.py": 150,
+    "tests/notices/test_notices.py": 200,
 }
 
 
