@@ -14,7 +14,7 @@ from pipeline.defs.checks.overdue import extract_overdue
 from pipeline.defs.jobs import full_refresh_job, overdue_extracts_job
 from pipeline.defs.resources import build_resources
 from pipeline.defs.schedules import nightly_refresh, overdue_extracts
-from pipeline.defs.sensors import inbox_sensor
+from pipeline.defs.sensors import failed_run_notice, inbox_sensor
 
 
 def build_definitions(inbox: Path | None = None, warehouse: Path | None = None, **settings) -> dg.Definitions:
@@ -24,7 +24,7 @@ def build_definitions(inbox: Path | None = None, warehouse: Path | None = None, 
         asset_checks=[indicator_values_suite, extract_overdue],
         jobs=[full_refresh_job, overdue_extracts_job],
         schedules=[nightly_refresh, overdue_extracts],
-        sensors=[inbox_sensor],
+        sensors=[inbox_sensor, failed_run_notice],
         resources=build_resources(inbox, warehouse, **settings),
     )
 

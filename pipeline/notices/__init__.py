@@ -100,11 +100,14 @@ def held_back(warehouse: Path, build_db: Path, run_id: str, verdicts) -> None:
 
 @_never_fails
 def step_failed(warehouse: Path, run_id: str, step: str, error: str, postgres_url: str | None = None) -> None:
-    """The hub's recipients: a run's step failed (the Postgres push is the step postgres_published)."""
+    """The hub's recipients: a run's step failed (the Postgres push is the step postgres_published), or the
+    run failed outside any step (`step` empty)."""
     cfg = config()
     if not cfg or not _addresses(cfg.hub):
         return
-    what = "the Postgres push failed" if step == "postgres_published" else f"the refresh failed at step {step}"
+    what = ("the Postgres push failed" if step == "postgres_published" else
+            f"the refresh failed at step {step}" if step else "the refresh run failed")
+    step = step or "none (the run itself failed: its process died, or run monitoring stopped it)"
     lines = scrub(error, postgres_url).strip().splitlines()
     body = (f"Run: {run_id}\nFailed step: {step}\n"
             + (f"In the UI: {cfg.ui_url.rstrip('/')}/runs/{run_id}\n" if cfg.ui_url else "")

@@ -7,7 +7,8 @@ One scenario, in the order a hub would live it:
    (X2 held back) and the Postgres URL points at a closed port (the push fails); both extracts are years
    old (overdue). The refresh publishes anyway: a delivery that fails breaks nothing.
 2. the SMTP server is up. A run that fails at its first step (its suites folder is missing): the hub is
-   told, and the emails of step 1 arrive now, once.
+   told, and the emails of step 1 arrive now, once. The daemon's failed-run sensor looks at that run (the
+   step told the hub already) and at one whose process was killed (no step failed: the sensor tells the hub).
 3. `pipeline refresh` on an unchanged inbox: nothing runs, the overdue LAs are not told again.
 """
 
@@ -128,16 +129,41 @@ las:
         # 2. the mail server is up; a run fails at its first step
         mailbox.controller.start()
         try:
-            # its error names the missing folder, whose name holds a secret: as an error may echo one
+            # its error names the missing folder, whose name holds a secret: as an error may echo one. Recorded
+            # in a Dagster instance of its own, where the daemon's failed-run sensor then looks at it
+            env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
             failed = run_refresh(inbox, warehouse, la_codes=["X1"],
                                  expectations_dir=str(root / f"no-suites-{SMTP_PASSWORD}"))
+            died = _failed_run_sensor(inbox, warehouse, failed.run_ids[0])
+            env.delenv("DAGSTER_HOME")
             # 3. nothing changed: nothing runs, the overdue LAs are not told again
             idle = refresh(inbox, warehouse, say=lambda line: None)
         finally:
             mailbox.controller.stop()
             hooks.shutdown()
     yield {"first": first, "published": outcome(first, warehouse), "after_first": after_first, "failed": failed,
-           "idle": idle, "mailbox": mailbox, "webhooks": list(Webhooks.received), "warehouse": warehouse}
+           "died": died, "idle": idle, "mailbox": mailbox, "webhooks": list(Webhooks.received), "warehouse": warehouse}
+
+
+def _failed_run_sensor(inbox: Path, warehouse: Path, failed_step_run: str) -> str:
+    """The failed-run sensor, as the daemon evaluates it, on the run whose step failed (the hook told the
+    hub already) and on a run that fails outside any step (its process killed); the latter's id."""
+    import dagster as dg
+
+    from pipeline.defs.definitions import build_definitions
+    from pipeline.defs.sensors import failed_run_notice
+
+    defs = build_definitions(inbox, warehouse)
+    with dg.DagsterInstance.get() as instance:
+        died = instance.create_run_for_job(job_def=defs.resolve_job_def("full_refresh"))
+        instance.report_run_failed(died, message="run worker exited unexpectedly: killed by signal 9")
+        for run_id in (failed_step_run, died.run_id):
+            [record] = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
+            failed_run_notice(dg.build_run_status_sensor_context(
+                sensor_name="failed_run_notice", dagster_event=record.event_log_entry.dagster_event,
+                dagster_instance=instance, dagster_run=instance.get_run_by_id(run_id),
+                resources={"settings": defs.resources["settings"]}, repository_def=defs.get_repository_def()))
+    return died.run_id
 
 
 def _pending(warehouse: Path) -> list[tuple]:
@@ -180,17 +206,20 @@ def test_the_held_back_las_recipients_get_the_findings_without_a_value(scenario)
     assert not any("held back" in m for m in scenario["mailbox"].to("engineer@hub.example"))
 
 
-def test_the_hub_is_told_of_the_failed_push_and_the_failed_run(scenario):
-    run_ids = [scenario["first"].run_ids[0], scenario["failed"].run_ids[0]]
-    mails = [m for m in scenario["mailbox"].to("engineer@hub.example") if "overdue" not in m and "no extract" not in m]
-    push, run = sorted(mails, key=lambda m: "postgres_published" not in m)
+def test_the_hub_is_told_of_the_failed_push_and_the_failed_runs(scenario):
+    run_ids = [scenario["first"].run_ids[0], scenario["failed"].run_ids[0], scenario["died"]]
+    mails = [m for m in scenario["mailbox"].to("engineer@hub.example") if "no extract since" not in m]
+    push, run, died = sorted(mails, key=lambda m: ("postgres_published" not in m, run_ids[2] in m))
     assert "the Postgres push failed" in push.splitlines()[0]
     assert f"Run: {run_ids[0]}\nFailed step: postgres_published\nIn the UI: https://dagster.hub.example/runs/{run_ids[0]}" in push
     assert "Connection refused" in push and "pipeline push" in push
+    # the step's hook told the hub; the sensor, seeing a failed step, did not tell it again
     assert "the refresh failed at step raw_entities" in run.splitlines()[0]
     assert f"Run: {run_ids[1]}\nFailed step: raw_entities" in run and "no-suites-***" in run
+    assert "the refresh run failed" in died.splitlines()[0]
+    assert f"Run: {run_ids[2]}\nFailed step: none (the run itself failed" in died and "killed by signal 9" in died
     assert [t.splitlines()[0] for t in _webhook(scenario, "/hub") if "failed" in t.splitlines()[0]] == [
-        push.splitlines()[0], run.splitlines()[0]]
+        push.splitlines()[0], run.splitlines()[0], died.splitlines()[0]]
     assert not any("failed" in m.splitlines()[0] for a in ["data@x1.example", "data@x2.example"]
                    for m in scenario["mailbox"].to(a))
 
