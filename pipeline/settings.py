@@ -45,11 +45,15 @@ class Settings(BaseSettings):
     spark_cores: int = Field(2, ge=1)
     spark_shuffle_partitions: int = Field(2, ge=1)
     spark_driver_memory: str = "2g"
+    # who is told what (pipeline/notices/, deploy/notices.example.yml); unset: nobody is notified
+    notices: Path | None = None
+    # the SMTP login's password for the notices' email (the YAML names the user, never the password)
+    smtp_password: SecretStr | None = None
     # the Dagster instance the CLI records its runs in (Dagster's own variable); unset: an ephemeral one
     dagster_home: Path | None = Field(None, validation_alias="DAGSTER_HOME")
 
 
-SECRETS = {"postgres_url", "pseudonym_salt"}
+SECRETS = {"postgres_url", "pseudonym_salt", "smtp_password"}
 
 
 def variable(field: str) -> str:

@@ -42,6 +42,7 @@ SERIAL_SECONDS = {
     "tests/postgres/test_production_instance.py": 90,
     "tests/report/test_report_files.py": 120,
     "tests/bad_inputs/test_scale_edges.py": 90,
+    "tests/notices/test_notices.py": 200,
 }
 
 

@@ -135,8 +135,8 @@ def stage_of(step_key: str) -> str:
         return "load"
     if step_key == "warehouse_dbt_assets":
         return "dbt"
-    if step_key in ("published_warehouse", "postgres_published"):
-        return "publish"
+    if step_key in ("published_warehouse", "postgres_published", "published_warehouse_extract_overdue"):
+        return "publish"  # the overdue check (and its notices) follows the publication it reads
     if step_key == "scorecard_report":
         return "report"
     if step_key.endswith("_suite"):

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import notices
 from pipeline.errors import EXIT_HELD_BACK, EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.load.inbox import inbox_notes, require_inbox
 from pipeline.paths import INSTANCE_CONFIG, audit_path_for
@@ -201,6 +202,7 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     require_inbox(inbox)
     require_engine(engine)
     require_writable(warehouse)
+    notices.config()  # a notice configuration that does not load stops the refresh before it starts
     say(f"refresh: inbox {inbox} -> warehouse {warehouse}" + (f" (engine {engine})" if engine != "duckdb" else ""))
     reference = reference_fingerprint(**thresholds)  # planned with, and recorded by, this refresh
     planned = plan(inbox, warehouse, reference, force, full)
@@ -213,6 +215,8 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
         say(f"inbox: {message}")
     la_codes = [p.la_code for p in planned if p.run]
     if not la_codes:
+        # no run, so no overdue check in one: an LA that sent nothing is still told it is overdue
+        notices.report_overdue(warehouse.resolve())
         return RefreshOutcome(planned)
     dbt_log = warehouse.resolve().with_name(warehouse.stem + ".dbt.log")
     extra = {"postgres_url": postgres_url} if postgres_url else {}

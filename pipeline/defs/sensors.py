@@ -1,9 +1,11 @@
-"""Start a refresh of the LAs whose extract landed or changed in the inbox (pipeline/state.py plans)."""
+"""Start a refresh of the LAs whose extract landed or changed in the inbox (pipeline/state.py plans); tell the
+hub when a refresh run failed outside any step (pipeline/notices/)."""
 
 import hashlib
 
 import dagster as dg
 
+from pipeline import notices
 from pipeline.defs.jobs import full_refresh_job
 from pipeline.defs.partitions import la_ranges, range_tags, register_las
 from pipeline.defs.resources import RefreshSettings
@@ -41,3 +43,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: RefreshSettings)
         return dg.SkipReason("the changed LAs' runs are already requested")
     context.update_cursor(cursor)
     return requests
+
+
+@dg.run_failure_sensor(monitored_jobs=[full_refresh_job], default_status=dg.DefaultSensorStatus.RUNNING)
+def failed_run_notice(context: dg.RunFailureSensorContext, settings: RefreshSettings) -> None:
+    """A failed step tells the hub itself (jobs.notify_hub_of_failure); a run can also fail with no step
+    failing: its process died, or run monitoring gave up on it. The hub is told of those here."""
+    run_id = context.dagster_run.run_id
+    if context.instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_FAILURE, limit=1).records:
+        return
+    notices.step_failed(settings.warehouse, run_id, "", context.failure_event.message or "the run failed")

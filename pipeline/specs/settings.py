@@ -98,3 +98,16 @@ def _iso_date(text: str) -> bool:
         return len(text) == 10 and date.fromisoformat(text) is not None
     except ValueError:
         return False
+
+
+def value_in_force(path: Path, la_code: str, name: str, on: date) -> str | None:
+    """The value of setting `name` for `la_code` on `on`, as int_la_settings gives dbt (practice.md
+    section 2): the LA's own row with the latest valid_from on or before `on` (empty: always), else
+    the `*` row's the same way. Read from a seed that passed seed_problems."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["setting"] == name and (r["valid_from"] or "") <= on.isoformat()]
+    for who in (la_code, ALL_LAS):
+        own = sorted((r for r in rows if r["la_code"] == who), key=lambda r: r["valid_from"] or "")
+        if own:
+            return own[-1]["value"]
+    return None

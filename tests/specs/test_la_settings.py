@@ -30,33 +30,33 @@ def test_the_shipped_seed_keeps_the_rules():
 
 
 def test_every_broken_rule_names_file_row_column_value_and_rule(tmp_path):
-    # rows 2-10: the * rows, but none for eh_plan_wd
+    # rows 2-11: the * rows, but none for eh_plan_wd
     path = _seed(tmp_path, HEADER + STARRED.replace("*,eh_plan_wd,30,,spec default\n", "") + (
-        "E06000001,cp_visit_days,5,,typo of a setting\n"           # row 11
-        "E06000001,caseload_high,21.5,,not a whole number\n"       # row 12
-        "E06000001,caseload_high,100,2023-01-01,above 99\n"        # row 13
-        "E06000001,cin_visit_wd,0,,below 1\n"                      # row 14
-        "E06000001,oversight_counts_as_supervision,Yes,,not Y/N\n"  # row 15
-        "E06000002,cp_visit_wd,12,2023-02-30,no such day\n"        # row 16
-        "E06000002,cp_visit_wd,12,2023-04-01,first\n"              # row 17
-        "E06000002,cp_visit_wd,14,2023-04-01,same key as row 17\n"  # row 18
-        ",cp_visit_wd,12,,no LA\n"))                               # row 19
+        "E06000001,cp_visit_days,5,,typo of a setting\n"           # row 12
+        "E06000001,caseload_high,21.5,,not a whole number\n"       # row 13
+        "E06000001,caseload_high,100,2023-01-01,above 99\n"        # row 14
+        "E06000001,cin_visit_wd,0,,below 1\n"                      # row 15
+        "E06000001,oversight_counts_as_supervision,Yes,,not Y/N\n"  # row 16
+        "E06000002,cp_visit_wd,12,2023-02-30,no such day\n"        # row 17
+        "E06000002,cp_visit_wd,12,2023-04-01,first\n"              # row 18
+        "E06000002,cp_visit_wd,14,2023-04-01,same key as row 18\n"  # row 19
+        ",cp_visit_wd,12,,no LA\n"))                               # row 20
     where = str(path)
     assert seed_problems(settings_spec(), path) == [
-        f"{where} row 11, column setting: 'cp_visit_days' is not a setting of pipeline/specs/la_settings.yml "
+        f"{where} row 12, column setting: 'cp_visit_days' is not a setting of pipeline/specs/la_settings.yml "
         f"({', '.join(settings_spec().settings)}) (rule la_settings_unknown_setting)",
-        f"{where} row 12, column value: '21.5' is not a whole number from 1 to 99, as caseload_high must be "
+        f"{where} row 13, column value: '21.5' is not a whole number from 1 to 99, as caseload_high must be "
         "(rule la_settings_value)",
-        f"{where} row 13, column value: '100' is not a whole number from 1 to 99, as caseload_high must be "
+        f"{where} row 14, column value: '100' is not a whole number from 1 to 99, as caseload_high must be "
         "(rule la_settings_value)",
-        f"{where} row 14, column value: '0' is not a whole number from 1 to 60, as cin_visit_wd must be "
+        f"{where} row 15, column value: '0' is not a whole number from 1 to 60, as cin_visit_wd must be "
         "(rule la_settings_value)",
-        f"{where} row 15, column value: 'Yes' is not Y or N, as oversight_counts_as_supervision must be "
+        f"{where} row 16, column value: 'Yes' is not Y or N, as oversight_counts_as_supervision must be "
         "(rule la_settings_value)",
-        f"{where} row 16, column valid_from: '2023-02-30' is not a date (YYYY-MM-DD) or empty (rule la_settings_valid_from)",
-        f"{where} row 18, columns la_code, setting, valid_from: 'E06000002', 'cp_visit_wd', '2023-04-01' repeat row 17: "
+        f"{where} row 17, column valid_from: '2023-02-30' is not a date (YYYY-MM-DD) or empty (rule la_settings_valid_from)",
+        f"{where} row 19, columns la_code, setting, valid_from: 'E06000002', 'cp_visit_wd', '2023-04-01' repeat row 18: "
         "one value per LA, setting and valid_from (rule la_settings_duplicate)",
-        f"{where} row 19, column la_code: '' is empty: an LA code, or * for every LA (rule la_settings_la_code)",
+        f"{where} row 20, column la_code: '' is empty: an LA code, or * for every LA (rule la_settings_la_code)",
         f"{where}: eh_plan_wd has no * row, the value of every LA without its own (add *,eh_plan_wd,30,,<source>) "
         "(rule la_settings_default_row)",
     ]
@@ -84,7 +84,7 @@ def test_a_refresh_with_a_broken_seed_stops_with_exit_2_before_anything_is_built
     assert main(["refresh", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: the LA settings seed breaks its rules (pipeline/specs/la_settings.yml):\n")
-    assert (f"{seeds / 'la_settings.csv'} row 14, column value: 'lots' is not a whole number from 1 to 99, "
+    assert (f"{seeds / 'la_settings.csv'} row 15, column value: 'lots' is not a whole number from 1 to 99, "
             "as caseload_high must be (rule la_settings_value)") in err
     assert list(tmp_path.glob("warehouse*")) == []  # nothing loaded, built or published
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipeline.defs.assets.dbt import INDICATORS_KEY, warehouse_dbt_assets
 from pipeline.defs.partitions import LA_PARTITIONS, SINGLE_RUN
+from pipeline import notices
 from pipeline.progress import progress
 from pipeline.publish import publish
 from pipeline.defs.resources import RefreshSettings
@@ -29,6 +30,7 @@ def published_warehouse(context: dg.AssetExecutionContext, settings: RefreshSett
     verdicts = publish(settings.build_db, settings.warehouse, context.run.run_id, started)
     for v in verdicts:
         progress("publish", f"{v.la_code}: {v.status}" + (f" ({v.reason})" if v.reason else ""))
+    notices.held_back(settings.warehouse, settings.build_db, context.run.run_id, verdicts)  # never raises
     # per LA partition, so the UI's partition view says which LAs were published and which held back
     status = {v.la_code: {"status": v.status, "extract_date": str(v.extract_date or ""), "reason": v.reason or ""}
               for v in verdicts}

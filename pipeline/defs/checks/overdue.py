@@ -1,0 +1,24 @@
+"""Overdue extracts: an LA whose latest extract is older than its extract_cadence_days fails this check
+(WARN: nothing is held back), and is reported to its recipients once per overdue period (pipeline/notices/).
+It runs after every publish in the full refresh, and each morning on its own (the overdue_extracts job and
+schedule), since an LA that sends nothing starts no refresh."""
+
+import dagster as dg
+
+from pipeline import notices
+from pipeline.defs.assets.publish import published_warehouse
+from pipeline.defs.resources import RefreshSettings
+
+
+@dg.asset_check(asset=published_warehouse, name="extract_overdue",
+                description="Every LA's latest extract is within its expected cadence (extract_cadence_days, "
+                            "seeds/la_settings.csv).")
+def extract_overdue(settings: RefreshSettings) -> dg.AssetCheckResult:
+    overdue = notices.overdue_las(settings.warehouse)
+    notices.report_overdue(settings.warehouse, overdue)  # also delivers what earlier runs could not; never raises
+    return dg.AssetCheckResult(
+        passed=not overdue, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"overdue": [o.la_code for o in overdue],
+                  "las": dg.MetadataValue.md("| LA | latest extract | days since | cadence (days) |\n|---|---|---|---|\n"
+                                             + "".join(f"| {o.la_code} | {o.extract_date} | {o.days} | {o.cadence} |\n"
+                                                       for o in overdue))})
