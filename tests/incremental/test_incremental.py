@@ -87,6 +87,8 @@ def run_sequence(inbox, aside, warehouse, out):
         code, text = refresh(inbox, warehouse, *extra)
         copy = root / f"{name}.duckdb"
         shutil.copy(warehouse, copy)
+        if audit_path_for(warehouse).exists():  # the restricted audit file goes with its warehouse
+            shutil.copy(audit_path_for(warehouse), audit_path_for(copy))
         out[name] = (code, text, copy)
         dbt_log = warehouse.with_name("warehouse.dbt.log")  # the CLI's: each refresh that builds rewrites it
         out.setdefault("dbt_logs", {})[name] = dbt_log.read_text() if dbt_log.exists() else ""
