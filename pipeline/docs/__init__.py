@@ -136,9 +136,9 @@ def published_tables() -> list[dict]:
     out = []
     for model in spec["models"]:
         name = "indicator_catalogue" if model["name"] == "published_indicator_catalogue" else model["name"]
-        keys = [t["unique_combination"]["arguments"]["columns"] for t in model.get("data_tests", [])
-                if isinstance(t, dict) and "unique_combination" in t]
-        keys += [[c["name"]] for c in model["columns"] if "unique" in (c.get("data_tests") or [])]
+        # the key: the first `unique` of the model's checks test (dbt_project/tests/generic/checks.sql)
+        keys = [key for t in model.get("data_tests", []) if isinstance(t, dict) and "checks" in t
+                for key in t["checks"]["arguments"].get("unique", [])]
         out.append(table_entry(f"published.{name}", model, keys[0] if keys else None, "dbt model " + model["name"]))
     for name, table in yml(LEDGER).items():
         out.append(table_entry(name, table, table.get("key"), "pipeline/publish.py"))

@@ -192,7 +192,8 @@ def test_the_refresh_runs_every_dbt_data_test_and_no_unit_test(warehouse):
 
     declared = declared_dbt_tests()
     ran = dbt_outcomes(dbt_run_results_path(warehouse))
-    assert len(declared["unit_test"]) >= 26 and len(declared["test"]) >= 100
+    # one `checks` data test per model or seed (dbt_project/tests/generic/checks.sql): 70 in all
+    assert len(declared["unit_test"]) >= 26 and len(declared["test"]) >= 60
     assert set(ran["test"]) == declared["test"]
     assert [(k, s) for k, s in ran["test"].items() if s != "pass"] == []
     assert ran["unit_test"] == {}

@@ -262,13 +262,35 @@ def test_las_and_months_frames():
 
 @pytest.mark.parametrize("entity", entity_names())
 def test_every_entity_suite_passes_an_empty_loaded_table(entity):
-    helpers = {"_birth_floor": "DATE", "_orphan_child_id": "VARCHAR", "_overlaps_with": "VARCHAR",
-               "_one_of": "DATE", "_unknown_cin_plans": "VARCHAR", "_cin_plans_start_date": "DATE",
-               "_earliest_initiated_date_discussion_date": "DATE", "_iso_year_ending": "VARCHAR"}
+    helpers = EMPTY_HELPERS
     assert set(load_suite(entity)["meta"]["helper_columns"].get("rows", {})) <= set(helpers) | {"_day_after_extract"}
     outcome = run_rows(entity, rows_frame(entity, [], helpers))
     assert outcome.success
     assert not [o for o in outcome.outcomes if o.exception]
+
+
+EMPTY_HELPERS = {"_birth_floor": "DATE", "_orphan_child_id": "VARCHAR", "_overlaps_with": "VARCHAR",
+                 "_one_of": "DATE", "_unknown_cin_plans": "VARCHAR", "_cin_plans_start_date": "DATE",
+                 "_earliest_initiated_date_discussion_date": "DATE", "_iso_year_ending": "VARCHAR"}
+
+
+def test_an_empty_frame_gives_what_gx_gives_without_validating_the_row_wise_expectations(monkeypatch):
+    """On an empty rows frame (the usual case: only suspect rows are in it) the row-wise expectations pass
+    without GX (gx_runner.ROW_WISE); their outcomes must equal GX's own. cla_oc2's suite has every kind."""
+    from dataclasses import asdict
+
+    from pipeline.quality import gx_runner
+
+    assert {e["type"] for e in frame_suite(load_suite("cla_oc2"), "rows")["expectations"]} >= gx_runner.ROW_WISE
+    frame = rows_frame("cla_oc2", [], EMPTY_HELPERS)
+    shortcut = run_rows("cla_oc2", frame)
+    monkeypatch.setattr(gx_runner, "ROW_WISE", frozenset())  # every expectation through GX
+    assert [asdict(o) for o in shortcut.outcomes] == [asdict(o) for o in run_rows("cla_oc2", frame).outcomes]
+
+
+def test_a_column_of_the_wrong_type_fails_on_an_empty_frame_too():
+    frame = rows_frame("cp_plans", [], PLAN_HELPERS | {"start_date": "INTEGER"})
+    assert ("invalid_date", "start_date") in failed(run_rows("cp_plans", frame))
 
 
 # --- indicator suite ------------------------------------------------------------------------
