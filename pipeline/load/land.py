@@ -15,6 +15,7 @@ file. Loading the same LA again replaces its rows, so a file loaded twice is nev
 
 import json
 import logging
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from pipeline.load.readers import UnreadableSource, read_source, sheet_names, wo
 from pipeline.load.rules import file_column
 from pipeline.load.sources import WORKBOOK, EntitySource, LaExtract, sha256_of
 from pipeline.load.tables import insert_rows, registered
+from pipeline.publish import STAGE_EVENT
 from pipeline.specs import Entity
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,7 @@ def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
     try:
         with registered(con, "_in", pa.concat_tables(group.rows)):
             land_group(con, entity, group.loads, group.file, run_id)
+        sys.audit(STAGE_EVENT, "load:landed")  # an entity's rows landed, its gate not run: a crash test stops here
     except Exception as exc:
         clear(con, entity.name, [load.result.la_code for load in group.loads])
         if len(group.loads) == 1:
