@@ -2,8 +2,8 @@
 when the refresh or push gets there it prints "[pause] STAGE" and waits to be killed.
 
 The package raises the audit event pipeline.publish.STAGE_EVENT at the stages where a kill matters
-(publish:copying, publish:renaming, postgres:copying); the hook that waits there is installed here,
-in the test's own process, so the package ships no crash-test code. The refresh must run in this
+(load:landed, publish:copying, publish:renaming, postgres:copying); the hook that waits there is
+installed here, in the test's own process, so the package ships no crash-test code. The refresh must run in this
 process for that (it does: Dagster's in-process executor)."""
 
 import sys
