@@ -21,8 +21,8 @@ import pytest
 # seconds each module takes in a serial run (setup included, 2 cores): only the order they give
 # matters (longest first); a module not listed counts as short and keeps its place
 SERIAL_SECONDS = {
-    "tests/incremental/test_incremental.py": 560,
-    "tests/quality/test_crash_safety.py": 330,
+    "tests/incremental/test_incremental.py": 620,
+    "tests/quality/test_crash_safety.py": 390,
     "tests/spark/test_engines.py": 280,
     "tests/postgres/test_postgres_publish.py": 230,
     "tests/report/test_report.py": 200,

@@ -2,7 +2,7 @@
 when the refresh or push gets there it prints "[pause] STAGE" and waits to be killed.
 
 The package raises the audit event pipeline.publish.STAGE_EVENT at the stages where a kill matters
-(load:landing, publish:copying, publish:renaming, postgres:copying); with PAUSE_IN_QUERY=1 in the
+(load:landing, load:landed, publish:copying, publish:renaming, postgres:copying); with PAUSE_IN_QUERY=1 in the
 environment it waits inside a DuckDB query (one thread), where a Ctrl-C becomes DuckDB's "Query
 interrupted" error rather than a KeyboardInterrupt; the hook that waits there is installed here,
 in the test's own process, so the package ships no crash-test code. The refresh must run in this

@@ -32,6 +32,7 @@ from pipeline.load.readers import UnreadableSource, read_source, sheet_names, wo
 from pipeline.load.rules import file_column
 from pipeline.load.sources import WORKBOOK, EntitySource, LaExtract, sha256_of
 from pipeline.load.tables import insert_rows, registered
+from pipeline.publish import STAGE_EVENT
 from pipeline.specs import Entity
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
         with registered(con, "_in", pa.concat_tables(group.rows)):
             sys.audit(STAGE_EVENT, "load:landing")  # a stop test's Ctrl-C arrives here (tests/pause_at.py)
             land_group(con, entity, group.loads, group.file, run_id)
+        sys.audit(STAGE_EVENT, "load:landed")  # an entity's rows landed, its gate not run: a crash test stops here
     except Exception as exc:
         stopping.reraise(exc)  # DuckDB's "Query interrupted" is Ctrl-C, not a bad file
         clear(con, entity.name, [load.result.la_code for load in group.loads])

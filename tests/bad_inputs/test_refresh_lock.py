@@ -29,6 +29,24 @@ def refresh(inbox: Path, warehouse: Path, *extra: str, pause_at: str = "") -> su
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def holds_open(proc: subprocess.Popen, path: Path) -> bool:
+    """Whether the process has the file open (one of its /proc file descriptors points at it)."""
+    try:
+        return any(os.path.realpath(fd) == str(path.resolve()) for fd in Path(f"/proc/{proc.pid}/fd").iterdir())
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def at_the_lock(proc: subprocess.Popen, lock: Path, timeout: float = 300) -> bool:
+    """Waits until the refresh has the refresh lock file open (it is asking for the lock) or has ended."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        if holds_open(proc, lock):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_a_second_refresh_of_the_same_warehouse_exits_2_or_waits(tmp_path):
     inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse.duckdb"
     shutil.copytree(BASE, inbox / "X1")
@@ -58,8 +76,10 @@ def test_a_second_refresh_of_the_same_warehouse_exits_2_or_waits(tmp_path):
         assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
 
         third = refresh(inbox, warehouse, "--wait", "600")
-        time.sleep(3)
-        assert third.poll() is None  # waiting for the lock
+        lock = warehouse.with_name(warehouse.name + ".refresh.lock")
+        assert at_the_lock(third, lock)  # it opened the lock file: it has asked for the lock
+        time.sleep(2)  # without --wait it would be gone within one try (pipeline.publish.refresh_lock)
+        assert third.poll() is None and holds_open(third, lock)  # still there, waiting for the lock
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=60)

@@ -3,6 +3,7 @@ what they generate now, and dbt's own docs build from the same yml descriptions.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,16 +17,28 @@ def test_committed_docs_equal_the_generated_ones():
     assert stale() == [], "run `python -m pipeline.docs` and commit docs/"
 
 
-def test_check_mode_reports_a_stale_page(tmp_path, monkeypatch, capsys):
-    import pipeline.docs as docs
+def test_check_mode_reports_a_stale_page(tmp_path):
+    """`python -m pipeline.docs --check` run in a copy of the project (its docs/ resolve from the package's
+    own place, so the copy's pipeline/ is a real copy and the rest are links): exit 0 while current, exit 1
+    naming the page once one is edited by hand."""
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR / "pipeline", copy / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(DOCS_DIR, copy / "docs")
+    for name in ("seeds", "dbt_project"):
+        (copy / name).symlink_to(PROJECT_DIR / name)
 
-    for page, text in render().items():
-        (tmp_path / page).write_text(text)
-    (tmp_path / "indicators.md").write_text("edited by hand\n")
-    assert docs.stale(tmp_path) == ["indicators.md"]
-    monkeypatch.setattr(docs, "DOCS_DIR", tmp_path)
-    assert main(["--check"]) == 0  # the CLI checks the real docs/, which are current
-    assert main(["--bogus"]) == 2
+    def check():
+        env = dict(os.environ, PYTHONPATH=str(copy))
+        return subprocess.run([sys.executable, "-m", "pipeline.docs", "--check"], cwd=copy, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    current = check()
+    assert (current.returncode, current.stdout) == (0, ""), current.stdout + current.stderr
+    (copy / "docs" / "indicators.md").write_text("edited by hand\n")
+    edited = check()
+    assert edited.returncode == 1, edited.stdout + edited.stderr
+    assert edited.stdout.splitlines() == ["docs/indicators.md is stale: run `python -m pipeline.docs`"]
+    assert stale(copy / "docs") == ["indicators.md"] and main(["--bogus"]) == 2
 
 
 def test_every_catalogue_indicator_and_extract_entity_is_documented():

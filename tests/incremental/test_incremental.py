@@ -3,7 +3,7 @@ of refreshes shared by the module, each step checked against the one before, and
 against a --full refresh of the same inbox into a fresh warehouse (the equivalence the issue asks for).
 
 Sequence: A and B published; C added; B changed; A forced with --la; A held back by a defect
-and then fixed; C's folder removed; the unchanged inbox. Each step runs the real CLI (Dagster, dbt).
+and then fixed; C's folder removed; the unchanged inbox; a gate threshold changed (reference data). Each step runs the real CLI (Dagster, dbt).
 """
 
 import filecmp
@@ -48,6 +48,31 @@ def published_rows(warehouse, keep=None, drop=()) -> dict[str, list]:
                 rows = [r for r in rows if (keep is None or r[i] in keep) and r[i] not in drop]
             out[t] = rows
     return out
+
+
+def ledger_rows(warehouse, las) -> dict[str, list]:
+    """What the ledgers say of each LA's latest publication, without what stamps a run (run_id, times):
+    its publications row, its data_quality rows, and the latest indicator_history row of each figure it
+    publishes now. An incremental history and a full one agree on these, whatever runs came before."""
+    queries = {
+        "publications": """select la_code, extract_date, status, reason from published.publications
+                           where la_code in ? qualify row_number() over (partition by la_code
+                           order by finished_at desc) = 1 order by all""",
+        "data_quality": """select la_code, entity, check_name, severity, rows_checked, rows_failed, passed, details
+                           from published.data_quality q where la_code in ? and run_id = (select max_by(run_id,
+                           finished_at) from published.publications p where p.la_code = q.la_code) order by all""",
+        "indicator_history": """select * exclude (published_at, run_id) from published.indicator_history h
+                                where la_code in ? and exists (select 1 from published.indicator_values v
+                                where v.la_code = h.la_code and v.indicator_id = h.indicator_id
+                                and v.period_type = h.period_type and v.period_end = h.period_end
+                                and v.dimension is not distinct from h.dimension
+                                and v.dimension_value is not distinct from h.dimension_value)
+                                qualify row_number() over (partition by la_code, indicator_id, period_type,
+                                period_end, dimension, dimension_value order by published_at desc) = 1
+                                order by all""",
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {table: con.execute(sql, [list(las)]).fetchall() for table, sql in queries.items()}
 
 
 def publications(warehouse) -> list[tuple]:
@@ -114,6 +139,7 @@ def run_sequence(inbox, aside, warehouse, out):
     shutil.move(inbox / c, aside / c)
     step("remove_c")
     step("unchanged")
+    step("threshold", "--max-quarantine-share", "0.5")  # reference data: a gate threshold changed
     fresh = root / "fresh.duckdb"
     out["full"] = (*refresh(inbox, fresh, "--full"), fresh)
 
@@ -142,7 +168,7 @@ def test_each_la_is_a_dagster_partition_with_each_run_and_status_recorded(steps)
             assert instance.get_dynamic_partitions("la") == [a, b, c]  # in the order they came
             runs = sorted(instance.get_runs(), key=lambda r: instance.get_run_stats(r.run_id).start_time)
             assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
-                    for r in runs] == [(a, b), (c, c), (b, b), (a, a), (a, a), (a, a), (a, b)]
+                    for r in runs] == [(a, b), (c, c), (b, b), (a, a), (a, a), (a, a), (a, b), (a, b)]
             assert all(r.is_success for r in runs)  # held back is a verdict, not a failed run
             for asset in ("raw_manifests", "raw_referrals", "published_warehouse"):
                 assert instance.get_materialized_partitions(dg.AssetKey(asset)) == {a, b, c}
@@ -151,7 +177,8 @@ def test_each_la_is_a_dagster_partition_with_each_run_and_status_recorded(steps)
             statuses = [(r.asset_observation.partition, r.asset_observation.metadata["status"].value)
                         for r in sorted(records, key=lambda r: r.storage_id)]
     assert statuses == [(a, "published"), (b, "published"), (c, "published"), (b, "published"), (a, "published"),
-                        (a, "held_back"), (a, "published"), (a, "published"), (b, "published")]
+                        (a, "held_back"), (a, "published"), (a, "published"), (b, "published"),
+                        (a, "published"), (b, "published")]
 
 
 def test_other_las_rows_are_untouched_in_every_published_table(steps):
@@ -203,6 +230,21 @@ def test_incremental_sequence_equals_a_full_refresh_of_the_same_inbox(steps):
     incremental = published_rows(steps["unchanged"][2], keep=[a, b])
     assert incremental == published_rows(fresh, keep=[a, b])
     assert all(incremental[t] for t in incremental)  # something was compared in every table
+    ledgers = ledger_rows(steps["unchanged"][2], [a, b])
+    assert ledgers == ledger_rows(fresh, [a, b])  # the ledgers too, on what each LA's publication says
+    assert all(ledgers[t] for t in ledgers) and {la for la, *_ in ledgers["publications"]} == {a, b}
+
+
+def test_a_reference_data_change_reruns_every_la_through_a_real_refresh(steps):
+    """A gate threshold changed (reference data, pipeline/state.py): the next refresh runs every LA in the
+    inbox, says why, and publishes them again, with the same figures (the threshold held none back)."""
+    a, b, c = steps["codes"]
+    code, text, warehouse = steps["threshold"]
+    assert code == 0, text
+    for la in (a, b):
+        assert f"{la}: refresh: reference data changed" in text and f"{la}: published" in text
+    assert runs_of(publications(warehouse))[-1] == [a, b]  # one more run, of both
+    assert published_rows(warehouse) == published_rows(steps["unchanged"][2])
 
 
 def test_withdraw_removes_an_la_from_every_published_table_and_nothing_else(steps, tmp_path):

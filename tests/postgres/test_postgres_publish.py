@@ -65,9 +65,16 @@ def test_la_role_sees_exactly_its_rows(pushed, warehouse):
         assert seen == duck(warehouse, f"select la_code, count(*) from published.{table} where la_code = '{LA}' group by 1")
         assert seen and seen[0][1] > 0
     assert query(pushed, f"select count(*) from published.scorecard where la_code = '{OTHER}'", user="la_reader") == [(0,)]
-    # RLS is forced: the policies bind every non-superuser, whatever it owns
-    assert query(pushed, "select bool_and(relrowsecurity and relforcerowsecurity) from pg_class c join pg_namespace n "
-                         "on n.oid = c.relnamespace where nspname = 'published' and relname = 'indicator_values'")[0][0]
+    # RLS is forced on every table with la_code: the policies bind every non-superuser, whatever it owns
+    forced = query(pushed, """select c.relname, c.relrowsecurity and c.relforcerowsecurity
+                              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                              where n.nspname = 'published' and c.relname in (select table_name
+                                  from information_schema.columns where table_schema = 'published'
+                                  and column_name = 'la_code') order by 1""")
+    with_la = duck(warehouse, """select distinct table_name from duckdb_columns() where schema_name = 'published'
+                                 and column_name = 'la_code' order by 1""")
+    assert [table for table, _ in forced] == [table for (table,) in with_la] and len(forced) > 5
+    assert [table for table, on in forced if not on] == []
 
 
 def test_regional_role_reads_only_shareable_tables(pushed, warehouse):
@@ -104,15 +111,8 @@ def test_grants_survive_a_publish_and_revoke_undoes_them(pushed, warehouse):
         grant(pushed, Grant("no_such_role", (LA,)))
 
 
-def test_reader_never_errors_nor_sees_a_mix_during_publishes(pushed, warehouse, tmp_path):
+def test_reader_never_errors_nor_sees_a_mix_during_publishes(pushed, warehouse, smaller):
     # a second publication with only one LA: a reader must see both tables with 2 LAs or both with 1
-    smaller = tmp_path / "smaller.duckdb"
-    shutil.copy(warehouse, smaller)
-    with duckdb.connect(str(smaller)) as con:
-        for (table,) in con.execute("""select table_name from duckdb_columns() where schema_name = 'published'
-                                       and column_name = 'la_code' and table_name in
-                                       (select table_name from duckdb_tables())""").fetchall():
-            con.execute(f"delete from published.{table} where la_code = '{OTHER}'")
     seen, errors, stop = set(), [], threading.Event()
 
     def read():
@@ -136,15 +136,35 @@ def test_reader_never_errors_nor_sees_a_mix_during_publishes(pushed, warehouse, 
     assert seen <= {(2, 2), (1, 1)} and seen
 
 
-def test_a_push_killed_halfway_leaves_the_previous_tables(pushed, warehouse):
+def la_counts(url: str) -> list[tuple]:
+    """What a publication holds, as the owner sees it: rows per LA of two tables."""
+    return query(url, """select 'values', la_code, count(*) from published.indicator_values group by 2 union all
+                         select 'scorecard', la_code, count(*) from published.scorecard group by 2 order by 1, 2""")
+
+
+@pytest.fixture(scope="module")
+def smaller(warehouse, tmp_path_factory):
+    """A second publication, different from the first: OTHER's rows taken out of every published table."""
+    path = tmp_path_factory.mktemp("smaller") / "smaller.duckdb"
+    shutil.copy(warehouse, path)
+    with duckdb.connect(str(path)) as con:
+        for (table,) in con.execute("""select table_name from duckdb_columns() where schema_name = 'published'
+                                       and column_name = 'la_code' and table_name in
+                                       (select table_name from duckdb_tables())""").fetchall():
+            con.execute(f"delete from published.{table} where la_code = '{OTHER}'")
+    return path
+
+
+def test_a_push_killed_halfway_leaves_the_previous_tables(pushed, warehouse, smaller):
     push(warehouse, pushed)
-    before = query(pushed, "select count(*) from published.indicator_values", user="la_reader")
-    proc = subprocess.Popen(pipeline_command("push", "--warehouse", str(warehouse), "--postgres", pushed,
+    before = la_counts(pushed)
+    assert {la for _, la, _ in before} == {LA, OTHER}
+    proc = subprocess.Popen(pipeline_command("push", "--warehouse", str(smaller), "--postgres", pushed,
                                              pause_at="postgres:copying"), stdout=subprocess.PIPE, text=True,
                             cwd=PROJECT_DIR)
     try:
         assert proc.stdout.readline().strip() == "[pause] postgres:copying"
-        assert query(pushed, "select count(*) from published.indicator_values", user="la_reader") == before
+        assert la_counts(pushed) == before
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -155,10 +175,70 @@ def test_a_push_killed_halfway_leaves_the_previous_tables(pushed, warehouse):
         time.sleep(0.1)
     else:
         pytest.fail("the killed push's transaction was never rolled back")
-    assert query(pushed, "select count(*) from published.indicator_values", user="la_reader") == before
+    assert la_counts(pushed) == before  # the first publication, OTHER's rows included
     assert not query(pushed, "select 1 from pg_namespace where nspname = 'published_next'")
-    push(warehouse, pushed)  # nothing left behind blocks the next push
-    assert query(pushed, "select count(*) from published.indicator_values", user="la_reader") == before
+    push(smaller, pushed)  # nothing left behind blocks the next push, and the counts tell the two apart
+    assert la_counts(pushed) == [row for row in before if row[1] == LA]
+    push(warehouse, pushed)
+    assert la_counts(pushed) == before
+
+
+def test_a_push_failing_halfway_rolls_back_in_process(pushed, warehouse, smaller, tmp_path):
+    """A push that fails after its tables are copied (here: a policy that cannot be made, on a table whose
+    la_code is a number) rolls back in the pushing process: PostgresError, the previous tables stand."""
+    before = la_counts(pushed)
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(smaller, broken)  # different content, so the counts would show a partial push
+    with duckdb.connect(str(broken)) as con:
+        con.execute("create table published.zz_numbered as select 1 as la_code")
+    with pytest.raises(PostgresError, match="Postgres publish failed, the previous Postgres tables are unchanged"):
+        push(broken, pushed)
+    assert la_counts(pushed) == before
+    assert not query(pushed, "select 1 from pg_namespace where nspname = 'published_next'")
+    assert not query(pushed, "select 1 from pg_tables where tablename = 'zz_numbered'")
+    assert not query(pushed, "select 1 from pg_locks where locktype = 'advisory'")  # released with the rollback
+    assert query(pushed, "select distinct la_code from published.scorecard", user="la_reader") == [(LA,)]
+
+
+def test_an_la_role_revoked_then_granted_other_las(pushed, warehouse):
+    with pg.connect(pushed) as con, con.cursor() as cur:
+        cur.execute("create role la_moving login")
+        con.commit()
+
+    def seen():
+        return query(pushed, "select distinct la_code from published.scorecard order by 1", user="la_moving")
+
+    grant(pushed, Grant("la_moving", (LA,)))
+    assert seen() == [(LA,)]
+    revoke(pushed, "la_moving")
+    with pytest.raises(Exception, match="permission denied"):
+        seen()
+    assert "la_moving" not in {g.role for g in stored_grants(pushed)}
+    grant(pushed, Grant("la_moving", (OTHER,)))  # granted again, another LA: none of the first one's rows
+    assert seen() == [(OTHER,)]
+    grant(pushed, Grant("la_moving", (LA, OTHER)))
+    push(warehouse, pushed)  # the stored grant is applied to the new tables
+    assert seen() == [(LA,), (OTHER,)]
+    assert query(pushed, "select count(*) from pg_policies where 'la_moving' = any(roles) and tablename = 'scorecard'") \
+        == [(1,)]  # one policy per table, not one per grant made
+    revoke(pushed, "la_moving")
+
+
+def test_a_non_superuser_owner_sees_no_row_without_a_grant(pushed, postgres_url, warehouse):
+    """FORCE ROW LEVEL SECURITY binds the owner too, when it is not a superuser (a production setup): the
+    role that pushes reads no row of a table with la_code, only the tables without it."""
+    with pg.connect(postgres_url, autocommit=True) as con, con.cursor() as cur:
+        cur.execute("create role pipeline_owner login")
+        cur.execute("create database owned owner pipeline_owner")
+    owned = postgres_url.rsplit("/", 1)[0] + "/owned"
+    owner = owned.replace("postgres@", "pipeline_owner@", 1)
+    push(warehouse, owner)
+    grant(owner, Grant("la_reader", (LA,)))
+    assert query(owner, "select count(*) from published.indicator_values") == [(0,)]
+    assert query(owner, "select count(*) from published.indicator_catalogue")[0][0] > 0
+    assert query(owned, "select distinct la_code from published.indicator_values", user="la_reader") == [(LA,)]
+    assert query(owned, "select count(distinct la_code) from published.indicator_values") == [(2,)]  # all pushed
+    assert query(owner, "select tableowner from pg_tables where tablename = 'indicator_values'") == [("pipeline_owner",)]
 
 
 def test_failed_push_says_so_and_exits_2(pushed, warehouse, capsys):

@@ -39,6 +39,9 @@ select (select list(distinct run_id order by run_id) from published.publications
 """
 
 
+DBT_MODELS = "dbt models run"  # not a line of output: dbt's run folder (dbt_running_models)
+
+
 def fingerprint(warehouse: Path) -> list:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return list(con.execute(FINGERPRINT_SQL).fetchone())
@@ -119,20 +122,26 @@ def kill_at(proc: subprocess.Popen, marker: str) -> list[str]:
 
 
 @pytest.mark.parametrize("marker, pause_at", [
-    ("[load]", ""),                                    # loading the extracts into the build warehouse
-    ("[dbt] building", ""),                            # dbt about to start
+    ("[pause] load:landed", "load:landed"),            # an entity's rows landed in the build warehouse, more to come
+    (DBT_MODELS, ""),                                  # dbt has run models and is building more
     ("[pause] publish:copying", "publish:copying"),    # publish: the new file half-written
     ("[pause] publish:renaming", "publish:renaming"),  # publish: the new file written, not yet renamed over
 ])
 def test_sigkill_at_each_stage_leaves_the_previous_publication_intact(published, marker, pause_at):
     root, warehouse, before, digest, tables = published
     proc = refresh_process(root, warehouse, pause_at)
-    kill_at(proc, marker)
+    if marker == DBT_MODELS:
+        dbt_running_models(proc, build_path_for(warehouse))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        proc.stdout.close()
+    else:
+        kill_at(proc, marker)
     assert none_left(proc, build_path_for(warehouse)) == []
     assert digests(warehouse) == digest
     assert fingerprint(warehouse) == before  # it opens and holds the previous publication
     assert content(warehouse) == tables  # every published row, table by table
-    if pause_at:  # the killed publish left its temp files behind: the rerun must cope with them
+    if pause_at.startswith("publish:"):  # the killed publish left its temp files behind: the rerun must cope with them
         assert list(warehouse.parent.glob(f"{warehouse.name}.*.tmp"))
         assert list(warehouse.parent.glob(f"{audit_path_for(warehouse).name}.*.tmp"))
 
@@ -179,6 +188,54 @@ def test_sigkill_of_the_refresh_while_dbt_builds_takes_dbt_with_it(published):
             pass
         proc.stdout.close()
     assert digests(warehouse) == digest
+    assert fingerprint(warehouse) == before
+    assert content(warehouse) == tables
+
+
+def gx_process_of(proc: subprocess.Popen, timeout: float = 300) -> int:
+    """The pid of the refresh's Great Expectations process (pipeline/runtime/gx_process.py), once started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        for entry in Path("/proc").iterdir():
+            try:
+                cmdline = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) if cmdline else 0
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+            if parent == proc.pid and b"pipeline.runtime.gx_process" in cmdline:
+                return int(entry.name)
+        time.sleep(0.05)
+    pytest.fail(f"the refresh never started its GX process (exit {proc.poll()})")
+
+
+def test_the_gx_process_killed_during_a_refresh_fails_it_cleanly(published):
+    """The GX process dies (SIGKILL, as the OOM killer would) with gate requests waiting: it is stopped
+    first, so the kill lands before any reply whatever the timing. The refresh fails, saying so, leaves
+    no process behind, and the previous publication stands."""
+    root, warehouse, before, digest, tables = published
+    proc = refresh_process(root, warehouse)
+    try:
+        gx = gx_process_of(proc)
+        os.kill(gx, signal.SIGSTOP)  # no reply from here on: the entities' gates queue up and wait
+        seen = []
+        for line in proc.stdout:  # an entity landed, so its gate has been sent and waits for its reply
+            seen.append(line)
+            if "[load]" in line and "loaded" in line:
+                break
+        time.sleep(1)
+        os.kill(gx, signal.SIGKILL)
+        output = "".join(seen) + proc.stdout.read()
+        proc.wait(timeout=300)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.stdout.close()
+    assert proc.returncode not in (0, 1), output  # failed: not published, not "an LA held back"
+    assert "the Great Expectations process exited" in output, output[-3000:]
+    assert none_left(proc, build_path_for(warehouse)) == []
+    assert sha256(warehouse) == digest
     assert fingerprint(warehouse) == before
     assert content(warehouse) == tables
 

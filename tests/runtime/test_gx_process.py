@@ -4,6 +4,7 @@ in the refresh's own process; its errors and its death reach the caller; it neve
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -52,12 +53,12 @@ def test_its_death_fails_the_waiting_request_and_the_next_one_starts_it_again():
     gx_process.start()
     process = gx_process._process.popen
     frame = rows_frame("cp_plans", GOOD_PLANS, PLAN_HELPERS)
+    process.send_signal(signal.SIGSTOP)  # stopped, it cannot reply before the kill, however fast it is
     waiting = gx_process.submit("run_suite", _rows_suite(), frame, parameters=PARAMS)
     process.kill()
-    try:
-        waiting.result(timeout=60)  # it may have replied before the kill
-    except RuntimeError as error:
-        assert "the Great Expectations process exited" in str(error) and "run_suite" in str(error)
+    with pytest.raises(RuntimeError) as raised:
+        waiting.result(timeout=60)
+    assert "the Great Expectations process exited" in str(raised.value) and "run_suite" in str(raised.value)
     assert gx_process.run_suite(_rows_suite(), frame, parameters=PARAMS).success
     assert gx_process._process.popen.pid != process.pid
 

@@ -3,6 +3,7 @@ with its arguments, environment, folder and streams; it falls back to running db
 process stops when pipeline-dbt is killed, as dbt itself would have."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -54,10 +55,43 @@ def test_the_warm_process_runs_dbt_with_the_callers_arguments_environment_and_fo
 
 
 def test_its_exit_status_is_the_callers(warm, tmp_path):
-    _, socket = warm
+    process, socket = warm
     client = _pipeline_dbt(["ls", "--project-dir", str(tmp_path / "no project")], socket, tmp_path)
     client.communicate(timeout=120)
     assert client.returncode == 2  # dbt's status for a usage error
+    # the warm process served it (the fallback would leave it listening): it took the socket and ended
+    assert process.wait(timeout=30) == 0 and not os.path.exists(socket)
+
+
+def _parse(tmp_path: Path) -> list[str]:
+    """A dbt invocation long enough to be stopped half-way (a second or more of parsing)."""
+    return ["parse", "--no-partial-parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+
+
+def _handed_over(socket: str) -> None:
+    deadline = time.monotonic() + 60
+    while os.path.exists(socket) and time.monotonic() < deadline:  # until the warm process took it
+        time.sleep(0.01)
+    assert not os.path.exists(socket)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_pipeline_dbt_reaches_the_dbt_it_handed_over(warm, tmp_path, sig):
+    """dagster-dbt stops dbt with SIGINT, then SIGTERM: sent to pipeline-dbt, each is passed on to the dbt
+    the warm process runs, which stops; pipeline-dbt then exits with a failure status."""
+    process, socket = warm
+    client = _pipeline_dbt(_parse(tmp_path), socket, tmp_path)
+    _handed_over(socket)
+    time.sleep(0.5)  # dbt has started parsing
+    client.send_signal(sig)
+    client.communicate(timeout=60)
+    # dbt got the signal itself (not stopped as abandoned, exit 1), and pipeline-dbt outlived it to report
+    # a failure (not killed by the signal as an ordinary process would be)
+    # pipeline-dbt outlived the signal to report dbt's failure (an ordinary process would die of it), and
+    # dbt stopped on the signal itself: not as abandoned (exit 1, _stop_if_abandoned)
+    assert client.returncode > 0 and process.wait(timeout=30) != 1, client.returncode
+    assert not (tmp_path / "target" / "manifest.json").exists()  # stopped before dbt finished its work
 
 
 def test_without_a_warm_process_pipeline_dbt_runs_dbt_itself(tmp_path):
@@ -69,13 +103,8 @@ def test_without_a_warm_process_pipeline_dbt_runs_dbt_itself(tmp_path):
 
 def test_killing_pipeline_dbt_stops_the_dbt_it_handed_over(warm, tmp_path):
     process, socket = warm
-    parse = ["parse", "--no-partial-parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    client = _pipeline_dbt(parse, socket, tmp_path)
-    deadline = time.monotonic() + 60
-    while os.path.exists(socket) and time.monotonic() < deadline:  # until the warm process took it
-        time.sleep(0.01)
-    assert not os.path.exists(socket)
+    client = _pipeline_dbt(_parse(tmp_path), socket, tmp_path)
+    _handed_over(socket)
     client.kill()
     client.wait()
     assert process.wait(timeout=30) == 1  # stopped, not left to finish dbt's work

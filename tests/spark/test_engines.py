@@ -16,6 +16,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.generate import generate_inbox
 from pipeline.paths import DBT_PROJECT_DIR, build_path_for, dbt_target_path
+from pipeline.pseudonyms import DEMO_SALT
 from pipeline.runtime.spark_handoff import java_available, workdir_for
 
 pytestmark = pytest.mark.slow
@@ -107,13 +108,62 @@ def test_spark_built_the_indicators_with_the_salt_from_the_environment(warehouse
     assert ids["spark"] == ids["duckdb"] and len(ids["spark"]) > 100
 
 
-def test_the_salt_is_in_no_compiled_sql_or_log(warehouses):
-    dbt_log = warehouses["spark"][1].with_name("warehouse.dbt.log")
+def test_the_duckdb_engine_hashed_with_the_salt_from_the_environment(warehouses):
+    """The DuckDB build's tables (not its staging views, which hash as they are read) hold the child IDs
+    as dbt hashed them in the refresh: with the environment's salt, not the demo default."""
+    with duckdb.connect(str(build_path_for(warehouses["duckdb"][1])), read_only=True) as con:
+        assert salted_ids(con, SALT, DEMO_SALT)
+
+
+def salted_ids(con, salt: str, other: str) -> dict[str, tuple]:
+    """For every intermediate table keeping child_id: its rows, those hashed with `salt` and those hashed
+    with `other` from a supplied ID of the same LA; asserts all are `salt`'s."""
+    tables = con.execute("select table_schema || '.' || table_name from information_schema.columns c "
+                         "join information_schema.tables t using (table_catalog, table_schema, table_name) "
+                         "where column_name = 'child_id' and table_schema = 'intermediate' "
+                         "and table_type = 'BASE TABLE' order by 1").fetchall()
+    counts = {}
+    for (table,) in tables:
+        counts[table] = con.execute(
+            f"""with ids as (select distinct la_code, child_id from raw.children)
+                select count(*),
+                       count(*) filter (where t.child_id in (select sha256($salt || child_id) from ids i
+                                                             where i.la_code = t.la_code)),
+                       count(*) filter (where t.child_id in (select sha256($other || child_id) from ids i
+                                                             where i.la_code = t.la_code))
+                from {table} t where t.child_id is not null""", {"salt": salt, "other": other}).fetchone()
+        assert counts[table][0] == counts[table][1] > 0 and counts[table][2] == 0, (table, counts[table])
+    assert counts, "no intermediate table keeps child_id: nothing checked"
+    return counts
+
+
+def test_every_dbt_node_of_the_spark_build_ran_and_passed(warehouses):
+    """From dbt's run results, not its log: every seed, model and data test of the project ran on Spark
+    and succeeded (a log's ERROR=0 holds as well when no test ran)."""
+    import json
+
+    from pipeline.paths import dbt_run_results_path
+
+    results = [r for r in json.loads(dbt_run_results_path(warehouses["spark"][1]).read_text())["results"]
+               if r["unique_id"].split(".", 1)[0] in ("model", "seed", "test")]  # not on-run-start operations
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    expected = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] in ("model", "seed", "test")}
+    assert {r["unique_id"] for r in results} == expected
+    failed = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+    assert not failed
+    assert sum(r["unique_id"].startswith("test.") for r in results) > 60  # a `checks` test per model and seed (70)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_the_salt_is_in_no_compiled_sql_or_log(warehouses, engine):
+    warehouse = warehouses[engine][1]
+    dbt_log = warehouse.with_name("warehouse.dbt.log")
     log = dbt_log.read_text()
-    assert re.search(r"Registered adapter: spark", log) and "ERROR=0" in log
-    # the Spark build's compiled SQL, kept beside its build warehouse (pipeline.paths.dbt_target_path)
-    compiled = list(dbt_target_path(warehouses["spark"][1]).rglob("*.sql"))
+    assert re.search(rf"Registered adapter: {engine}", log)
+    # the build's compiled SQL, kept beside its build warehouse (pipeline.paths.dbt_target_path)
+    compiled = list(dbt_target_path(warehouse).rglob("*.sql"))
     assert len(compiled) > 40
-    searched = [dbt_log, *compiled, *DBT_PROJECT_DIR.glob("logs/*.log")]
+    searched = [dbt_log, *compiled, dbt_target_path(warehouse) / "run_results.json",
+                *warehouse.parent.glob("*.log"), *DBT_PROJECT_DIR.glob("logs/*.log")]
     leaks = [str(p) for p in searched if p.is_file() and SALT in p.read_text(errors="replace")]
     assert not leaks
