@@ -73,8 +73,9 @@ def test_a_truncated_previous_warehouse_stops_the_refresh_and_the_nightly(previo
     settings = RefreshSettings(inbox_dir=str(inbox), warehouse_path=str(warehouse))
     with dg.instance_for_test() as instance, \
             dg.build_schedule_context(instance=instance, resources={"settings": settings}) as context, \
-            pytest.raises(UsageError, match="is truncated"):
+            pytest.raises(dg.DagsterUserCodeExecutionError) as tick:
         defs.resolve_schedule_def("nightly_refresh").evaluate_tick(context)
+    assert isinstance(tick.value.__cause__, UsageError) and "is truncated" in str(tick.value.__cause__)
 
 
 def test_a_warehouse_path_that_is_a_folder_exits_2(previous):
