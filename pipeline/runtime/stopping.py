@@ -68,11 +68,12 @@ def _pass_on(fd: int) -> None:
     global _received
     with os.fdopen(fd, "rb", buffering=0) as wakeups:
         while data := wakeups.read(64):
-            stops = [s for s in data if s in (signal.SIGTERM, signal.SIGHUP)]
-            if stops and not _raised:
+            stops = [s for s in data if s in SIGNALS]
+            if stops:  # the first one is what the CLI names, whichever handler (Dagster's, DuckDB's) takes it
+                _received = _received or stops[0]
+            if any(s != signal.SIGINT for s in stops) and not _raised:
                 time.sleep(GRACE)
                 if not _raised:
-                    _received = _received or stops[0]  # what the CLI names, not the SIGINT that carries it
                     os.kill(os.getpid(), signal.SIGINT)
 
 
