@@ -54,6 +54,17 @@ def write_trace(path: Path, title: str, trace: str, conninfo: str | None = None)
     return f"no trace written: {path} cannot be written"
 
 
+def open_log(path: str | None):
+    """The log at `path` opened for appending (owner-only, as write_trace makes it), or None when there is
+    no log or it cannot be opened: for a process's stderr."""
+    if not path:
+        return None
+    try:
+        return os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a")
+    except OSError:
+        return None
+
+
 def exception_trace(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc))
 

@@ -27,6 +27,7 @@ SERIAL_SECONDS = {
     "tests/postgres/test_postgres_publish.py": 230,
     "tests/report/test_report.py": 200,
     "tests/bad_inputs/test_bad_inputs.py": 150,
+    "tests/bad_inputs/test_console_faults.py": 180,
     "tests/generate/test_bench.py": 140,
     "tests/bad_inputs/test_refresh_lock.py": 137,
     "tests/dbt/test_indicator_catalogue.py": 130,

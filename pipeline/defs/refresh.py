@@ -166,10 +166,10 @@ def outcome(result: Refresh, warehouse: Path, planned: list[PlannedLa] = ()) -> 
     errors = [(e.step_key, e.event_specific_data.error) for e in result.all_events
               if e.is_step_failure and e.event_specific_data.error]
     return RefreshOutcome(list(planned), result.run_ids, result.success, published, blocked,
-                          [(step, _root_cause(error).message.strip()) for step, error in errors],
-                          [f"step {step}:\n{error.to_string()}" for step, error in errors],
-                          _publications(warehouse, result.run_ids) if published else [],
-                          any(error.cls_name in INTERRUPTS for _, error in errors))
+                          failed_steps=[(step, _root_cause(error).message.strip()) for step, error in errors],
+                          failure_traces=[f"step {step}:\n{error.to_string()}" for step, error in errors],
+                          interrupted=any(error.cls_name in INTERRUPTS for _, error in errors),
+                          las=_publications(warehouse, result.run_ids) if published else [])
 
 
 def _root_cause(error):

@@ -26,6 +26,7 @@ from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
 
+from pipeline.console import open_log
 from pipeline.errors import ERROR_LOG_ENV
 from pipeline.paths import package_environment
 
@@ -39,8 +40,9 @@ class _Process:
 
     def __init__(self) -> None:
         # what GX prints (its warnings, a failed Data Docs write's traces) goes to the CLI's log, if it set one
-        self.log = os.environ.get(ERROR_LOG_ENV)
-        with open(self.log, "a") if self.log else contextlib.nullcontext() as stderr:
+        stderr = open_log(os.environ.get(ERROR_LOG_ENV))
+        self.log = os.environ[ERROR_LOG_ENV] if stderr else None
+        with stderr or contextlib.nullcontext():
             self.popen = subprocess.Popen([sys.executable, "-m", "pipeline.runtime.gx_process"], stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, stderr=stderr, env=package_environment())
         self.waiting: deque[tuple[str, Future]] = deque()

@@ -65,9 +65,13 @@ def _pass_on(fd: int) -> None:
     """SIGTERM or SIGHUP that the Python handler could not take within GRACE seconds (the main thread is
     in a DuckDB query): send this process a SIGINT, which stops the query. Not at once: in Python code the
     handler has already raised, and a SIGINT then would break into the clean-up it started."""
+    global _received
     with os.fdopen(fd, "rb", buffering=0) as wakeups:
         while data := wakeups.read(64):
-            if any(s in (signal.SIGTERM, signal.SIGHUP) for s in data) and not _raised:
+            stops = [s for s in data if s in SIGNALS]
+            if stops:  # the first one is what the CLI names, whichever handler (Dagster's, DuckDB's) takes it
+                _received = _received or stops[0]
+            if any(s != signal.SIGINT for s in stops) and not _raised:
                 time.sleep(GRACE)
                 if not _raised:
                     os.kill(os.getpid(), signal.SIGINT)
