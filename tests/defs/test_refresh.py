@@ -257,15 +257,20 @@ def test_duckdb_s_memory_limit_holds_for_the_loads_and_for_dbt(warehouse, tmp_pa
 
 def test_published_warehouse_is_exactly_the_documented_contract(warehouse):
     """docs/warehouse.md (from _published.yml and pipeline/docs/ledger.yml) names every table, view and
-    column of a real publication, with its type, and nothing that is not there."""
+    column of a real publication, with its type, and nothing that is not there: the dashboard file's, and
+    the restricted audit file's beside it (audit.quarantine, and nothing else)."""
     from pipeline.docs import published_tables
+    from pipeline.paths import audit_path_for
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        actual = {}
-        for schema, table, column, data_type in con.execute(
-                "select table_schema, table_name, column_name, data_type from information_schema.columns "
-                "where table_schema in ('published', 'audit') order by table_schema, table_name, ordinal_position"
-        ).fetchall():
-            actual.setdefault(f"{schema}.{table}", []).append((column, data_type.lower()))
+    actual, where = {}, {}
+    for path in (warehouse, audit_path_for(warehouse)):
+        with duckdb.connect(str(path), read_only=True) as con:
+            for schema, table, column, data_type in con.execute(
+                    "select table_schema, table_name, column_name, data_type from information_schema.columns "
+                    "where table_schema in ('published', 'audit') order by table_schema, table_name, ordinal_position"
+            ).fetchall():
+                actual.setdefault(f"{schema}.{table}", []).append((column, data_type.lower()))
+                where[f"{schema}.{table}"] = path
+    assert [t for t, path in where.items() if path != warehouse] == ["audit.quarantine"]
     documented = {t["name"]: [(c["name"], c["type"].lower()) for c in t["columns"]] for t in published_tables()}
     assert documented == actual
