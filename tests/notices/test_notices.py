@@ -225,8 +225,13 @@ def test_the_hub_is_told_of_the_failed_push_and_the_failed_runs(scenario):
 
 
 def test_an_overdue_la_is_told_once_per_period_and_fails_its_check(scenario):
-    [check] = [e for e in scenario["first"].get_asset_check_evaluations() if e.check_name == "extract_overdue"]
+    overdue = [e for e in scenario["first"].get_asset_check_evaluations() if e.check_name == "extract_overdue"]
+    [check] = [e for e in overdue if e.partition is None]
     assert not check.passed and check.metadata["overdue"].value == ["X1", "X2"]
+    # and on each LA's partition, which the UI's partition view shows
+    days = {o.la_code: o.days for o in notices.overdue_las(scenario["warehouse"])}
+    assert {e.partition: (e.passed, e.metadata["days_since"].value) for e in overdue if e.partition} == {
+        la: (False, days[la]) for la in ("X1", "X2")}
     assert scenario["idle"].run_ids == []  # 3. ran nothing, told nobody again
     for la, address in [("X1", "data@x1.example"), ("X2", "data@x2.example")]:
         [told] = [m for m in scenario["mailbox"].to(address) if "no extract since" in m.splitlines()[0]]

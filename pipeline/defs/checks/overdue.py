@@ -7,15 +7,25 @@ import dagster as dg
 
 from pipeline import notices
 from pipeline.defs.assets.publish import published_warehouse
+from pipeline.defs.partitions import LA_PARTITIONS
 from pipeline.defs.resources import RefreshSettings
 
 
 @dg.asset_check(asset=published_warehouse, name="extract_overdue",
                 description="Every LA's latest extract is within its expected cadence (extract_cadence_days, "
                             "seeds/la_settings.csv).")
-def extract_overdue(settings: RefreshSettings) -> dg.AssetCheckResult:
+def extract_overdue(context: dg.AssetCheckExecutionContext, settings: RefreshSettings) -> dg.AssetCheckResult:
     overdue = notices.overdue_las(settings.warehouse)
     notices.report_overdue(settings.warehouse, overdue)  # also delivers what earlier runs could not; never raises
+    # and per LA partition, so the UI's partition view shows which LA is overdue: the check itself cannot be
+    # partitioned, since a checks-only job (overdue_extracts) has no partition to run it for (Dagster 1.13)
+    late = {o.la_code: o for o in overdue}
+    for code in context.instance.get_dynamic_partitions(LA_PARTITIONS.name):
+        o = late.get(code)
+        context.op_execution_context.log_event(dg.AssetCheckEvaluation(
+            asset_key=published_warehouse.key, check_name="extract_overdue", partition=code, passed=o is None,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"latest_extract": str(o.extract_date), "days_since": o.days, "cadence_days": o.cadence} if o else {}))
     return dg.AssetCheckResult(
         passed=not overdue, severity=dg.AssetCheckSeverity.WARN,
         metadata={"overdue": [o.la_code for o in overdue],
