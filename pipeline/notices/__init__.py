@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pipeline import clock
 from pipeline.notices.channels import post_webhook, send_email
-from pipeline.notices.config import NoticeConfig, Recipients, load_config
+from pipeline.notices.config import NoticeConfig, Recipients, load_config, webhook_ref
 from pipeline.notices.ledger import ledger, mark, pending, queue
 from pipeline.paths import SEEDS_DIR
 from pipeline.redact import MASK, redact
@@ -70,7 +69,7 @@ def scrub(text: str, postgres_url: str | None = None) -> str:
 
 
 def _addresses(who: Recipients) -> list[tuple[str, str]]:
-    return [("email", a) for a in who.email] + [("webhook", u) for u in who.webhooks]
+    return [("email", a) for a in who.email] + [("webhook", webhook_ref(u)) for u in who.webhooks]
 
 
 @_never_fails
@@ -184,17 +183,20 @@ def deliver(warehouse: Path) -> None:
         return
     password = settings().smtp_password
     down: set[tuple[str, str]] = set()
+    webhooks = cfg.webhooks()
     with ledger(warehouse) as db:
         for p in pending(db):
-            where = (p.channel, p.address if p.channel == "email" else urlsplit(p.address).netloc)
+            where = (p.channel, p.address if p.channel == "email" else p.address.split(" ")[0])
             if where in down:
                 continue
             try:
                 if p.channel == "email":
                     send_email(cfg.smtp, password.get_secret_value() if password else None, p.address, p.subject,
                                p.body)
+                elif p.address not in webhooks:  # taken out of the configuration since it was queued
+                    raise LookupError("no webhook of the notice configuration is this one now")
                 else:
-                    post_webhook(p.address, p.subject, p.body, cfg.webhook_timeout_seconds)
+                    post_webhook(webhooks[p.address], p.subject, p.body, cfg.webhook_timeout_seconds)
             except Exception as exc:  # noqa: BLE001 (any failure: kept for the next run)
                 error = scrub(f"{exc.__class__.__name__}: {exc}")
                 mark(db, p, error)

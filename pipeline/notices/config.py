@@ -1,8 +1,11 @@
 """The notice configuration: the YAML file PIPELINE_NOTICES names (deploy/notices.example.yml), read into
 these models. A misspelt key or a malformed address fails when it loads, naming the file and the key.
-Secrets are not in it: the SMTP password is PIPELINE_SMTP_PASSWORD (pipeline/settings.py)."""
+The SMTP password is not in it (PIPELINE_SMTP_PASSWORD, pipeline/settings.py); its webhook URLs are
+secrets, so the file is installed as one (README "Notices") and they go nowhere else."""
 
+import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -61,6 +64,16 @@ class NoticeConfig(SpecModel):
 
     def of_la(self, la_code: str) -> Recipients:
         return self.las.get(la_code, Recipients())
+
+    def webhooks(self) -> dict[str, str]:
+        """Every webhook of the configuration by the name the delivery ledger knows it by (webhook_ref)."""
+        return {webhook_ref(u): u for who in [self.hub, *self.las.values()] for u in who.webhooks}
+
+
+def webhook_ref(url: str) -> str:
+    """A webhook as the delivery ledger names it: its host and a hash of its URL. Whoever has an incoming
+    webhook's URL can post to it, so the URL is a secret: it stays in the configuration, never in the ledger."""
+    return f"{urlsplit(url).netloc} {hashlib.sha256(url.encode()).hexdigest()[:16]}"
 
 
 def load_config(path: Path) -> NoticeConfig:
