@@ -23,7 +23,7 @@ from pipeline.errors import EXIT_HELD_BACK, EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.load.inbox import inbox_notes, require_inbox
 from pipeline.paths import INSTANCE_CONFIG, audit_path_for
 from pipeline.publish import migrate, refresh_lock
-from pipeline.runtime import stopping
+from pipeline.runtime import dbt_child, gx_process, stopping
 from pipeline.runtime.spark_handoff import require_engine
 from pipeline.settings import settings
 from pipeline.state import REFERENCE_TAG, PlannedLa, las_to_run, plan, reference_fingerprint
@@ -79,6 +79,10 @@ def run_refresh(inbox: Path, warehouse: Path, wait: float = 0.0, la_codes: list[
     # libraries' info lines (dagster-dbt's "Running dbt command") belong in the run's log, not the
     # CLI's output; warnings and errors still show
     logging.getLogger("dagster.builtin").setLevel(logging.WARNING)
+    # the GX and warm dbt processes import their libraries (seconds each) on the machine's other core while
+    # this one imports Dagster and the definitions; the first run's raw_manifests takes them over
+    gx_process.start()
+    dbt_child.start_warm()
     from pipeline.defs.definitions import build_definitions
     from pipeline.defs.partitions import la_ranges, range_tags, register_las
 

@@ -67,9 +67,11 @@ _warm: tuple[subprocess.Popen, str] | None = None
 
 
 def start_warm() -> str:
-    """Start a warm dbt process for this process's next dbt invocation (replacing an unused one);
-    returns its socket, for PIPELINE_DBT_WARM."""
+    """Start a warm dbt process for this process's next dbt invocation, unless one no invocation took yet
+    runs (run_refresh starts one before the definitions load); returns its socket, for PIPELINE_DBT_WARM."""
     global _warm
+    if _warm is not None and _warm[0].poll() is None and os.path.isdir(os.path.dirname(_warm[1])):
+        return _warm[1]  # its folder goes when an invocation takes it
     _discard_warm()
     path = str(Path(tempfile.mkdtemp(prefix="pipeline-dbt-")) / "socket")  # short: a socket path has 107 bytes
     _warm = (subprocess.Popen([sys.executable, "-m", "pipeline.runtime.dbt_child", "--serve", path], stdin=subprocess.DEVNULL,
@@ -133,6 +135,8 @@ def _serve(path: str) -> None:
     listener.bind(path)
     listener.listen(1)
     from dbt.cli.main import cli  # what this process is for: the import, before dbt is asked for
+    import dbt.adapters.duckdb  # noqa: F401  and what a build imports once it starts
+    import dbt.task.build  # noqa: F401
 
     import pipeline.settings  # noqa: F401  what the salt plugin reads, imported before dbt is asked for too
 
