@@ -148,13 +148,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--la", default=None)
     s.set_defaults(func=cmd_scorecard)
 
-    rp = sub.add_parser("report", help="write the scorecard pack: self-contained HTML and an Excel workbook")
+    rp = sub.add_parser("report", help="write the scorecard pack (HTML pages sharing one chart script, and Excel "
+                                       "workbooks), or with --la one LA's report, self-contained to send on")
     rp.add_argument("--la", default=None, help="LA code (default: every LA, plus the regional view)")
     rp.add_argument("--month", default=None, metavar="YYYY-MM", help="default: the latest published month")
     rp.add_argument("--out", type=Path, default=None, help="folder (default: <warehouse folder>/reports)")
     rp.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     rp.add_argument("--regional", action="store_true",
                     help="with --la, also the regional view: every LA side by side, small numbers suppressed")
+    rp.add_argument("--self-contained", action="store_true",
+                    help="without --la, every page carries its own chart script (0.9 MB each) instead of sharing "
+                         "assets/vega-bundle.<hash>.js in the folder; with --la pages always do")
     rp.set_defaults(func=cmd_report)
     return p
 
@@ -313,7 +317,7 @@ def cmd_scorecard(args) -> int:
 def cmd_report(args) -> int:
     from pipeline.report import write_reports
 
-    for f in write_reports(args.warehouse, args.la, args.month, args.out, args.regional):
+    for f in write_reports(args.warehouse, args.la, args.month, args.out, args.regional, args.self_contained):
         print(f"{f.name} {f.month}: {f.html}")
         print(f"{' ' * len(f.name)} {f.month}: {f.xlsx}")
     return EXIT_OK

@@ -25,7 +25,7 @@ SERIAL_SECONDS = {
     "tests/quality/test_crash_safety.py": 390,
     "tests/spark/test_engines.py": 280,
     "tests/postgres/test_postgres_publish.py": 230,
-    "tests/report/test_report.py": 200,
+    "tests/report/test_report.py": 215,
     "tests/bad_inputs/test_bad_inputs.py": 150,
     "tests/bad_inputs/test_console_faults.py": 180,
     "tests/generate/test_bench.py": 140,

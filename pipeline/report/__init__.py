@@ -1,11 +1,18 @@
-"""The monthly scorecard pack from the published warehouse: per LA a self-contained HTML page and
-an Excel workbook, and a regional view (HTML + workbook) across LAs from the shareable tables.
+"""The monthly scorecard pack from the published warehouse: per LA an HTML page and an Excel
+workbook, and a regional view (HTML + workbook) across LAs from the shareable tables.
 
-    write_la_report(warehouse, "E06000019", month="2026-10", out_dir=...)   -> ReportFiles
-    write_regional_report(warehouse, out_dir=...)                           -> ReportFiles
-    write_all_reports(warehouse, out_dir)      every LA's latest month, plus the regional view
+A pack (every LA's reports: a refresh, `pipeline report` without --la) is a folder browsed or hosted
+whole: its pages share one copy of the chart script, assets/vega-bundle.<hash>.js (html.shared_bundle),
+instead of 0.9 MB inlined in each. A single LA's report (`pipeline report --la`) is what is emailed
+on: self-contained. Pages are written one at a time as they are made, each LA read on its own, so
+the memory a pack needs does not grow with the number of LAs (the regional view, one page of every
+LA side by side, excepted).
+
+    write_la_report(warehouse, "E06000019", month="2026-10", out_dir=...)   -> ReportFiles (self-contained)
+    write_regional_report(warehouse, out_dir=...)                           -> ReportFiles (self-contained)
+    write_all_reports(warehouse, out_dir)      every LA's latest month, plus the regional view (a pack)
     write_run_reports(warehouse, out_dir, run_id)   after a refresh: its LAs' (and missing) reports, regional
-    write_reports(warehouse, la_code, month, out_dir, regional)   `pipeline report`: one of the above
+    write_reports(warehouse, la_code, month, out_dir, regional, self_contained)   `pipeline report`
     withdraw_reports(warehouse, la_codes, out_dir)   after `pipeline withdraw`: the LAs' reports removed,
                                                      the regional views rewritten without them
 """
@@ -17,7 +24,7 @@ from pathlib import Path
 from pipeline.atomic import replacing
 from pipeline.report.data import ReportError, connect, la_report, latest_months, regional_report, resolve_month
 from pipeline.report.formatting import month_key
-from pipeline.report.html import render_la, render_regional
+from pipeline.report.html import render_la, render_regional, shared_bundle
 from pipeline.report.workbook import write_la_workbook, write_regional_workbook
 
 __all__ = ["ReportError", "ReportFiles", "reports_dir_for", "withdraw_reports", "write_all_reports",
@@ -60,30 +67,34 @@ def write_regional_report(warehouse: Path, month: str | None = None, out_dir: Pa
         return _regional_files(con, month, out_dir or reports_dir_for(warehouse))
 
 
-def write_all_reports(warehouse: Path, out_dir: Path | None = None, month: str | None = None) -> list[ReportFiles]:
+def write_all_reports(warehouse: Path, out_dir: Path | None = None, month: str | None = None,
+                      self_contained: bool = False) -> list[ReportFiles]:
     """Every LA's report for `month` (default: each LA's latest; LAs without that month are left
-    out), and the regional view when the warehouse holds several LAs."""
-    out_dir = out_dir or reports_dir_for(warehouse)
+    out), and the regional view when the warehouse holds several LAs: a pack sharing one script,
+    or with self_contained each page carrying its own."""
+    out_dir = Path(out_dir or reports_dir_for(warehouse))
     with connect(warehouse) as con:
         las = list(latest_months(con))
         if month:
             las = [la for la in las if month in {m.strftime("%Y-%m") for m in resolve_month(con, la, None)[1]}]
             if not las:
                 raise ReportError(f"no LA has a published scorecard for {month}")
-        files = [_la_files(con, la, month, out_dir) for la in las]
+        script = None if self_contained else shared_bundle(out_dir)
+        files = [_la_files(con, la, month, out_dir, script) for la in las]
         if len(las) > 1:
-            files.append(_regional_files(con, month, out_dir))
+            files.append(_regional_files(con, month, out_dir, script))
     return files
 
 
 def write_reports(warehouse: Path, la_code: str | None = None, month: str | None = None, out_dir: Path | None = None,
-                  regional: bool = False) -> list[ReportFiles]:
-    """`pipeline report`: the LA's report (and with `regional` the regional view too), or without an LA
-    every LA's and the regional view (write_all_reports). ReportError for a month not like 2026-10."""
+                  regional: bool = False, self_contained: bool = False) -> list[ReportFiles]:
+    """`pipeline report`: the LA's report (and with `regional` the regional view too), self-contained
+    to be sent on, or without an LA every LA's and the regional view (write_all_reports: a pack
+    unless self_contained). ReportError for a month not like 2026-10."""
     if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise ReportError(f"--month {month!r} is not a month like 2026-10")
     if not la_code:
-        return write_all_reports(warehouse, out_dir, month)
+        return write_all_reports(warehouse, out_dir, month, self_contained)
     return [write_la_report(warehouse, la_code, month, out_dir)] + (
         [write_regional_report(warehouse, month, out_dir)] if regional else [])
 
@@ -96,13 +107,14 @@ def write_run_reports(warehouse: Path, out_dir: Path, run_id: str) -> list[Repor
     out_dir = Path(out_dir)
     with connect(warehouse) as con:
         latest = latest_months(con)
+        script = shared_bundle(out_dir)
         in_run = {r[0] for r in con.execute("select la_code from published.publications where run_id = $run",
                                             {"run": run_id}).fetchall()}
         stale = [la for la, month in latest.items()
                  if la in in_run or not ReportFiles.named(out_dir, la, month_key(month)).exist()]
-        files = [_la_files(con, la, None, out_dir) for la in stale]
+        files = [_la_files(con, la, None, out_dir, script) for la in stale]
         if len(latest) > 1:
-            files.append(_regional_files(con, None, out_dir))
+            files.append(_regional_files(con, None, out_dir, script))
     return files
 
 
@@ -122,7 +134,7 @@ def withdraw_reports(warehouse: Path, la_codes: list[str], out_dir: Path | None 
         for month in regional_months:
             try:
                 if several:
-                    rewritten.append(_regional_files(con, month, out_dir))
+                    rewritten.append(_regional_files(con, month, out_dir, shared_bundle(out_dir)))
                     continue
             except ReportError:  # the month was the withdrawn LAs' alone
                 pass
@@ -132,15 +144,17 @@ def withdraw_reports(warehouse: Path, la_codes: list[str], out_dir: Path | None 
     return removed, rewritten
 
 
-def _la_files(con, la_code: str, month: str | None, out_dir: Path) -> ReportFiles:
+def _la_files(con, la_code: str, month: str | None, out_dir: Path, script: str | None = None) -> ReportFiles:
+    """The LA's page (sharing the pack's `script`, or self-contained) and workbook, written before
+    the next LA is read: nothing of one LA's report outlives its files."""
     report = la_report(con, la_code, month)
-    return _write(out_dir, la_code, month_key(report.month_end), render_la(report),
+    return _write(out_dir, la_code, month_key(report.month_end), render_la(report, script),
                   lambda path: write_la_workbook(report, path))
 
 
-def _regional_files(con, month: str | None, out_dir: Path) -> ReportFiles:
+def _regional_files(con, month: str | None, out_dir: Path, script: str | None = None) -> ReportFiles:
     report = regional_report(con, month)
-    return _write(out_dir, "regional", month_key(report.month_end), render_regional(report),
+    return _write(out_dir, "regional", month_key(report.month_end), render_regional(report, script),
                   lambda path: write_regional_workbook(report, path))
 
 

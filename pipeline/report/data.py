@@ -14,6 +14,7 @@ import duckdb
 
 from pipeline.errors import UsageError
 from pipeline.paths import SEEDS_DIR, history_months
+from pipeline.settings import settings
 from pipeline.report.areas import (AREAS, CROSS_SEPARATOR, DIMENSION_LABELS, OTHER, TEAM, Area, area_of,
                                    category_label, category_order)
 
@@ -129,8 +130,9 @@ class RegionalReport:
 def connect(warehouse) -> duckdb.DuckDBPyConnection:
     if not Path(warehouse).exists():  # read-only, DuckDB would say only that it cannot open the file
         raise ReportError(f"warehouse {warehouse} does not exist (run `pipeline refresh` first)")
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+    try:  # held to the configured limit: unbounded, DuckDB keeps up to 80% of RAM of the file's blocks cached
+        con = duckdb.connect(str(warehouse), read_only=True,
+                             config={"memory_limit": settings().duckdb_memory_limit})
     except duckdb.Error as exc:
         raise ReportError(f"cannot open warehouse {warehouse}: {exc}") from exc
     tables = {r[0] for r in con.execute(

@@ -1,9 +1,12 @@
-"""Self-contained HTML pages: the LA scorecard and the regional view.
+"""HTML pages: the LA scorecard and the regional view.
 
-Vega, Vega-Lite and vega-embed are inlined from vl-convert's bundle, and the chart specs travel
-as JSON in the page, so a file opens offline with no request to any server.
+The charts are drawn by Vega, Vega-Lite and vega-embed from vl-convert's bundle (0.9 MB), and their
+specs travel as JSON in the page, so a page opens offline with no request to any server. A page for
+sending on has the bundle inlined (self-contained); the pages of a pack share one copy of it in the
+pack's folder, assets/vega-bundle.<hash>.js, which each page loads by a relative src (shared_bundle).
 """
 
+import hashlib
 import json
 import os
 from datetime import datetime, timezone
@@ -44,6 +47,23 @@ def vega_bundle() -> str:
     return bundle
 
 
+ASSETS = "assets"  # the pack's folder of shared files, beside its pages
+
+
+def shared_bundle(out_dir: Path) -> str:
+    """The bundle as a file of the pack in out_dir, named by its content's hash, and the relative src
+    its pages load it by. Written once (renamed into place whole, so a page never loads half of it);
+    a new bundle (vl-convert upgraded) gets a new name, so pages already written keep theirs."""
+    bundle = vega_bundle()
+    src = f"{ASSETS}/vega-bundle.{hashlib.sha256(bundle.encode()).hexdigest()[:16]}.js"
+    path = Path(out_dir) / src
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(path) as tmp:
+            tmp.write_text(bundle, encoding="utf-8")
+    return src
+
+
 def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()) / "pipeline"
 
@@ -64,7 +84,8 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_la(report: LaReport) -> str:
+def render_la(report: LaReport, script_src: str | None = None) -> str:
+    """The LA's page: self-contained, or with script_src (shared_bundle) loading the pack's bundle."""
     specs: dict[str, dict] = {}
     alt_text: dict[str, str] = {}
 
@@ -83,24 +104,26 @@ def render_la(report: LaReport) -> str:
     return _environment().get_template("scorecard.html.j2").render(
         r=report, alt_text=alt_text, summary=_summary(report.rows),
         restatements=report.restatements[:RESTATEMENTS_SHOWN], quality=_quality(report.quality),
-        latest_breakdown=_latest_breakdown, **_page(specs))
+        latest_breakdown=_latest_breakdown, **_page(specs, script_src))
 
 
-def render_regional(report: RegionalReport) -> str:
+def render_regional(report: RegionalReport, script_src: str | None = None) -> str:
     specs: dict[str, dict] = {}
     alt_text: dict[str, str] = {}
     for _, rows in report.sections:
         for row in rows:
             chart_id = f"region-{row.indicator.id}"
             specs[chart_id], alt_text[chart_id] = charts.regional_bars(row, report.las)
-    return _environment().get_template("regional.html.j2").render(r=report, alt_text=alt_text, **_page(specs))
+    return _environment().get_template("regional.html.j2").render(r=report, alt_text=alt_text,
+                                                                  **_page(specs, script_src))
 
 
-def _page(specs: dict) -> dict:
+def _page(specs: dict, script_src: str | None) -> dict:
     return {
-        "vega_bundle": vega_bundle(),
-        # '</' would end the script element early; JSON allows '<\/'
-        "specs_json": json.dumps(specs, default=str).replace("</", "<\\/"),
+        "vega_bundle": None if script_src else vega_bundle(),
+        "script_src": script_src,
+        # compact, as the specs are most of a page's bytes; '</' would end the script element early, JSON allows '<\/'
+        "specs_json": json.dumps(specs, default=str, separators=(",", ":")).replace("</", "<\\/"),
         "generated_at": datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
         "css": (TEMPLATES / "report.css").read_text(),
     }

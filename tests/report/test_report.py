@@ -21,6 +21,7 @@ from pipeline.cli import main
 from pipeline.defs.refresh import run_refresh
 from pipeline.generate import generate_inbox
 from pipeline.report import write_run_reports
+from pipeline.report.html import vega_bundle
 from tests.report import chromium
 from tests.report.dom import parse
 
@@ -69,11 +70,12 @@ def built(tmp_path_factory) -> Built:
     las = generate_inbox(inbox, n_las=2, months=14)
     assert "extract_date: 2026-10-31" in (inbox / las[0] / "manifest.yml").read_text()
     assert run_refresh(inbox, warehouse, dbt_log=str(root / "dbt.log")).success
-    first_reports = sorted(p.name for p in (root / "reports").iterdir())
+    first_reports = sorted(p.name for p in (root / "reports").iterdir() if p.is_file())  # pages; assets/ aside
     written = {p.name: p.stat().st_mtime_ns for p in (root / "reports").iterdir()}
     _record_late_referrals(inbox / las[0])
     assert run_refresh(inbox, warehouse, dbt_log=str(root / "dbt.log")).success
-    rewritten = sorted(p.name for p in (root / "reports").iterdir() if p.stat().st_mtime_ns != written.get(p.name))
+    rewritten = sorted(p.name for p in (root / "reports").iterdir()
+                       if p.is_file() and p.stat().st_mtime_ns != written.get(p.name))
     return Built(root, warehouse, las, first_reports, rewritten)
 
 
@@ -135,9 +137,32 @@ def test_a_refresh_rewrites_only_its_las_reports_the_missing_ones_and_the_region
     assert [f.name for f in write_run_reports(built.warehouse, out, "no-such-run")] == [built.las[1], "regional"]
 
 
+def _script_src(page: str) -> str | None:
+    found = re.findall(r'<script src="([^"]+)"', page)
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def test_the_refresh_writes_a_pack_whose_pages_share_one_script(built):
+    """A pack is browsed or hosted as a folder: the 0.9 MB chart script once in it, not in every page."""
+    reports = built.root / "reports"
+    pages = sorted(reports.glob("*.html"))
+    assert len(pages) == len(built.las) + 1
+    bundle = vega_bundle()
+    shared = [p.relative_to(reports).as_posix() for p in (reports / "assets").iterdir()]
+    assert len(shared) == 1 and re.fullmatch(r"assets/vega-bundle\.[0-9a-f]{16}\.js", shared[0])
+    assert (reports / shared[0]).read_text(encoding="utf-8") == bundle
+    for page in pages:
+        html = page.read_text()
+        assert _script_src(html) == shared[0], page.name
+        assert bundle[:2000] not in html and bundle[-2000:] not in html, page.name
+        assert len(html) < 2 * 1024 * 1024, page.name
+
+
 def test_the_page_needs_no_network(la_page):
-    # every script is inline and nothing is fetched: no src/href to another server, no CSS import
-    assert not re.search(r"<script[^>]+src=", la_page.html)
+    # one LA's report is sent on: every script is inline and nothing is fetched, no src/href anywhere,
+    # no CSS import
+    assert _script_src(la_page.html) is None and vega_bundle() in la_page.html
     assert not re.search(r"<link\b", la_page.html)
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", la_page.html)
     assert "@import" not in la_page.html and "url(" not in la_page.html.split("<script>")[0]
@@ -345,7 +370,30 @@ def test_regional_view_shows_shareable_figures_side_by_side(built, regional):
             assert shown(r["benchmark_england"], r["unit"]) in tr.find("td", cls="bench").text
         assert tr.find("div", cls="vis").find("svg") is not None
     assert suppressed >= 1
+    # a pack page: the charts were drawn by the script it shares with the folder's other pages
+    assert _script_src(page.html).startswith("assets/vega-bundle.") and vega_bundle()[:2000] not in page.html
     assert page.dom.find("body").attrs["data-charts"].startswith("drawn ")
+
+
+def test_a_pack_page_moved_out_of_its_folder_keeps_its_figures_and_says_why_no_charts(built, regional, tmp_path):
+    month, page, _ = regional
+    moved = tmp_path / page.html_path.name
+    moved.write_text(page.html)
+    dom = parse(chromium.render(moved).dom)
+    assert dom.find("body").attrs["data-charts"] == "no script"
+    chart = dom.find_all("div", cls="vis")[0]
+    assert f"The charts need {_script_src(page.html)} from the folder" in chart.text
+    assert [td.text for td in dom.find_all("td", cls="bench")] == [td.text for td in page.dom.find_all("td", cls="bench")]
+
+
+def test_self_contained_pack_pages_each_carry_the_script(built, tmp_path):
+    assert main(["report", "--self-contained", "--warehouse", str(built.warehouse), "--out", str(tmp_path)]) == 0
+    assert not (tmp_path / "assets").exists()
+    pages = sorted(tmp_path.glob("*.html"))
+    assert len(pages) == len(built.las) + 1
+    for page in pages:
+        html = page.read_text()
+        assert _script_src(html) is None and vega_bundle() in html, page.name
 
 
 def test_regional_workbook_suppresses_small_numbers(built, regional):

@@ -10,6 +10,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.defs.refresh import run_refresh
 from pipeline.report import ReportFiles, _write, reports_dir_for
+from pipeline.report.data import connect
 
 
 def test_two_writers_of_one_report_into_one_folder_do_not_collide(tmp_path):
@@ -40,6 +41,15 @@ def test_a_failed_writer_leaves_the_previous_report_and_no_temp_file(tmp_path):
     assert len(list(tmp_path.iterdir())) == 2
 
 
+def test_the_report_reads_the_warehouse_within_the_configured_memory_limit(first_publication_source, monkeypatch):
+    """Unbounded, DuckDB keeps up to 80% of RAM of the warehouse's blocks cached: a pack of many LAs
+    grew with the file. The report step is held to PIPELINE_DUCKDB_MEMORY_LIMIT, as the refresh is."""
+    monkeypatch.setenv("PIPELINE_DUCKDB_MEMORY_LIMIT", "300MB")
+    with connect(first_publication_source / "warehouse.duckdb") as con:
+        limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert limit == "286.1 MiB"  # 300 MB as DuckDB shows it
+
+
 @pytest.fixture
 def published(first_publication_source, tmp_path):
     """A copy of the shared two-LA publication (X1, X2) with its report pack written."""
@@ -57,8 +67,9 @@ def test_withdraw_removes_the_las_reports_and_the_regional_view_that_shows_it(pu
     assert any(n.startswith("X1-") for n in names) and any(n.startswith("regional-") for n in names)
     assert main(["withdraw", "--la", "X2", "--warehouse", str(published)]) == 0
     left = sorted(p.name for p in reports.iterdir())
-    # X1's reports stay; X2's are gone, every month; one LA is left, so no regional view (a refresh writes none)
-    assert left == [n for n in names if n.startswith("X1-")]
+    # X1's reports stay, with the script their pages share; X2's are gone, every month; one LA is left,
+    # so no regional view (a refresh writes none)
+    assert left == [n for n in names if n.startswith("X1-") or n == "assets"] and "assets" in names
     assert f"{reports}: report files removed: 5; regional views rewritten: 0" in capsys.readouterr().out
 
 

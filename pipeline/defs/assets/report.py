@@ -12,9 +12,10 @@ from pipeline.defs.resources import RefreshSettings
     group_name="report",
     kinds={"html", "excel"},
     deps=[published_warehouse],
-    description="Monthly scorecard per LA (self-contained HTML and an Excel workbook) and the regional view "
-                "across LAs from the shareable tables, for each LA's latest published month: rewritten for the "
-                "LAs the run published or held back (and any whose report is missing).",
+    description="Monthly scorecard per LA (an HTML page and an Excel workbook) and the regional view across LAs "
+                "from the shareable tables, for each LA's latest published month: rewritten for the LAs the run "
+                "published or held back (and any whose report is missing). The pages share one chart script, "
+                "assets/vega-bundle.<hash>.js, in the pack's folder.",
 )
 def scorecard_report(context: dg.AssetExecutionContext, settings: RefreshSettings) -> dg.MaterializeResult:
     # imported here: the charting libraries need not load with the code location
