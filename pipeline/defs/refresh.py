@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -228,8 +228,7 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     extra = {"postgres_url": postgres_url} if postgres_url else {}
     result = run_refresh(inbox, warehouse, wait, la_codes, reference, dbt_log=str(dbt_log), engine=engine,
                          **extra, **thresholds)
-    done = outcome(result, warehouse, planned)
-    done.unread = unread
+    done = replace(outcome(result, warehouse, planned), unread=unread)
     stopping.raise_if_stopped(done.interrupted)  # the CLI says so, not as a failed step
     return done
 
