@@ -226,6 +226,9 @@ def cmd_refresh(args) -> int:
     for la in done.las:
         print(f"{la.la_code}: {la.status} (extract {la.extract_date}, {la.indicator_values} indicator values)"
               + (f" - {la.reason}" if la.reason else ""))
+    if done.unread:  # the reason for exit 1 when every LA published
+        print(f"{len(done.unread)} inbox folder(s) not read, no manifest: {', '.join(done.unread[:10])}"
+              + (", ..." if len(done.unread) > 10 else ""))
     return done.exit_code
 
 

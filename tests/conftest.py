@@ -44,6 +44,7 @@ SERIAL_SECONDS = {
     "tests/report/test_report_files.py": 120,
     "tests/bad_inputs/test_scale_edges.py": 90,
     "tests/notices/test_notices.py": 200,
+    "tests/bad_inputs/test_xlsx_memory.py": 35,
 }
 
 

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -147,15 +147,18 @@ class RefreshOutcome:
     failure_traces: list[str] = field(default_factory=list)  # each failed step's error with its stack traces
     interrupted: bool = False  # a step was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP)
     las: list[LaOutcome] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # inbox folders whose files no one reads (no manifest)
 
     @property
     def exit_code(self) -> int:
         """EXIT_OK: every LA that ran published (or none was due); EXIT_HELD_BACK: the gate held an LA
-        back, or a blocking check stopped the publication (the previous one stands); EXIT_USAGE: a step
-        failed, before publishing or after it (the Postgres push, the report)."""
+        back, a blocking check stopped the publication (the previous one stands), or an inbox folder's files
+        were not read (no manifest: a person must act, as for a held-back LA); EXIT_USAGE: a step failed,
+        before publishing or after it (the Postgres push, the report)."""
         if not self.succeeded:
             return EXIT_HELD_BACK if self.blocked and not self.published else EXIT_USAGE
-        return EXIT_HELD_BACK if any(la.status != "published" for la in self.las) else EXIT_OK
+        held = any(la.status != "published" for la in self.las) or self.unread
+        return EXIT_HELD_BACK if held else EXIT_OK
 
 
 def outcome(result: Refresh, warehouse: Path, planned: list[PlannedLa] = ()) -> RefreshOutcome:
@@ -215,18 +218,21 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     # a warehouse of the old layout gives its quarantine to the restricted file now, even if nothing runs
     if (moved := migrate(warehouse.resolve(), wait)) is not None:
         say(f"moved {moved} quarantined row(s) out of {warehouse} into the restricted {audit_path_for(warehouse)}")
-    for _, _, message in inbox_notes(inbox):  # folders that are not LAs (hidden, empty): said, never run
-        say(f"inbox: {message}")
+    notes = inbox_notes(inbox)  # folders that are not LAs (hidden, empty, no manifest): said, never run
+    for note in notes:
+        say(f"inbox: {note.severity.upper()} {note.message}")
+    unread = [n.folder for n in notes if n.severity == "error"]
+    notices.unread_folders(warehouse.resolve(), inbox)  # no run starts for them: said to someone who can act
     la_codes = [p.la_code for p in planned if p.run]
     if not la_codes:
         # no run, so no overdue check in one: an LA that sent nothing is still told it is overdue
         notices.report_overdue(warehouse.resolve())
-        return RefreshOutcome(planned)
+        return RefreshOutcome(planned, unread=unread)
     dbt_log = warehouse.resolve().with_name(warehouse.stem + ".dbt.log")
     extra = {"postgres_url": postgres_url} if postgres_url else {}
     result = run_refresh(inbox, warehouse, wait, la_codes, reference, dbt_log=str(dbt_log), engine=engine,
                          **extra, **thresholds)
-    done = outcome(result, warehouse, planned)
+    done = replace(outcome(result, warehouse, planned), unread=unread)
     stopping.raise_if_stopped(done.interrupted)  # the CLI says so, not as a failed step
     return done
 

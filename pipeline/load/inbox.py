@@ -8,6 +8,7 @@ import hashlib
 import stat
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -46,18 +47,25 @@ def discover(inbox: Path) -> list[LaExtract]:
 
 def la_folders(inbox: Path) -> list[Path]:
     """The inbox's LA folders: every sub-folder but hidden ones (.name), names that cannot be an LA
-    partition key and empty folders (inbox_notes reports them), in name order."""
-    return [d for d in sorted(inbox.iterdir()) if _not_an_la(d.name) is None and _is_dir(d) and not _is_empty(d)]
+    partition key, empty folders and folders without a manifest (inbox_notes reports them), in name order."""
+    return [d for d in sorted(inbox.iterdir()) if _not_an_la(d.name) is None and _is_dir(d) and _unread(d) is None]
 
 
-def _is_empty(folder: Path) -> bool:
-    """An LA folder holding nothing: a finding, not an LA. Each LA is a Dagster partition with a
-    materialisation and checks per entity, so 3,000 empty folders made a refresh take 4 minutes and
-    2.4 GB for nothing. A folder with files but no manifest is still an LA, held back."""
+def _unread(folder: Path) -> str | None:
+    """The rule (empty_la_folder, manifest_missing) of a folder that is a finding, not an LA, or None.
+
+    Each LA is a Dagster partition with a materialisation and checks per entity: 3,000 empty folders
+    took a refresh 4 minutes and 2.4 GB for nothing, and 3,000 folders of one CSV without a manifest
+    26 minutes and 2.7 GB (README "Running it on real extracts"). Without a manifest nothing about the
+    files can be trusted, so they are never read. A folder that is a link, or one that cannot be
+    listed, is an LA: read_manifest says why it is not read."""
     try:
-        return next(folder.iterdir(), None) is None
-    except OSError:  # unreadable: read_manifest says why
-        return False
+        if folder.is_symlink():
+            return None
+        names = [p.name for p in folder.iterdir()]
+    except OSError:
+        return None
+    return "empty_la_folder" if not names else None if MANIFEST in names else "manifest_missing"
 
 
 def _not_an_la(name: str) -> str | None:
@@ -75,19 +83,30 @@ _NOTES = {
     "la_folder_name": "a folder whose name holds '...' or a control character is not read as an LA extract "
                       "(it cannot name an LA): rename it to the LA code",
     "empty_la_folder": "an empty folder is not an LA extract: put the LA's manifest.yml and files in it, or remove it",
+    "manifest_missing": f"the folder has files but no {MANIFEST}, so it is not read as an LA extract and none of its "
+                        f"files is loaded: add the LA's {MANIFEST} (docs/extracts.md), or remove the folder",
 }
+ERROR_NOTES = {"manifest_missing"}  # files someone sent and nobody will read: a person must act (exit 1)
 
 
-def inbox_notes(inbox: Path) -> list[tuple[str, str, str]]:
-    """(folder, rule, message) for inbox entries that are not read as LAs but should not go unseen."""
+class Note(NamedTuple):
+    folder: str
+    rule: str
+    severity: str  # "error" (ERROR_NOTES) or "warning"
+    message: str
+
+
+def inbox_notes(inbox: Path) -> list[Note]:
+    """Inbox entries that are not read as LAs but should not go unseen."""
     notes = []
     for d in sorted(inbox.iterdir()):
         if not _is_dir(d):
             continue
-        if (rule := _not_an_la(d.name) or ("empty_la_folder" if _is_empty(d) else None)):
+        if (rule := _not_an_la(d.name) or _unread(d)):
             name = printable(d.name)
             shown = repr(name) if rule == "la_folder_name" else name  # control characters made visible
-            notes.append((name, rule, f"{shown}: {_NOTES[rule]} (rule {rule})"))
+            notes.append(Note(name, rule, "error" if rule in ERROR_NOTES else "warning",
+                              f"{shown}: {_NOTES[rule]} (rule {rule})"))
     return notes
 
 

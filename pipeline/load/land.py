@@ -27,7 +27,7 @@ from pipeline.runtime import stopping
 from pipeline.runtime.gc_paused import gc_paused
 from pipeline.load.dataset_rules import dataset_warnings
 from pipeline.load.group import FileLoad, LandResult, land_group
-from pipeline.load.inbox import files
+from pipeline.load.inbox import Note, files
 from pipeline.load.readers import UnreadableSource, read_source, sheet_names, workbook_problem
 from pipeline.load.rules import file_column
 from pipeline.load.sources import WORKBOOK, EntitySource, LaExtract, sha256_of
@@ -247,11 +247,11 @@ def _record(con, results: list[LandResult], run_id: str) -> None:
         for r in results for c in r.coverage])
 
 
-def load_manifests(con, las: list[LaExtract], run_id: str, notes: list[tuple[str, str, str]] = ()) -> None:
+def load_manifests(con, las: list[LaExtract], run_id: str, notes: list[Note] = ()) -> None:
     """Valid manifests land in raw.manifests; an invalid one is a dataset issue that holds the LA back.
 
     Each LA folder's manifest is also a check in audit.data_quality (entity 'manifest'). `notes`
-    (inbox.inbox_notes: folder, rule, message) are warnings about inbox entries that are not LAs."""
+    (inbox.inbox_notes) are findings about inbox entries that are not LAs, e.g. a folder without a manifest."""
     con.execute("delete from raw.manifests")
     con.execute("delete from audit.dataset_issues where entity in ('manifest', 'inbox')")
     con.execute("delete from audit.data_quality where entity = 'manifest'")
@@ -260,7 +260,7 @@ def load_manifests(con, las: list[LaExtract], run_id: str, notes: list[tuple[str
          json.dumps(la.population_0_17) if la.population_0_17 else None, "manifest.yml", la.manifest_sha256, run_id)
         for la in las if la.ok])
     insert_rows(con, "audit.dataset_issues", [
-        *((folder, "inbox", None, rule, "warning", message, run_id) for folder, rule, message in notes),
+        *((n.folder, "inbox", None, n.rule, n.severity, n.message, run_id) for n in notes),
         *((la.la_code, "manifest", "manifest.yml", rule_of(text), severity, text, run_id) for la in las
           for severity, texts in (("warning", getattr(la, "warnings", [])), ("error", la.problems)) for text in texts)])
     insert_rows(con, "audit.data_quality", [

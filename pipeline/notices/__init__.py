@@ -120,6 +120,28 @@ def step_failed(warehouse: Path, run_id: str, step: str, error: str, postgres_ur
     deliver(warehouse)
 
 
+@_never_fails
+def unread_folders(warehouse: Path, inbox: Path) -> None:
+    """Each inbox folder whose files are not read because it has no manifest (inbox.inbox_notes, severity
+    error): no run starts for it, so no held-back notice would tell anyone. Its LA's recipients are told when
+    the folder is named after a configured LA (their extract, sent without its manifest), else the hub's
+    (nobody else knows whose it is); once per state of the folder, not every night."""
+    from pipeline.load.inbox import inbox_notes
+    from pipeline.state import folder_fingerprint
+
+    cfg = config()
+    if not cfg:
+        return
+    with ledger(warehouse) as db:
+        for note in (n for n in inbox_notes(inbox) if n.severity == "error"):
+            who = _addresses(cfg.of_la(note.folder)) or _addresses(cfg.hub)
+            body = (f"{note.message}\n\nNo refresh runs for the folder until it holds a manifest.yml; an LA's last "
+                    "good publication stands meanwhile.")
+            queue(db, f"unread|{note.folder}|{folder_fingerprint(inbox / note.folder)}", who,
+                  f"{PREFIX} inbox folder {note.folder}: files without a manifest, not read", body)
+    deliver(warehouse)
+
+
 @dataclass(frozen=True)
 class Overdue:
     la_code: str

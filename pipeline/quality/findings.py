@@ -29,8 +29,10 @@ def print_findings(con, la_code: str | None = None, say: Callable[[str], None] =
     issue_rules = {(la, e, rule) for la, e, rule, _, _ in issues}
     n_errors = n_warnings = n_quarantined = 0
     las = {v.la_code for v in verdicts}
-    for folder, _, rule, sev, msg in (i for i in issues if i[1] == "inbox" and i[0] not in las and la_code is None):
-        say(f"inbox: {sev.upper()} {with_rule(msg, rule)}")  # entries that are not LAs, e.g. a hidden folder
+    # entries that are not LAs, e.g. a hidden folder, or one without a manifest (an error: its files are not read)
+    for folder, _, rule, sev, msg in (i for i in issues if i[1] == "inbox" and i[0] not in las
+                                      and la_code in (None, i[0])):
+        say(f"inbox: {sev.upper()} {with_rule(msg, rule)}")
         n_warnings += sev == "warning"
         n_errors += sev == "error"
     for v in verdicts:

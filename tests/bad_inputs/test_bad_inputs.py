@@ -136,8 +136,11 @@ def test_bad_input(case, corpus, capsys):
 
     # published or held back, and why
     verdicts = {v.la_code: v for v in la_verdicts(con)}
-    verdict = verdicts[la]
-    assert verdict.status == expect["verdict"], verdict.reason
+    if expect["verdict"] == "not_an_la":  # a finding about the folder, which is never loaded (no manifest)
+        assert la not in verdicts and files == []
+    else:
+        verdict = verdicts[la]
+        assert verdict.status == expect["verdict"], verdict.reason
     if "reason" in expect:
         assert expect["reason"] in verdict.reason
     assert verdicts["GOOD"].status == "published"  # the other LA of the inbox is not disturbed
@@ -170,7 +173,9 @@ REFRESHED = {"XGOOD": None, "XBOM": "utf8_bom", "XORPH": "orphan_child", "XTRUNC
              # hostile inputs that once stopped every LA, hung, leaked a system file or published a wrong figure
              "XPOP": "manifest_population_beyond_bigint", "XPOPOK": "manifest_population_valid",
              "XLINK": "symlink_outside_inbox", "XFIFO": "fifo_named_like_entity", "XHIDE": "xlsx_hidden_first_sheet",
-             "XUTF": "folder_name_not_utf8", "XDOT": "dot_folder_beside_la"}
+             "XUTF": "folder_name_not_utf8", "XDOT": "dot_folder_beside_la",
+             # files without a manifest: a finding, never an LA (3,000 such folders once cost minutes of Dagster events)
+             "XNOMAN": "manifest_missing"}
 
 
 @pytest.fixture(scope="module")
@@ -200,22 +205,33 @@ def test_validate_command_reports_without_a_traceback(mixed_inbox):
     assert "XLINK/referrals.csv: is a symbolic link to /etc/passwd, outside the inbox" in done.stdout
     assert "XUTF\\xff: the folder name is not valid UTF-8 text" in done.stdout
     assert "inbox: WARNING .XDOT: a hidden folder (its name starts with '.') is not read" in done.stdout
+    assert "inbox: ERROR XNOMAN: the folder has files but no manifest.yml, so it is not read" in done.stdout
     assert "(rule link_outside_inbox) (rule" not in done.stdout  # the rule is said once
     assert ("13 LA(s): 6 would publish, 7 would be held back (XFIFO, XLINK, XMANI, XPOP, XSEMI, XTRUNC, XUTF\\xff)"
             in done.stdout)
 
 
-def test_refresh_publishes_the_good_and_holds_back_the_bad(mixed_inbox, tmp_path, capsys):
+def test_refresh_publishes_the_good_and_holds_back_the_bad(mixed_inbox, tmp_path, capsys, monkeypatch):
+    import dagster as dg
+
     from pipeline.cli import main
 
     inbox, expected = mixed_inbox
     warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))  # a recorded instance: its partitions are read below
     assert main(["refresh", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 1  # 1: some LA held back
     out = capsys.readouterr()
     assert "Traceback" not in out.out + out.err
+    las = sorted(e["la"] for e in expected.values() if e["verdict"] != "not_an_la")
+    # the folder without a manifest is said, and is no Dagster partition: nothing materialised or checked for it
+    assert "inbox: ERROR XNOMAN: the folder has files but no manifest.yml" in out.out
+    assert "1 inbox folder(s) not read, no manifest: XNOMAN" in out.out
+    with dg.DagsterInstance.get() as instance:
+        assert sorted(instance.get_dynamic_partitions("la")) == las
+        assert instance.get_materialized_partitions(dg.AssetKey("raw_manifests")) == set(las)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         status = dict(con.execute("select la_code, status from published.publications").fetchall())
-        assert status == {e["la"]: e["verdict"] for e in expected.values()}
+        assert status == {e["la"]: e["verdict"] for e in expected.values() if e["verdict"] != "not_an_la"}
         published = {r[0] for r in con.execute("select distinct la_code from published.indicator_values").fetchall()}
         # a held-back LA with no earlier publication has no figures
         assert published == {"XGOOD", "XBOM", "XORPH", "XPOPOK", "XHIDE", "XDOT"}

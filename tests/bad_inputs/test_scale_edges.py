@@ -69,7 +69,7 @@ def test_empty_la_folders_are_findings_not_partitions(first_publication_source, 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "nothing changed: nothing refreshed" in done.stdout
     noted = [line for line in done.stdout.splitlines() if "(rule empty_la_folder)" in line]
-    assert noted[0] == ("inbox: E0000: an empty folder is not an LA extract: put the LA's manifest.yml and files "
+    assert noted[0] == ("inbox: WARNING E0000: an empty folder is not an LA extract: put the LA's manifest.yml and files "
                         "in it, or remove it (rule empty_la_folder)")
     assert len(noted) == len(empty)
 

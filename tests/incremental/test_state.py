@@ -139,10 +139,10 @@ def test_a_folder_name_that_cannot_be_an_la_partition_is_reported_not_planned(ge
         shutil.copytree(inbox / codes[0], inbox / name)
     assert [p.la_code for p in plan(inbox, tmp_path / "w.duckdb", "ref")] == sorted(codes)
     notes = inbox_notes(inbox)
-    assert sorted((folder, rule) for folder, rule, _ in notes) == sorted(
+    assert sorted((n.folder, n.rule) for n in notes) == sorted(
         [(f".{codes[0]}", "hidden_folder"), (f"{codes[0]}...old", "la_folder_name"), (f"{codes[0]}\tcopy", "la_folder_name")])
     assert f"'{codes[0]}\\tcopy': a folder whose name holds '...' or a control character is not read as an LA " \
-           "extract (it cannot name an LA): rename it to the LA code (rule la_folder_name)" in [m for _, _, m in notes]
+           "extract (it cannot name an LA): rename it to the LA code (rule la_folder_name)" in [n.message for n in notes]
 
 
 def test_a_refresh_that_waited_while_the_reference_data_changed_runs_every_la_it_affects(generated, tmp_path):

@@ -9,7 +9,8 @@ One scenario, in the order a hub would live it:
 2. the SMTP server is up. A run that fails at its first step (its suites folder is missing): the hub is
    told, and the emails of step 1 arrive now, once. The daemon's failed-run sensor looks at that run (the
    step told the hub already) and at one whose process was killed (no step failed: the sensor tells the hub).
-3. `pipeline refresh` on an unchanged inbox: nothing runs, the overdue LAs are not told again.
+3. `pipeline refresh` on an unchanged inbox: nothing runs, the overdue LAs are not told again. Two folders
+   of files without a manifest have come: X3 (a configured LA) and `stray` (nobody's); twice, to see them told once.
 """
 
 import email
@@ -114,6 +115,7 @@ hub: {{email: [engineer@hub.example], webhooks: ["{web}/hub"]}}
 las:
   X1: {{email: [data@x1.example]}}
   X2: {{email: [data@x2.example, lead@x2.example], webhooks: ["{web}/x2"]}}
+  X3: {{email: [data@x3.example]}}
 """)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PIPELINE_NOTICES", str(config))
@@ -136,8 +138,13 @@ las:
                                  expectations_dir=str(root / f"no-suites-{SMTP_PASSWORD}"))
             died = _failed_run_sensor(inbox, warehouse, failed.run_ids[0])
             env.delenv("DAGSTER_HOME")
-            # 3. nothing changed: nothing runs, the overdue LAs are not told again
+            # 3. nothing changed: nothing runs, the overdue LAs are not told again; the folders without a
+            # manifest are told once, however many refreshes see them
+            for folder in ("X3", "stray"):
+                (inbox / folder).mkdir()
+                shutil.copy(inbox / "X1" / "referrals.csv", inbox / folder / "referrals.csv")
             idle = refresh(inbox, warehouse, say=lambda line: None)
+            refresh(inbox, warehouse, say=lambda line: None)
         finally:
             mailbox.controller.stop()
             hooks.shutdown()
@@ -211,7 +218,8 @@ def test_the_held_back_las_recipients_get_the_findings_without_a_value(scenario)
 
 def test_the_hub_is_told_of_the_failed_push_and_the_failed_runs(scenario):
     run_ids = [scenario["first"].run_ids[0], scenario["failed"].run_ids[0], scenario["died"]]
-    mails = [m for m in scenario["mailbox"].to("engineer@hub.example") if "no extract since" not in m]
+    mails = [m for m in scenario["mailbox"].to("engineer@hub.example")
+             if "no extract since" not in m and "without a manifest" not in m]
     push, run, died = sorted(mails, key=lambda m: ("postgres_published" not in m, run_ids[2] in m))
     assert "the Postgres push failed" in push.splitlines()[0]
     assert f"Run: {run_ids[0]}\nFailed step: postgres_published\nIn the UI: https://dagster.hub.example/runs/{run_ids[0]}" in push
@@ -241,6 +249,20 @@ def test_an_overdue_la_is_told_once_per_period_and_fails_its_check(scenario):
         assert f"{la}: no extract since 2024-04-30" in told and "every 35 days" in told
     hub = [m.splitlines()[0] for m in scenario["mailbox"].to("engineer@hub.example") if "no extract since" in m]
     assert sorted(hub) == sorted(f"[children's social care warehouse] {la}: no extract since 2024-04-30" for la in LAS)
+
+
+def test_a_folder_without_a_manifest_is_told_once_to_its_la_else_to_the_hub(scenario):
+    """No run starts for such a folder, so no held-back notice would say it: its LA's data team is told
+    when the folder is named after a configured LA, else the hub; and `refresh` exits 1 (a person must act)."""
+    idle = scenario["idle"]
+    assert (idle.run_ids, idle.unread, idle.exit_code) == ([], ["X3", "stray"], 1)
+    [x3] = scenario["mailbox"].to("data@x3.example")
+    assert x3.splitlines()[0] == ("[children's social care warehouse] inbox folder X3: files without a manifest, "
+                                  "not read")
+    assert "X3: the folder has files but no manifest.yml, so it is not read as an LA extract" in x3
+    hub = [m for m in scenario["mailbox"].to("engineer@hub.example") if "without a manifest" in m]
+    assert [m.splitlines()[0] for m in hub] == [
+        "[children's social care warehouse] inbox folder stray: files without a manifest, not read"]
 
 
 def test_the_overdue_periods(scenario):

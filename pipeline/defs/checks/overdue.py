@@ -1,7 +1,8 @@
 """Overdue extracts: an LA whose latest extract is older than its extract_cadence_days fails this check
 (WARN: nothing is held back), and is reported to its recipients once per overdue period (pipeline/notices/).
 It runs after every publish in the full refresh, and each morning on its own (the overdue_extracts job and
-schedule), since an LA that sends nothing starts no refresh."""
+schedule), since an LA that sends nothing starts no refresh. So does a folder of files without a manifest: its
+notice goes from here too (notices.unread_folders)."""
 
 import dagster as dg
 
@@ -17,6 +18,7 @@ from pipeline.defs.resources import RefreshSettings
 def extract_overdue(context: dg.AssetCheckExecutionContext, settings: RefreshSettings) -> dg.AssetCheckResult:
     overdue = notices.overdue_las(settings.warehouse)
     notices.report_overdue(settings.warehouse, overdue)  # also delivers what earlier runs could not; never raises
+    notices.unread_folders(settings.warehouse, settings.inbox)  # folders without a manifest start no run either
     # and per LA partition, so the UI's partition view shows which LA is overdue: the check itself cannot be
     # partitioned, since a checks-only job (overdue_extracts) has no partition to run it for (Dagster 1.13)
     late = {o.la_code: o for o in overdue}

@@ -19,10 +19,11 @@ class UnreadableSource(Exception):
 MAX_COLUMNS = 1000
 
 
-def check_width(label: str, count: int) -> None:
-    """UnreadableSource (rule too_many_columns) for a header wider than MAX_COLUMNS."""
+def check_width(label: str, count: int, where: str = "the header (row 1)") -> None:
+    """UnreadableSource (rule too_many_columns) for a header (or, in xlsx, any row: `where`) wider than
+    MAX_COLUMNS."""
     if count > MAX_COLUMNS:
-        raise UnreadableSource(label, f"the header (row 1) has {count:,} columns, more than the {MAX_COLUMNS:,} "
+        raise UnreadableSource(label, f"{where} has {count:,} columns, more than the {MAX_COLUMNS:,} "
                                       "a file may have: export only the contract's columns", "too_many_columns")
 
 

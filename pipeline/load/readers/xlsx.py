@@ -4,7 +4,8 @@ Formulas are read as Excel last calculated them (noted); one never calculated (f
 and rows under merged cells (merged_cells) are quarantined. Rows above the header row (titles) are
 skipped and noted. Only visible sheets are read: the one named after the entity, else the first (a
 hidden sheet is noted, never read). Rows are read as far as their real cells go, whatever the
-sheet's declared <dimension> says (a padded one would cost gigabytes). A file that is not really an
+sheet's declared <dimension> says (a padded one would cost gigabytes), and a row with values past
+MAX_COLUMNS refuses the sheet (too_many_columns) before the rows under it are read. A file that is not really an
 xlsx workbook (sniff.file_kind) is unreadable, saying what it is.
 """
 
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.load.readers.common import SourceRead, UnreadableSource, column_names, to_arrow
+from pipeline.load.readers.common import (MAX_COLUMNS, SourceRead, UnreadableSource, check_width, column_names,
+                                          to_arrow)
 from pipeline.load.readers.sniff import file_kind
 from pipeline.load.sources import EntitySource
 from pipeline.specs import Entity
@@ -77,7 +79,7 @@ def read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Tabl
         # read-only iter_rows yields every row from 1 (empty ones too), so position = Excel row;
         # each row only as far as its last real cell: the declared <dimension> may be padded
         ws.reset_dimensions()
-        cells = [list(row) for row in ws.iter_rows()]
+        cells = _rows_within_width(ws, label)
         merged = _merged_ranges(ws)
     except UnreadableSource:
         raise
@@ -134,6 +136,23 @@ def read_xlsx(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Tabl
         issues.append(json.dumps(problems) if problems else None)
     read = SourceRead(column_names(headers), headers, notes)
     return read, to_arrow(read.columns, rows, numbers, issues)
+
+
+def _rows_within_width(ws, label: str) -> list[list]:
+    """The sheet's rows, read one at a time (openpyxl read-only streams the XML), refused (rule
+    too_many_columns) at the first row with a value beyond MAX_COLUMNS, before the rows under it are read:
+    a header of 20,000 columns ran a load out of memory, every column getting its own rules."""
+    rows = []
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        if len(row) > MAX_COLUMNS and (width := _last_value(row)) > MAX_COLUMNS:
+            check_width(label, width, f"sheet '{ws.title}' row {r}")
+        rows.append(list(row))
+    return rows
+
+
+def _last_value(row) -> int:
+    """How far a row's values go (1-based): styled empty cells past the last value do not count."""
+    return next((i + 1 for i in range(len(row) - 1, -1, -1) if row[i].value is not None), 0)
 
 
 def _sheet(wb, source: EntitySource, entity: Entity, notes: list[tuple[str, str]]):
