@@ -55,9 +55,7 @@ counted_reviews as (
         min(case when review_episodes.review_date >= reviews_coverage.covered_from then review_episodes.review_date end)
             over (partition by review_episodes.child_key, review_episodes.period_of_care_seq) as first_covered_review
     from review_episodes
-    inner join {{ ref('int_periods_of_care') }} as periods_of_care
-        on periods_of_care.child_key = review_episodes.child_key
-        and periods_of_care.period_of_care_seq = review_episodes.period_of_care_seq
+    {{ join_period_of_care('review_episodes') }}
     left join reviews_coverage
         on reviews_coverage.la_code = review_episodes.la_code
     where review_episodes.legal_status not in ('V3', 'V4')
@@ -135,9 +133,7 @@ care_starts as (
         periods_of_care.end_date,
         {{ working_day_index('episodes.start_date') }} as start_index
     from episodes
-    inner join {{ ref('int_periods_of_care') }} as periods_of_care
-        on periods_of_care.child_key = episodes.child_key
-        and periods_of_care.period_of_care_seq = episodes.period_of_care_seq
+    {{ join_period_of_care('episodes') }}
     where episodes.starts_period_of_care
         and episodes.reason_new_episode = 'S'
         and episodes.legal_status not in ('V3', 'V4')

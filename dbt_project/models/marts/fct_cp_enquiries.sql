@@ -24,9 +24,8 @@ strategy_completions as (
         strategy_records.la_code,
         strategy_records.end_date as event_date,
         strategy_records.end_date >= strategy_records.start_date as has_timeliness,
-        strategy_records.end_date >= strategy_records.start_date
-            and {{ working_days('strategy_records.start_date', 'strategy_records.end_date') }}
-                <= cast(strategy_complete_wd.value as integer) as is_timely
+        {{ within_working_days('strategy_records.start_date', 'strategy_records.end_date',
+                               'cast(strategy_complete_wd.value as integer)') }} as is_timely
     from strategy_records
     {{ join_la_setting('strategy_complete_wd', 'strategy_records.la_code', 'strategy_records.end_date', 'strategy_complete_wd') }}
     where strategy_records.end_date is not null
@@ -44,8 +43,7 @@ s47_ends as (
         s47.la_code,
         s47.end_date as event_date,
         s47.end_date >= s47.start_date as has_timeliness,
-        s47.end_date >= s47.start_date
-            and {{ working_days('s47.start_date', 's47.end_date') }} <= cast(s47_complete_wd.value as integer) as is_timely,
+        {{ within_working_days('s47.start_date', 's47.end_date', 'cast(s47_complete_wd.value as integer)') }} as is_timely,
         s47.outcome is not null as has_outcome,
         s47.outcome = 'NFA' as is_nfa
     from {{ ref('stg_s47_enquiries') }} as s47
@@ -90,7 +88,7 @@ icpcs as (
         la_code,
         icpc_date as event_date,
         icpc_date >= start_date as has_timeliness,
-        icpc_date >= start_date and {{ working_days('start_date', 'icpc_date') }} <= 15 as is_within_15wd
+        {{ within_working_days('start_date', 'icpc_date', 15) }} as is_within_15wd
     from {{ ref('stg_s47_enquiries') }}
     where icpc_date is not null
 ),
