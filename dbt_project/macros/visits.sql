@@ -7,7 +7,7 @@
                   M1 needs no visit yet (the denominator);
     is_visited    a visit_type visit of the child with visit_date <= M1 and wd(visit_date, M1) <= N, any
                   such visit, even one recorded under an earlier plan (the numerator, with is_visit_due).
-  N is at most 60 working days (the settings' range, practice.md section 2), which never span more than
+  N is at most 60 working days (the settings' range, practice.md section 3), which never span more than
   100 calendar days: that bound keeps the join to the visits small.
 #}
 {% macro visits_in_timescale(cohort, visit_type, plan_start, visit_wd) -%}
@@ -31,4 +31,24 @@ left join (
     on visited.la_code = cohort.la_code
     and visited.period_end = cohort.period_end
     and visited.child_id = cohort.child_id
+{%- endmacro %}
+
+{#
+  v of CLA_VISIT_TIMELY and PF_VISIT_TIMELY (care.md C.2 and C.8), stated once: the child's latest
+  visit_type visit with since <= visit_date <= M1, null when there is none. `cohort` has one row per
+  la_code x period_end (M1) x child_id; the columns named in `columns` come back with last_visit.
+#}
+{% macro latest_visit(cohort, columns, visit_type, since) -%}
+select
+    {%- for column in columns %}
+    cohort.{{ column }},
+    {%- endfor %}
+    max(visits.visit_date) as last_visit
+from {{ cohort }} as cohort
+left join {{ ref('stg_visits') }} as visits
+    on visits.la_code = cohort.la_code
+    and visits.child_id = cohort.child_id
+    and visits.visit_type = '{{ visit_type }}'
+    and visits.visit_date between cohort.{{ since }} and cohort.period_end
+group by {% for column in columns %}cohort.{{ column }}{{ ", " if not loop.last }}{% endfor %}
 {%- endmacro %}

@@ -91,22 +91,8 @@ looked_after as (
 
 last_visits as (
     -- children looked after outside adoption placements, with their latest CLA visit in the placement
-    select
-        looked_after.la_code,
-        looked_after.period_end,
-        looked_after.child_id,
-        looked_after.placement_start,
-        looked_after.placement_type,
-        max(visits.visit_date) as last_visit
-    from looked_after
-    left join {{ ref('stg_visits') }} as visits
-        on visits.la_code = looked_after.la_code
-        and visits.child_id = looked_after.child_id
-        and visits.visit_type = 'CLA'
-        and visits.visit_date between looked_after.placement_start and looked_after.period_end
-    where looked_after.placement_type not in ('A3', 'A4', 'A5', 'A6')
-    group by looked_after.la_code, looked_after.period_end, looked_after.child_id, looked_after.placement_start,
-        looked_after.placement_type
+    {{ latest_visit("(select * from looked_after where placement_type not in ('A3', 'A4', 'A5', 'A6'))",
+                    ['la_code', 'period_end', 'child_id', 'placement_start', 'placement_type'], 'CLA', 'placement_start') }}
 ),
 
 visit_due as (

@@ -2,7 +2,7 @@
 -- at M1 of the children open to CSC (int_csc_month_end). SUP_OPEN_CASES, also by case_type,
 -- supervision_band and case_type|supervision_band (written 'CP|1_2m'); SUP_WITHIN_1M, also by
 -- case_type.
-{%- set case_types = ['CIN', 'CP', 'CLA'] %}
+{%- set case_types = csc_case_types() %}
 {%- set bands = ['within_1m', '1_2m', '2_3m', '3_6m', 'over_6m', 'never_new', 'never'] %}
 with open_cases as (
     select * from {{ ref('int_csc_month_end') }}

@@ -6,7 +6,7 @@
 -- and newly_qualified). Besides the common columns, numerator_members / denominator_members: the
 -- workers or posts a staff cell rests on (null for the child-based rows), read by
 -- indicator_values_shareable's small-number rule and never published.
-{%- set case_types = ['CIN', 'CP', 'CLA'] %}
+{%- set case_types = csc_case_types() %}
 with allocations as (
     -- a row with end_date <= start_date covers no day and is ignored everywhere (section 2)
     select *, worker_id is not null and worker_role in ('SW', 'ASYE') as is_social_worker
