@@ -34,3 +34,24 @@
      from (select date_day as _wd_date, working_day_index as _wd_index from {{ ref('int_working_days') }}) as _wd_calendar
      where _wd_date = cast({{ date_expr }} as date))
 {%- endmacro %}
+
+{#
+  "Within N working days of its start", stated once for ASM_SEEN_5WD and ICPC_15WD (indicators.md),
+  STR_TIMELY and S47_TIMELY (practice.md section 4): end on or after start and wd(start, end) <= limit.
+  The first clause is the rule that an end dated before its start (a warning) is never timely: wd would
+  be negative there. Where such rows also leave the denominator, use timeliness_flags.
+#}
+{% macro within_working_days(start_expr, end_expr, limit_expr) -%}
+    ({{ end_expr }} >= {{ start_expr }} and {{ working_days(start_expr, end_expr) }} <= {{ limit_expr }})
+{%- endmacro %}
+
+{#
+  Both flags of a flow timeliness indicator measured from a start (ICPC_15WD, STR_TIMELY, S47_TIMELY), for
+  flow_indicator(numerator='is_timely', denominator='has_timeliness'): has_timeliness, the end is not
+  before the start (an earlier end is a warning: the row is held, counted, but not judged); is_timely,
+  within_working_days(start, end, limit).
+#}
+{% macro timeliness_flags(start_expr, end_expr, limit_expr) -%}
+    {{ end_expr }} >= {{ start_expr }} as has_timeliness,
+        {{ within_working_days(start_expr, end_expr, limit_expr) }} as is_timely
+{%- endmacro %}

@@ -87,9 +87,7 @@ select
     children.sex,
     coalesce(children.uasc = 'Y', false) as is_uasc
 from current_episodes
-inner join {{ ref('int_periods_of_care') }} as periods_of_care
-    on periods_of_care.child_key = current_episodes.child_key
-    and periods_of_care.period_of_care_seq = current_episodes.period_of_care_seq
+{{ join_period_of_care('current_episodes') }}
 inner join {{ ref('int_placements') }} as placements
     on placements.child_key = current_episodes.child_key
     and placements.placement_seq = current_episodes.placement_seq

@@ -31,9 +31,7 @@ select
         else periods_of_care.end_date
     end as end_date
 from placement_starts
-inner join {{ ref('int_periods_of_care') }} as periods_of_care
-    on periods_of_care.child_key = placement_starts.child_key
-    and periods_of_care.period_of_care_seq = placement_starts.period_of_care_seq
+{{ join_period_of_care('placement_starts') }}
 window period_placements as (
     partition by placement_starts.child_key, placement_starts.period_of_care_seq
     order by placement_starts.placement_seq

@@ -52,9 +52,7 @@ linked as (
         adoption.matched_date,
         adoption.adopted_by_foster_carer
     from adopted_periods
-    inner join {{ ref('int_periods_of_care') }} as periods_of_care
-        on periods_of_care.child_key = adopted_periods.child_key
-        and periods_of_care.period_of_care_seq = adopted_periods.period_of_care_seq
+    {{ join_period_of_care('adopted_periods') }}
     left join {{ ref('stg_adoption') }} as adoption
         on adoption.la_code = adopted_periods.la_code
         and adoption.child_id = adopted_periods.child_id
@@ -99,11 +97,9 @@ cohort as (
 ),
 
 ceased as (
-    -- as CLA_CEASED (care.md F.3): episodes ceasing, not X1, not under V3/V4
-    select la_code, end_date as event_date, reason_episode_ceased in ('E11', 'E12') as is_numerator
-    from {{ ref('stg_cla_episodes') }}
-    where end_date is not null and reason_episode_ceased is not null and reason_episode_ceased <> 'X1'
-        and legal_status not in ('V3', 'V4')
+    -- CLA_CEASED's episodes, the numerator its reason_ceased_group 'adopted'
+    select la_code, end_date as event_date, {{ breakdown_group('reason_ceased_group') }} = 'adopted' as is_numerator
+    from ({{ cla_ceasing_episodes() }}) as ceasing
 ),
 
 ado_adopted as (

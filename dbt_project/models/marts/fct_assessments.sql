@@ -29,8 +29,7 @@ completed as (
         assessments.duration_wd <= 45 as is_within_45wd,
         assessments.duration_wd >= 61 as is_over_60wd,
         -- seen on or after the start (a date before it is not a visit for this assessment)
-        assessments.child_seen_date >= assessments.start_date
-            and {{ working_days('assessments.start_date', 'assessments.child_seen_date') }} <= 5 as is_seen_within_5wd,
+        {{ within_working_days('assessments.start_date', 'assessments.child_seen_date', 5) }} as is_seen_within_5wd,
         assessments.outcome = 'CIN_PLAN' as is_cin_plan,
         repeats.assessment_id is not null as is_repeat,
         coalesce(assessments.outcome, 'UNKNOWN') as outcome_value,

@@ -40,31 +40,8 @@ cin_only as (
             and cla.child_id = on_cin_plan.child_id)
 ),
 
-visited_in_timescale as (
-    -- a CIN visit with visit_date <= M1 and wd(visit_date, M1) <= N; N is at most 60 working days, which
-    -- never span more than 100 calendar days
-    select distinct cin_only.la_code, cin_only.period_end, cin_only.child_id
-    from cin_only
-    inner join {{ ref('stg_visits') }} as visits
-        on visits.la_code = cin_only.la_code
-        and visits.child_id = cin_only.child_id
-        and visits.visit_type = 'CIN'
-        and visits.visit_date <= cin_only.period_end
-        and visits.visit_date > cin_only.period_end - interval 100 day
-    where {{ working_days('visits.visit_date', 'cin_only.period_end') }} <= cin_only.visit_wd
-),
-
 cin_only_visits as (
-    -- a child whose plan started fewer than N working days before M1 needs no visit yet
-    select
-        cin_only.*,
-        {{ working_days('cin_only.earliest_open_start', 'cin_only.period_end') }} >= cin_only.visit_wd as is_visit_due,
-        visited_in_timescale.child_id is not null as is_visited
-    from cin_only
-    left join visited_in_timescale
-        on visited_in_timescale.la_code = cin_only.la_code
-        and visited_in_timescale.period_end = cin_only.period_end
-        and visited_in_timescale.child_id = cin_only.child_id
+    {{ visits_in_timescale('cin_only', 'CIN', 'earliest_open_start', 'visit_wd') }}
 ),
 
 plan_reviews as (

@@ -54,8 +54,7 @@ uasc as (
 
 episodes as (
     -- episodes not under a short-break legal status (care.md F.3 and clarification G: per episode)
-    select episodes.la_code, episodes.start_date, episodes.end_date, episodes.reason_new_episode,
-        episodes.reason_episode_ceased, children.date_of_birth
+    select episodes.la_code, episodes.start_date, episodes.reason_new_episode, children.date_of_birth
     from {{ ref('stg_cla_episodes') }} as episodes
     left join {{ ref('stg_children') }} as children
         on children.la_code = episodes.la_code
@@ -77,10 +76,8 @@ started_by_age_band as (
 ),
 
 ceased as (
-    -- X1: the episode ends but the child stays looked after
     select la_code, end_date as event_date, {{ breakdown_group('reason_ceased_group') }} as dimension_value
-    from episodes
-    where end_date is not null and reason_episode_ceased is not null and reason_episode_ceased <> 'X1'
+    from ({{ cla_ceasing_episodes() }}) as ceasing
 ),
 
 deprivation_orders as (

@@ -55,9 +55,7 @@ counted_reviews as (
         min(case when review_episodes.review_date >= reviews_coverage.covered_from then review_episodes.review_date end)
             over (partition by review_episodes.child_key, review_episodes.period_of_care_seq) as first_covered_review
     from review_episodes
-    inner join {{ ref('int_periods_of_care') }} as periods_of_care
-        on periods_of_care.child_key = review_episodes.child_key
-        and periods_of_care.period_of_care_seq = review_episodes.period_of_care_seq
+    {{ join_period_of_care('review_episodes') }}
     left join reviews_coverage
         on reviews_coverage.la_code = review_episodes.la_code
     where review_episodes.legal_status not in ('V3', 'V4')
@@ -93,22 +91,8 @@ looked_after as (
 
 last_visits as (
     -- children looked after outside adoption placements, with their latest CLA visit in the placement
-    select
-        looked_after.la_code,
-        looked_after.period_end,
-        looked_after.child_id,
-        looked_after.placement_start,
-        looked_after.placement_type,
-        max(visits.visit_date) as last_visit
-    from looked_after
-    left join {{ ref('stg_visits') }} as visits
-        on visits.la_code = looked_after.la_code
-        and visits.child_id = looked_after.child_id
-        and visits.visit_type = 'CLA'
-        and visits.visit_date between looked_after.placement_start and looked_after.period_end
-    where looked_after.placement_type not in ('A3', 'A4', 'A5', 'A6')
-    group by looked_after.la_code, looked_after.period_end, looked_after.child_id, looked_after.placement_start,
-        looked_after.placement_type
+    {{ latest_visit("(select * from looked_after where placement_type not in ('A3', 'A4', 'A5', 'A6'))",
+                    ['la_code', 'period_end', 'child_id', 'placement_start', 'placement_type'], 'CLA', 'placement_start') }}
 ),
 
 visit_due as (
@@ -135,9 +119,7 @@ care_starts as (
         periods_of_care.end_date,
         {{ working_day_index('episodes.start_date') }} as start_index
     from episodes
-    inner join {{ ref('int_periods_of_care') }} as periods_of_care
-        on periods_of_care.child_key = episodes.child_key
-        and periods_of_care.period_of_care_seq = episodes.period_of_care_seq
+    {{ join_period_of_care('episodes') }}
     where episodes.starts_period_of_care
         and episodes.reason_new_episode = 'S'
         and episodes.legal_status not in ('V3', 'V4')

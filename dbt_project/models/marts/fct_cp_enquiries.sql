@@ -23,10 +23,8 @@ strategy_completions as (
     select
         strategy_records.la_code,
         strategy_records.end_date as event_date,
-        strategy_records.end_date >= strategy_records.start_date as has_timeliness,
-        strategy_records.end_date >= strategy_records.start_date
-            and {{ working_days('strategy_records.start_date', 'strategy_records.end_date') }}
-                <= cast(strategy_complete_wd.value as integer) as is_timely
+        {{ timeliness_flags('strategy_records.start_date', 'strategy_records.end_date',
+                            'cast(strategy_complete_wd.value as integer)') }}
     from strategy_records
     {{ join_la_setting('strategy_complete_wd', 'strategy_records.la_code', 'strategy_records.end_date', 'strategy_complete_wd') }}
     where strategy_records.end_date is not null
@@ -43,9 +41,7 @@ s47_ends as (
     select
         s47.la_code,
         s47.end_date as event_date,
-        s47.end_date >= s47.start_date as has_timeliness,
-        s47.end_date >= s47.start_date
-            and {{ working_days('s47.start_date', 's47.end_date') }} <= cast(s47_complete_wd.value as integer) as is_timely,
+        {{ timeliness_flags('s47.start_date', 's47.end_date', 'cast(s47_complete_wd.value as integer)') }},
         s47.outcome is not null as has_outcome,
         s47.outcome = 'NFA' as is_nfa
     from {{ ref('stg_s47_enquiries') }} as s47
@@ -89,8 +85,7 @@ icpcs as (
     select
         la_code,
         icpc_date as event_date,
-        icpc_date >= start_date as has_timeliness,
-        icpc_date >= start_date and {{ working_days('start_date', 'icpc_date') }} <= 15 as is_within_15wd
+        {{ timeliness_flags('start_date', 'icpc_date', 15) }}
     from {{ ref('stg_s47_enquiries') }}
     where icpc_date is not null
 ),
@@ -160,7 +155,7 @@ icpc_awaiting as (
 
 icpc_15wd as (
     -- of ICPCs held in the period on or after their enquiry's start, those within 15 working days
-    {{ flow_indicator('icpcs', 'ICPC_15WD', 'percent', numerator='is_within_15wd', denominator='has_timeliness') }}
+    {{ flow_indicator('icpcs', 'ICPC_15WD', 'percent', numerator='is_timely', denominator='has_timeliness') }}
 )
 
 select * from str_count

@@ -11,66 +11,24 @@ on_plan as (
     select
         *,
         current_category as dimension_value,
-        earliest_open_start <= cast(period_end - interval 2 year as date) as is_open_2y,
-        {{ working_days('earliest_open_start', 'period_end') }} >= 10 as is_visit_due
+        earliest_open_start <= cast(period_end - interval 2 year as date) as is_open_2y
     from {{ ref('int_cp_month_end') }}
 ),
 
-visited_within_10wd as (
-    -- children on a plan with a CP visit on or before M1 and wd(visit_date, M1) <= 10; 10 working
-    -- days never span more than 40 calendar days, which keeps the join small
-    select distinct on_plan.la_code, on_plan.period_end, on_plan.child_id
-    from on_plan
-    inner join {{ ref('stg_visits') }} as visits
-        on visits.la_code = on_plan.la_code
-        and visits.child_id = on_plan.child_id
-        and visits.visit_type = 'CP'
-        and visits.visit_date <= on_plan.period_end
-        and visits.visit_date > on_plan.period_end - interval 40 day
-    where {{ working_days('visits.visit_date', 'on_plan.period_end') }} <= 10
-),
-
 on_plan_visits as (
-    select on_plan.*, visited_within_10wd.child_id is not null as is_visited
-    from on_plan
-    left join visited_within_10wd
-        on visited_within_10wd.la_code = on_plan.la_code
-        and visited_within_10wd.period_end = on_plan.period_end
-        and visited_within_10wd.child_id = on_plan.child_id
+    -- CPP_VISIT_10WD: visited within 10 working days of M1
+    {{ visits_in_timescale('on_plan', 'CP', 'earliest_open_start', 10) }}
 ),
 
 on_plan_due as (
-    -- CPP_VISIT_10WD with 10 replaced by N = cp_visit_wd in force at M1
-    select
-        on_plan.*,
-        cast(cp_visit_wd.value as integer) as visit_wd,
-        {{ working_days('on_plan.earliest_open_start', 'on_plan.period_end') }} >= cast(cp_visit_wd.value as integer)
-            as is_timely_visit_due
+    -- CPP_VISIT_TIMELY: CPP_VISIT_10WD with 10 replaced by N = cp_visit_wd in force at M1
+    select on_plan.*, cast(cp_visit_wd.value as integer) as visit_wd
     from on_plan
     {{ join_la_setting('cp_visit_wd', 'on_plan.la_code', 'on_plan.period_end', 'cp_visit_wd') }}
 ),
 
-visited_in_timescale as (
-    -- any CP visit of the child with visit_date <= M1 and wd(visit_date, M1) <= N, even one under an earlier
-    -- plan; N is at most 60 working days, which never span more than 100 calendar days
-    select distinct on_plan_due.la_code, on_plan_due.period_end, on_plan_due.child_id
-    from on_plan_due
-    inner join {{ ref('stg_visits') }} as visits
-        on visits.la_code = on_plan_due.la_code
-        and visits.child_id = on_plan_due.child_id
-        and visits.visit_type = 'CP'
-        and visits.visit_date <= on_plan_due.period_end
-        and visits.visit_date > on_plan_due.period_end - interval 100 day
-    where {{ working_days('visits.visit_date', 'on_plan_due.period_end') }} <= on_plan_due.visit_wd
-),
-
 on_plan_timely_visits as (
-    select on_plan_due.*, visited_in_timescale.child_id is not null as is_visited
-    from on_plan_due
-    left join visited_in_timescale
-        on visited_in_timescale.la_code = on_plan_due.la_code
-        and visited_in_timescale.period_end = on_plan_due.period_end
-        and visited_in_timescale.child_id = on_plan_due.child_id
+    {{ visits_in_timescale('on_plan_due', 'CP', 'earliest_open_start', 'visit_wd') }}
 ),
 
 cp_visit_days as (
@@ -175,7 +133,7 @@ cpp_visit_10wd as (
 
 cpp_visit_timely as (
     {{ snapshot_indicator('on_plan_timely_visits', 'CPP_VISIT_TIMELY', 'percent',
-                          numerator='is_timely_visit_due and is_visited', denominator='is_timely_visit_due') }}
+                          numerator='is_visit_due and is_visited', denominator='is_visit_due') }}
 ),
 
 cpp_seen_alone as (

@@ -2,7 +2,7 @@
 -- at M1 of the children open to CSC (int_csc_month_end). SUP_OPEN_CASES, also by case_type,
 -- supervision_band and case_type|supervision_band (written 'CP|1_2m'); SUP_WITHIN_1M, also by
 -- case_type.
-{%- set case_types = ['CIN', 'CP', 'CLA'] %}
+{%- set case_types = csc_case_types() %}
 {%- set bands = ['within_1m', '1_2m', '2_3m', '3_6m', 'over_6m', 'never_new', 'never'] %}
 with open_cases as (
     select * from {{ ref('int_csc_month_end') }}
@@ -18,11 +18,7 @@ counted as (
         on supervisions.la_code = open_cases.la_code
         and supervisions.child_id = open_cases.child_id
         and supervisions.supervision_date between open_cases.case_start and open_cases.period_end
-    inner join {{ ref('int_la_settings') }} as settings
-        on settings.la_code = open_cases.la_code
-        and settings.setting = 'oversight_counts_as_supervision'
-        and settings.valid_from <= open_cases.period_end
-        and (settings.valid_to is null or open_cases.period_end < settings.valid_to)
+    {{ join_la_setting('oversight_counts_as_supervision', 'open_cases.la_code', 'open_cases.period_end', 'settings') }}
     where supervisions.type = 'CASE_SUPERVISION'
         or (supervisions.type = 'MGMT_OVERSIGHT' and settings.value = 'Y')
     group by open_cases.la_code, open_cases.period_end, open_cases.child_id

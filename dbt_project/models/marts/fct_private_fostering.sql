@@ -23,15 +23,7 @@ fostered as (
 ),
 
 last_visits as (
-    select fostered.la_code, fostered.period_end, fostered.child_id, fostered.notification_date,
-        max(visits.visit_date) as last_visit
-    from fostered
-    left join {{ ref('stg_visits') }} as visits
-        on visits.la_code = fostered.la_code
-        and visits.child_id = fostered.child_id
-        and visits.visit_type = 'PF'
-        and visits.visit_date between fostered.notification_date and fostered.period_end
-    group by fostered.la_code, fostered.period_end, fostered.child_id, fostered.notification_date
+    {{ latest_visit('fostered', ['la_code', 'period_end', 'child_id', 'notification_date'], 'PF', 'notification_date') }}
 ),
 
 visit_due as (

@@ -6,7 +6,7 @@
 -- and newly_qualified). Besides the common columns, numerator_members / denominator_members: the
 -- workers or posts a staff cell rests on (null for the child-based rows), read by
 -- indicator_values_shareable's small-number rule and never published.
-{%- set case_types = ['CIN', 'CP', 'CLA'] %}
+{%- set case_types = csc_case_types() %}
 with allocations as (
     -- a row with end_date <= start_date covers no day and is ignored everywhere (section 2)
     select *, worker_id is not null and worker_role in ('SW', 'ASYE') as is_social_worker
@@ -82,11 +82,7 @@ workers as (
         {{ first_by('covering.worker_role', ['covering.start_date', 'covering.allocation_id'], descending=true) }} as worker_role,
         any_value(cast(settings.value as integer)) as caseload_high
     from covering
-    inner join {{ ref('int_la_settings') }} as settings
-        on settings.la_code = covering.la_code
-        and settings.setting = 'caseload_high'
-        and settings.valid_from <= covering.period_end
-        and (settings.valid_to is null or covering.period_end < settings.valid_to)
+    {{ join_la_setting('caseload_high', 'covering.la_code', 'covering.period_end', 'settings') }}
     where covering.worker_id is not null
     group by covering.la_code, covering.period_end, covering.worker_id
     having count(distinct case when covering.is_social_worker then covering.child_id end) >= 1
