@@ -6,6 +6,7 @@ from pipeline.defs.definitions import defs
 from pipeline.defs.sensors import inbox_sensor
 from pipeline.specs import entities
 from pipeline.defs.partitions import LA_PARTITIONS, la_ranges, range_tags
+from tests.inbox_builder import write_la
 
 
 def test_definitions_load_with_the_whole_graph():
@@ -48,8 +49,7 @@ def test_job_schedule_and_sensor():
 def test_sensor_adds_each_la_as_a_partition_and_requests_a_run_only_when_the_inbox_changes(tmp_path):
     from pipeline.defs.resources import RefreshSettings
 
-    (tmp_path / "X1").mkdir()
-    (tmp_path / "X1" / "children.csv").write_text("child_id\n1\n")
+    write_la(tmp_path, "X1", {})  # a folder is an LA by its manifest
     settings = RefreshSettings(inbox_dir=str(tmp_path), warehouse_path=str(tmp_path / "w.duckdb"))
     with dg.instance_for_test() as instance:
         check_sensor_and_schedule(tmp_path, settings, instance)
@@ -61,8 +61,7 @@ def check_sensor_and_schedule(tmp_path, settings, instance):
         assert [r.tags for r in first] == [range_tags("X1", "X1")]
         assert instance.get_dynamic_partitions(LA_PARTITIONS.name) == ["X1"]
         assert isinstance(inbox_sensor(context), dg.SkipReason)  # cursor moved: nothing new
-        (tmp_path / "X2").mkdir()
-        (tmp_path / "X2" / "referrals.csv").write_text("referral_id\n")
+        write_la(tmp_path, "X2", {})
         second = inbox_sensor(context)
         # X1 has not been refreshed yet (no warehouse): still due, with the new X2, in one run
         assert [r.tags for r in second] == [range_tags("X1", "X2")] and second[0].run_key != first[0].run_key
