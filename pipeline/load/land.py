@@ -18,6 +18,7 @@ import logging
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import pyarrow as pa
@@ -45,16 +46,26 @@ MAX_GROUP_ROWS = 2_000_000
 
 @dataclass
 class _Group:
-    """Files read so far whose headers are the same, and their rows, each with its file's index in
-    the column `file` (rules.file_column)."""
+    """Files read so far whose headers are the same, and their rows (a table per piece, by file), each
+    with its file's index in the column `file` (rules.file_column)."""
 
     file: str
     loads: list[FileLoad] = field(default_factory=list)
-    rows: list[pa.Table] = field(default_factory=list)
+    rows: dict[int, list[pa.Table]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
-        return sum(rows.num_rows for rows in self.rows)
+        return sum(table.num_rows for tables in self.rows.values() for table in tables)
+
+    def add(self, load: FileLoad, rows: pa.Table) -> None:
+        if load.index not in self.rows:
+            self.loads.append(load)
+        self.rows.setdefault(load.index, []).append(
+            rows.append_column(self.file, pa.array(np.full(rows.num_rows, load.index, np.int32))))
+
+    def drop(self, load: FileLoad) -> None:
+        if self.rows.pop(load.index, None) is not None:
+            self.loads.remove(load)
 
 
 def rule_of(problem: str) -> str:
@@ -85,9 +96,8 @@ def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySou
             result.issues += [(rule_of(p), "error", p) for p in la.problems]
         elif source is None:
             _missing_source(la, entity, result)
-        elif (key := _read(la, entity, source, result, len(results) - 1, groups)) is not None \
-                and groups[key].size >= MAX_GROUP_ROWS:
-            _land(con, entity, groups.pop(key), run_id)
+        elif (read := _read(la, entity, source, result, len(results) - 1)) is not None:
+            _add(con, entity, *read, groups, run_id)
     for group in groups.values():
         _land(con, entity, group, run_id)
     if entity.warnings:  # dataset-level warnings on the rows that loaded, every LA at once
@@ -98,13 +108,13 @@ def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySou
     return results
 
 
-def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResult, index: int,
-          groups: dict[tuple, _Group]) -> tuple | None:
-    """Read the source, match its header and add it to the group of files with the same header; the
-    group's key, or None when the file could not be read (then `result` says why)."""
+def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResult, index: int):
+    """Read the source's header and first piece and match the header: (load, group key, pieces of rows),
+    or None when the file could not be read (then `result` says why)."""
     try:
         with gc_paused():
-            read, rows = read_source(source, entity)
+            read, pieces = read_source(source, entity)
+            first = next(pieces)
         load = _match_headers(la, entity, source, read, result, index)
         result.sha256 = _sha256(source)
     except UnreadableSource as exc:
@@ -115,18 +125,44 @@ def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResul
         stopping.reraise(exc)  # but Ctrl-C, in whatever disguise, stops the refresh
         _failed(result, exc)
         return None
-    key = (tuple(read.headers), tuple((f.name, str(f.type)) for f in rows.schema))
-    group = groups.setdefault(key, _Group(file_column(rows.column_names)))
-    group.loads.append(load)
-    group.rows.append(rows.append_column(group.file, pa.array(np.full(rows.num_rows, index, np.int32))))
-    return key
+    key = (tuple(read.headers), tuple((f.name, str(f.type)) for f in first.schema))
+    return load, key, chain([first], pieces)
+
+
+def _add(con, entity: Entity, load: FileLoad, key: tuple, pieces, groups: dict[tuple, _Group], run_id: str) -> None:
+    """Add the file's rows, piece by piece, to the group of files with the same header, landing the group
+    whenever it is full: a file larger than a group spans several landings. A piece that cannot be read
+    (a quote left open near the end of a large file) undoes what the file landed."""
+    result = load.result
+    try:
+        while True:
+            with gc_paused():
+                rows = next(pieces, None)
+            if rows is None:
+                return
+            group = groups.setdefault(key, _Group(file_column(rows.column_names)))
+            group.add(load, rows)
+            if group.size >= MAX_GROUP_ROWS:
+                _land(con, entity, groups.pop(key), run_id)
+                if result.sha256 is None:  # the landing failed (_failed): the rest of the file is not read
+                    return
+    except Exception as exc:
+        stopping.reraise(exc)
+        for group in groups.values():
+            group.drop(load)
+        clear(con, entity.name, [result.la_code])
+        result.rows_supplied = result.rows_loaded = result.rows_quarantined = 0
+        if isinstance(exc, UnreadableSource):
+            result.issues.append((exc.rule, "error", f"{result.la_code}/{exc}"))
+        else:
+            _failed(result, exc)
 
 
 def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
     """The group's files in one go, their rows stacked as _in; if that fails, each on its own (a group
     of one), so that an odd file fails only its own LA."""
     try:
-        with registered(con, "_in", pa.concat_tables(group.rows)):
+        with registered(con, "_in", pa.concat_tables([t for tables in group.rows.values() for t in tables])):
             sys.audit(STAGE_EVENT, "load:landing")  # a stop test's Ctrl-C arrives here (tests/pause_at.py)
             land_group(con, entity, group.loads, group.file, run_id)
         sys.audit(STAGE_EVENT, "load:landed")  # an entity's rows landed, its gate not run: a crash test stops here
@@ -138,8 +174,11 @@ def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
             return
         log.debug("landing %d %s files together failed: landing them one by one", len(group.loads), entity.name,
                   exc_info=True)
-        for load, rows in zip(group.loads, group.rows):
-            _land(con, entity, _Group(group.file, [load], [rows]), run_id)
+        for load in group.loads:
+            if load.result.rows_supplied:  # earlier pieces of its file landed, and were just cleared
+                _failed(load.result, exc)
+            else:
+                _land(con, entity, _Group(group.file, [load], {load.index: group.rows[load.index]}), run_id)
 
 
 def _failed(result: LandResult, exc: Exception) -> None:

@@ -37,7 +37,7 @@ def read(path, simple: bool, monkeypatch):
         return "unreadable", str(exc)
     finally:
         monkeypatch.undo()
-    return read.columns, read.headers, read.notes, read.file_rule, rows.to_pylist()
+    return read.columns, read.headers, read.notes, read.file_rule, [row for piece in rows for row in piece.to_pylist()]
 
 
 @pytest.mark.parametrize("name", CASES)
