@@ -180,3 +180,26 @@ def test_a_large_file_is_read_and_landed_in_pieces_exactly_as_whole(inbox, monke
                                "referral_source"),
         (2004, "wrong_field_count", "X1/referrals.csv row 2004: row 2004 has 7 values but the header has 6 columns "
                                     "(extra: 'extra')")]
+
+
+def test_a_quote_left_open_late_in_a_large_file_undoes_what_the_file_landed(inbox, monkeypatch):
+    """The open quote is found only when the last piece is read, after earlier pieces landed: the
+    file is unreadable as a whole (as when read at once), none of its rows stay, the other LA lands."""
+    import pipeline.load.land as land
+    from pipeline.load.readers import delimited
+
+    large_referrals(inbox)
+    with open(inbox / "X1" / "referrals.csv", "a") as f:
+        f.write('R9999,001,2024-01-05,1A,N,"never closed\nR10000,001,2024-01-05,1A,N,none\n')
+    calls = counting(monkeypatch)
+    monkeypatch.setattr(delimited, "PIECE_BYTES", 4096)
+    monkeypatch.setattr(land, "MAX_GROUP_ROWS", 400)
+    con, results = landed(inbox, together=True)
+    assert len([c for c in calls if "X1" in c]) > 5  # X1's pieces landed before the open quote was found
+    x1, x2 = results["referrals"]
+    assert (x1.rows_supplied, x1.rows_loaded, x1.rows_quarantined) == (0, 0, 0)
+    assert x1.issues == [("unterminated_quote", "error", "X1/referrals.csv: row 3002: a quoted value is opened and "
+                          "never closed, so the rest of the file cannot be split into rows (rule unterminated_quote)")]
+    assert con.execute("select la_code, count(*) from raw.referrals group by 1").fetchall() == [("X2", 1)]
+    assert con.execute("select distinct la_code from audit.quarantine where entity = 'referrals'").fetchall() == [("X2",)]
+    assert (x2.rows_supplied, x2.rows_loaded, x2.issues) == (2, 1, [])
