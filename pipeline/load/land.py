@@ -148,8 +148,10 @@ def _add(con, entity: Entity, load: FileLoad, key: tuple, pieces, groups: dict[t
                     return
     except Exception as exc:
         stopping.reraise(exc)
-        for group in groups.values():
+        for other, group in list(groups.items()):
             group.drop(load)
+            if not group.loads:
+                del groups[other]
         clear(con, entity.name, [result.la_code])
         result.rows_supplied = result.rows_loaded = result.rows_quarantined = 0
         if isinstance(exc, UnreadableSource):
@@ -168,17 +170,32 @@ def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
         sys.audit(STAGE_EVENT, "load:landed")  # an entity's rows landed, its gate not run: a crash test stops here
     except Exception as exc:
         stopping.reraise(exc)  # DuckDB's "Query interrupted" is Ctrl-C, not a bad file
-        clear(con, entity.name, [load.result.la_code for load in group.loads])
         if len(group.loads) == 1:
+            clear(con, entity.name, [group.loads[0].result.la_code])  # and what earlier pieces of its file landed
             _failed(group.loads[0].result, exc)
             return
+        _undo(con, entity, group)
         log.debug("landing %d %s files together failed: landing them one by one", len(group.loads), entity.name,
                   exc_info=True)
         for load in group.loads:
-            if load.result.rows_supplied:  # earlier pieces of its file landed, and were just cleared
-                _failed(load.result, exc)
-            else:
-                _land(con, entity, _Group(group.file, [load], {load.index: group.rows[load.index]}), run_id)
+            _land(con, entity, _Group(group.file, [load], {load.index: group.rows[load.index]}), run_id)
+
+
+def _undo(con, entity: Entity, group: _Group) -> None:
+    """Delete what a failed landing of the group may have left: the rows of the group only, not those
+    earlier pieces of its files landed (a file larger than a group spans several landings)."""
+    tables = [(load, table) for load in group.loads for table in group.rows[load.index]]
+    rows = pa.table({
+        "la_code": pa.concat_arrays([pa.array(np.full(t.num_rows, load.result.la_code, object), pa.string())
+                                     for load, t in tables]),
+        "label": pa.concat_arrays([pa.array(np.full(t.num_rows, load.result.source_file, object), pa.string())
+                                   for load, t in tables]),
+        "_row": pa.concat_arrays([t["_row"].combine_chunks() for _, t in tables])})
+    with registered(con, "_undo", rows):
+        con.execute(f"""delete from raw.{entity.name} r using _undo u
+                        where r.la_code = u.la_code and r._source_file = u.label and r._source_row = u._row""")
+        con.execute("""delete from audit.quarantine q using _undo u where q.entity = $e and q.la_code = u.la_code
+                       and q.source_file = u.label and q.row_number = u._row""", {"e": entity.name})
 
 
 def _failed(result: LandResult, exc: Exception) -> None:

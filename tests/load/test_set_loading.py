@@ -203,3 +203,26 @@ def test_a_quote_left_open_late_in_a_large_file_undoes_what_the_file_landed(inbo
     assert con.execute("select la_code, count(*) from raw.referrals group by 1").fetchall() == [("X2", 1)]
     assert con.execute("select distinct la_code from audit.quarantine where entity = 'referrals'").fetchall() == [("X2",)]
     assert (x2.rows_supplied, x2.rows_loaded, x2.issues) == (2, 1, [])
+
+
+def test_a_failed_group_undoes_only_its_rows_not_earlier_pieces_of_a_large_file(inbox, monkeypatch):
+    """X2's file fails the group it shares with the last piece of X1's large file: falling back to one
+    file at a time must keep what X1's earlier pieces landed, so X1 lands exactly as when read whole."""
+    import pipeline.load.land as land
+    from pipeline.load.readers import delimited
+
+    large_referrals(inbox)
+    (inbox / "X2" / "referrals.csv").write_text("referral_id,child_id,referral_date,referral_source,referral_nfa,"
+                                                "notes\nR1,001,2024-01-05,ZZ,N,none\n")
+    whole, _ = landed(inbox, together=True)
+    calls = counting(monkeypatch, fail_for="X2")
+    monkeypatch.setattr(delimited, "PIECE_BYTES", 4096)
+    monkeypatch.setattr(land, "MAX_GROUP_ROWS", 400)
+    con, results = landed(inbox, together=True)
+    assert ["X1", "X2"] in calls and len([c for c in calls if "X1" in c]) > 5  # the shared group failed
+    x1, x2 = results["referrals"]
+    assert (x1.rows_supplied, x1.rows_loaded, x1.rows_quarantined, x1.issues) == (3000, 2454, 546, [])
+    assert [rule for rule, _, _ in x2.issues] == ["load_failed"]
+    got, want = outcome(con), outcome(whole)
+    for table in ("raw.referrals", "audit.quarantine"):
+        assert got[table] == [r for r in want[table] if "X2" not in r], table
