@@ -11,6 +11,8 @@ rows_loaded is counted in raw afterwards and a mismatch is an error naming the f
 (`rows_unaccounted`). A file that cannot be read at all is a dataset issue, and one that cannot be
 landed (`load_failed`) is its LA's problem only: a group whose SQL fails is landed again file by
 file. Loading the same LA again replaces its rows, so a file loaded twice is never duplicated.
+A file is read in pieces (readers/delimited.py) and one larger than a group spans several landings:
+its counts add up over them, and a failure undoes only what the failed landing inserted.
 """
 
 import json

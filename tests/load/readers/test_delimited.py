@@ -67,6 +67,7 @@ CAREFUL = {
     "quoted newline and a bad row": b'a,b\n1,"x\ny"\n2,3,4\n"5",6\n',
     "quote never closed": b'a,b\n1,2\n3,"4\n5,6\n',
     "semicolons": b"a;b\n1;2\n3;4\n",
+    "a BOM, simple rows, then a quote": b'\xef\xbb\xbfa,b\n1,2\n3,"4\n5"\n\xef\xbb\xbf6,7\n',
 }
 
 
