@@ -54,8 +54,8 @@ def read_csv(source: EntitySource) -> tuple[SourceRead, Iterator[pa.Table]]:
     delimiter = sniff_delimiter(head)
     header_end = head.find("\n")
     check_width(label, head.count(delimiter, 0, header_end if header_end >= 0 else len(head)) + 1)
-    # rows end at LF (or CRLF); only a file with no LF at all ends rows at CR (classic Mac).
-    # So a stray CR inside a value never starts a row of its own.
+    # rows end at LF (or CRLF); only a file with no LF in its first MB (a whole small file) ends rows
+    # at CR (classic Mac). So a stray CR inside a value never starts a row of its own.
     end = "\n" if "\n" in head or "\r" not in head else "\r"
     pieces = _pieces(source.path, codec, delimiter, end, label, simple=not notes and delimiter == ",")
     headers, first, other = next(pieces)
