@@ -84,9 +84,11 @@ def land_group(con, entity: Entity, loads: list[FileLoad], file: str, run_id: st
     con.execute("drop table _typed; drop table _bad; drop table _files")
     for load in loads:  # every statement ran: now the results may change
         r = load.result
-        r.rows_supplied, r.rows_quarantined, r.rows_loaded = counts[load.index]
+        supplied, quarantined, r.rows_loaded = counts[load.index]  # loaded: counted in raw, every piece so far
+        r.rows_supplied, r.rows_quarantined = r.rows_supplied + supplied, r.rows_quarantined + quarantined
         reconcile(r)
-        r.issues += variants.get(load.index, [])
+        # a file landed in pieces is checked again as a whole: the last check says it all
+        r.issues = [i for i in r.issues if i[0] != "id_case_variants"] + variants.get(load.index, [])
         r.coverage = load.source.coverage
 
 

@@ -11,6 +11,8 @@ rows_loaded is counted in raw afterwards and a mismatch is an error naming the f
 (`rows_unaccounted`). A file that cannot be read at all is a dataset issue, and one that cannot be
 landed (`load_failed`) is its LA's problem only: a group whose SQL fails is landed again file by
 file. Loading the same LA again replaces its rows, so a file loaded twice is never duplicated.
+A file is read in pieces (readers/delimited.py) and one larger than a group spans several landings:
+its counts add up over them, and a failure undoes only what the failed landing inserted.
 """
 
 import json
@@ -18,6 +20,7 @@ import logging
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import pyarrow as pa
@@ -45,16 +48,26 @@ MAX_GROUP_ROWS = 2_000_000
 
 @dataclass
 class _Group:
-    """Files read so far whose headers are the same, and their rows, each with its file's index in
-    the column `file` (rules.file_column)."""
+    """Files read so far whose headers are the same, and their rows (a table per piece, by file), each
+    with its file's index in the column `file` (rules.file_column)."""
 
     file: str
     loads: list[FileLoad] = field(default_factory=list)
-    rows: list[pa.Table] = field(default_factory=list)
+    rows: dict[int, list[pa.Table]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
-        return sum(rows.num_rows for rows in self.rows)
+        return sum(table.num_rows for tables in self.rows.values() for table in tables)
+
+    def add(self, load: FileLoad, rows: pa.Table) -> None:
+        if load.index not in self.rows:
+            self.loads.append(load)
+        self.rows.setdefault(load.index, []).append(
+            rows.append_column(self.file, pa.array(np.full(rows.num_rows, load.index, np.int32))))
+
+    def drop(self, load: FileLoad) -> None:
+        if self.rows.pop(load.index, None) is not None:
+            self.loads.remove(load)
 
 
 def rule_of(problem: str) -> str:
@@ -85,9 +98,8 @@ def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySou
             result.issues += [(rule_of(p), "error", p) for p in la.problems]
         elif source is None:
             _missing_source(la, entity, result)
-        elif (key := _read(la, entity, source, result, len(results) - 1, groups)) is not None \
-                and groups[key].size >= MAX_GROUP_ROWS:
-            _land(con, entity, groups.pop(key), run_id)
+        elif (read := _read(la, entity, source, result, len(results) - 1)) is not None:
+            _add(con, entity, *read, groups, run_id)
     for group in groups.values():
         _land(con, entity, group, run_id)
     if entity.warnings:  # dataset-level warnings on the rows that loaded, every LA at once
@@ -98,13 +110,13 @@ def land_entities(con, entity: Entity, extracts: list[tuple[LaExtract, EntitySou
     return results
 
 
-def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResult, index: int,
-          groups: dict[tuple, _Group]) -> tuple | None:
-    """Read the source, match its header and add it to the group of files with the same header; the
-    group's key, or None when the file could not be read (then `result` says why)."""
+def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResult, index: int):
+    """Read the source's header and first piece and match the header: (load, group key, pieces of rows),
+    or None when the file could not be read (then `result` says why)."""
     try:
         with gc_paused():
-            read, rows = read_source(source, entity)
+            read, pieces = read_source(source, entity)
+            first = next(pieces)
         load = _match_headers(la, entity, source, read, result, index)
         result.sha256 = _sha256(source)
     except UnreadableSource as exc:
@@ -115,31 +127,77 @@ def _read(la: LaExtract, entity: Entity, source: EntitySource, result: LandResul
         stopping.reraise(exc)  # but Ctrl-C, in whatever disguise, stops the refresh
         _failed(result, exc)
         return None
-    key = (tuple(read.headers), tuple((f.name, str(f.type)) for f in rows.schema))
-    group = groups.setdefault(key, _Group(file_column(rows.column_names)))
-    group.loads.append(load)
-    group.rows.append(rows.append_column(group.file, pa.array(np.full(rows.num_rows, index, np.int32))))
-    return key
+    key = (tuple(read.headers), tuple((f.name, str(f.type)) for f in first.schema))
+    return load, key, chain([first], pieces)
+
+
+def _add(con, entity: Entity, load: FileLoad, key: tuple, pieces, groups: dict[tuple, _Group], run_id: str) -> None:
+    """Add the file's rows, piece by piece, to the group of files with the same header, landing the group
+    whenever it is full: a file larger than a group spans several landings. A piece that cannot be read
+    (a quote left open near the end of a large file) undoes what the file landed."""
+    result = load.result
+    try:
+        while True:
+            with gc_paused():
+                rows = next(pieces, None)
+            if rows is None:
+                return
+            group = groups.setdefault(key, _Group(file_column(rows.column_names)))
+            group.add(load, rows)
+            if group.size >= MAX_GROUP_ROWS:
+                _land(con, entity, groups.pop(key), run_id)
+                if result.sha256 is None:  # the landing failed (_failed): the rest of the file is not read
+                    return
+    except Exception as exc:
+        stopping.reraise(exc)
+        for other, group in list(groups.items()):
+            group.drop(load)
+            if not group.loads:
+                del groups[other]
+        clear(con, entity.name, [result.la_code])
+        result.rows_supplied = result.rows_loaded = result.rows_quarantined = 0
+        if isinstance(exc, UnreadableSource):
+            result.issues.append((exc.rule, "error", f"{result.la_code}/{exc}"))
+        else:
+            _failed(result, exc)
 
 
 def _land(con, entity: Entity, group: _Group, run_id: str) -> None:
     """The group's files in one go, their rows stacked as _in; if that fails, each on its own (a group
     of one), so that an odd file fails only its own LA."""
     try:
-        with registered(con, "_in", pa.concat_tables(group.rows)):
+        with registered(con, "_in", pa.concat_tables([t for tables in group.rows.values() for t in tables])):
             sys.audit(STAGE_EVENT, "load:landing")  # a stop test's Ctrl-C arrives here (tests/pause_at.py)
             land_group(con, entity, group.loads, group.file, run_id)
         sys.audit(STAGE_EVENT, "load:landed")  # an entity's rows landed, its gate not run: a crash test stops here
     except Exception as exc:
         stopping.reraise(exc)  # DuckDB's "Query interrupted" is Ctrl-C, not a bad file
-        clear(con, entity.name, [load.result.la_code for load in group.loads])
         if len(group.loads) == 1:
+            clear(con, entity.name, [group.loads[0].result.la_code])  # and what earlier pieces of its file landed
             _failed(group.loads[0].result, exc)
             return
+        _undo(con, entity, group)
         log.debug("landing %d %s files together failed: landing them one by one", len(group.loads), entity.name,
                   exc_info=True)
-        for load, rows in zip(group.loads, group.rows):
-            _land(con, entity, _Group(group.file, [load], [rows]), run_id)
+        for load in group.loads:
+            _land(con, entity, _Group(group.file, [load], {load.index: group.rows[load.index]}), run_id)
+
+
+def _undo(con, entity: Entity, group: _Group) -> None:
+    """Delete what a failed landing of the group may have left: the rows of the group only, not those
+    earlier pieces of its files landed (a file larger than a group spans several landings)."""
+    tables = [(load, table) for load in group.loads for table in group.rows[load.index]]
+    rows = pa.table({
+        "la_code": pa.concat_arrays([pa.array(np.full(t.num_rows, load.result.la_code, object), pa.string())
+                                     for load, t in tables]),
+        "label": pa.concat_arrays([pa.array(np.full(t.num_rows, load.result.source_file, object), pa.string())
+                                   for load, t in tables]),
+        "_row": pa.concat_arrays([t["_row"].combine_chunks() for _, t in tables])})
+    with registered(con, "_undo", rows):
+        con.execute(f"""delete from raw.{entity.name} r using _undo u
+                        where r.la_code = u.la_code and r._source_file = u.label and r._source_row = u._row""")
+        con.execute("""delete from audit.quarantine q using _undo u where q.entity = $e and q.la_code = u.la_code
+                       and q.source_file = u.label and q.row_number = u._row""", {"e": entity.name})
 
 
 def _failed(result: LandResult, exc: Exception) -> None:

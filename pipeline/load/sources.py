@@ -94,10 +94,17 @@ def sha256_of(path: Path) -> str:
 
 
 def read_regular(path: Path, limit: int | None = None) -> bytes:
-    """The bytes of a regular file, opened without following a link and without blocking (a FIFO
+    """The bytes of a regular file (open_regular); OSError if it is anything else."""
+    with open_regular(path) as f:
+        return f.read() if limit is None else f.read(limit + 1)
+
+
+def open_regular(path: Path):
+    """A regular file opened for reading bytes, without following a link and without blocking (a FIFO
     named like an extract would otherwise hang the load); OSError if it is anything else."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path.name} is not a regular file")
-        return f.read() if limit is None else f.read(limit + 1)
+    f = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        f.close()
+        raise OSError(f"{path.name} is not a regular file")
+    return f

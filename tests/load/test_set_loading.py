@@ -138,3 +138,91 @@ def test_files_are_parsed_with_the_cyclic_garbage_collector_paused(inbox, monkey
     three_las(inbox)
     landed(inbox, together=True)
     assert seen == [False] * 6 and gc.isenabled()
+
+
+def large_referrals(inbox, rows: int = 3000) -> None:
+    """X1's referrals: a simple first half (pyarrow's pieces), then quoted values holding newlines
+    (the csv module's pieces), with an unknown code every 7th row and a row too long every 11th,
+    so every piece boundary has bad rows on both sides, and some quoted newline spans a block."""
+    write_la(inbox, "X1", {"children": CHILDREN, "referrals": [referral("R0")]})
+    write_la(inbox, "X2", {"children": CHILDREN, "referrals": [referral("R1"), referral("R2", referral_source="ZZ")]})
+    lines = ["referral_id,child_id,referral_date,referral_source,referral_nfa,notes"]
+    for i in range(rows):
+        source = "ZZ" if i % 7 == 0 else "1A"
+        note = f'"seen\nagain, {i}"' if i > rows // 2 and i % 3 == 0 else "none"
+        lines.append(f"R{i},001,2024-01-05,{source},N,{note}" + (",extra" if i > rows // 2 and i % 11 == 0 else ""))
+    (inbox / "X1" / "referrals.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_a_large_file_is_read_and_landed_in_pieces_exactly_as_whole(inbox, monkeypatch):
+    """A CSV is never held whole (readers/delimited.py): it is read in pieces, and landed in several
+    groups when larger than one (land.MAX_GROUP_ROWS). Row numbers, quarantine, counts and messages
+    must be those of the file read at once, across piece boundaries and the switch from pyarrow's
+    pieces to the csv module's."""
+    import pipeline.load.land as land
+    from pipeline.load.readers import delimited
+
+    large_referrals(inbox)
+    whole, _ = landed(inbox, together=True)
+    calls = counting(monkeypatch)
+    monkeypatch.setattr(delimited, "PIECE_BYTES", 4096)
+    monkeypatch.setattr(land, "MAX_GROUP_ROWS", 400)
+    con, results = landed(inbox, together=True)
+    assert len([c for c in calls if "X1" in c]) > 5  # X1's referrals landed in several groups
+    assert outcome(con) == outcome(whole)
+    x1 = results["referrals"][0]
+    assert (x1.rows_supplied, x1.rows_loaded, x1.rows_quarantined, x1.issues) == (3000, 2454, 546, [])
+    quarantined = con.execute("select row_number, rule, message from audit.quarantine where la_code = 'X1' "
+                              "and row_number in (9, 2003, 2004) order by 1, 2").fetchall()
+    assert quarantined == [
+        (9, "unknown_code", "X1/referrals.csv row 9: referral_source value 'ZZ' is not in code list referral_source"),
+        (2004, "unknown_code", "X1/referrals.csv row 2004: referral_source value 'ZZ' is not in code list "
+                               "referral_source"),
+        (2004, "wrong_field_count", "X1/referrals.csv row 2004: row 2004 has 7 values but the header has 6 columns "
+                                    "(extra: 'extra')")]
+
+
+def test_a_quote_left_open_late_in_a_large_file_undoes_what_the_file_landed(inbox, monkeypatch):
+    """The open quote is found only when the last piece is read, after earlier pieces landed: the
+    file is unreadable as a whole (as when read at once), none of its rows stay, the other LA lands."""
+    import pipeline.load.land as land
+    from pipeline.load.readers import delimited
+
+    large_referrals(inbox)
+    with open(inbox / "X1" / "referrals.csv", "a") as f:
+        f.write('R9999,001,2024-01-05,1A,N,"never closed\nR10000,001,2024-01-05,1A,N,none\n')
+    calls = counting(monkeypatch)
+    monkeypatch.setattr(delimited, "PIECE_BYTES", 4096)
+    monkeypatch.setattr(land, "MAX_GROUP_ROWS", 400)
+    con, results = landed(inbox, together=True)
+    assert len([c for c in calls if "X1" in c]) > 5  # X1's pieces landed before the open quote was found
+    x1, x2 = results["referrals"]
+    assert (x1.rows_supplied, x1.rows_loaded, x1.rows_quarantined) == (0, 0, 0)
+    assert x1.issues == [("unterminated_quote", "error", "X1/referrals.csv: row 3002: a quoted value is opened and "
+                          "never closed, so the rest of the file cannot be split into rows (rule unterminated_quote)")]
+    assert con.execute("select la_code, count(*) from raw.referrals group by 1").fetchall() == [("X2", 1)]
+    assert con.execute("select distinct la_code from audit.quarantine where entity = 'referrals'").fetchall() == [("X2",)]
+    assert (x2.rows_supplied, x2.rows_loaded, x2.issues) == (2, 1, [])
+
+
+def test_a_failed_group_undoes_only_its_rows_not_earlier_pieces_of_a_large_file(inbox, monkeypatch):
+    """X2's file fails the group it shares with the last piece of X1's large file: falling back to one
+    file at a time must keep what X1's earlier pieces landed, so X1 lands exactly as when read whole."""
+    import pipeline.load.land as land
+    from pipeline.load.readers import delimited
+
+    large_referrals(inbox)
+    (inbox / "X2" / "referrals.csv").write_text("referral_id,child_id,referral_date,referral_source,referral_nfa,"
+                                                "notes\nR1,001,2024-01-05,ZZ,N,none\n")
+    whole, _ = landed(inbox, together=True)
+    calls = counting(monkeypatch, fail_for="X2")
+    monkeypatch.setattr(delimited, "PIECE_BYTES", 4096)
+    monkeypatch.setattr(land, "MAX_GROUP_ROWS", 400)
+    con, results = landed(inbox, together=True)
+    assert ["X1", "X2"] in calls and len([c for c in calls if "X1" in c]) > 5  # the shared group failed
+    x1, x2 = results["referrals"]
+    assert (x1.rows_supplied, x1.rows_loaded, x1.rows_quarantined, x1.issues) == (3000, 2454, 546, [])
+    assert [rule for rule, _, _ in x2.issues] == ["load_failed"]
+    got, want = outcome(con), outcome(whole)
+    for table in ("raw.referrals", "audit.quarantine"):
+        assert got[table] == [r for r in want[table] if "X2" not in r], table

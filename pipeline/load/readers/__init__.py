@@ -11,6 +11,8 @@ Row-level problems found while reading go to the `_cell_issues` column (JSON lis
 {column, value, rule, message}); land quarantines them like any other rule.
 """
 
+from typing import Iterator
+
 import pyarrow as pa
 
 from pipeline.load.readers.common import SourceRead, UnreadableSource
@@ -23,12 +25,14 @@ from pipeline.specs import Entity
 __all__ = ["SourceRead", "UnreadableSource", "cell_text", "read_source", "sheet_names", "workbook_problem"]
 
 
-def read_source(source: EntitySource, entity: Entity) -> tuple[SourceRead, pa.Table]:
-    """The source's rows: `_row`, optional `_location` / `_cell_issues`, one string column per column.
-    An Arrow table, not a DuckDB table: land stacks the files of an entity and loads them together."""
+def read_source(source: EntitySource, entity: Entity) -> tuple[SourceRead, Iterator[pa.Table]]:
+    """The source's rows: `_row`, optional `_location` / `_cell_issues`, one string column per column,
+    as Arrow tables, not DuckDB tables: land stacks the files of an entity and loads them together.
+    A table per piece of the file (a CSV is read in pieces, never whole: delimited.py), at least one."""
     if source.rows is not None:  # a statutory-format adapter already read the rows
         headers = [c for c in source.rows.column_names if not c.startswith("_")]
-        return SourceRead(headers, headers), source.rows
+        return SourceRead(headers, headers), iter([source.rows])
     if source.is_xlsx:
-        return read_xlsx(source, entity)
+        read, rows = read_xlsx(source, entity)
+        return read, iter([rows])
     return read_csv(source)

@@ -2,17 +2,18 @@
 
 - file_kind: CSV text, an xlsx workbook, an old .xls, an encrypted (password-protected) workbook,
   a zip or gzip archive, from the first bytes.
-- decode_text: UTF-8 with or without BOM is read silently; UTF-16 (Excel "Unicode text") and
+- text_encoding: UTF-8 with or without BOM is read silently; UTF-16 (Excel "Unicode text") and
   Windows-1252 (Excel's "CSV (comma delimited)" on Windows) are decoded and noted as warnings;
   anything else is unreadable.
 - sniff_delimiter: a comma, unless the header is separated by ';', tab or '|' (a European-locale export).
 """
 
+import codecs
 import io
 from pathlib import Path
 
 from pipeline.load.readers.common import UnreadableSource
-from pipeline.load.sources import read_regular
+from pipeline.load.sources import open_regular, read_regular
 
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 _ZIP, _OLE2, _GZIP = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x1f\x8b"
@@ -86,32 +87,54 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def decode_text(data: bytes, label: str) -> tuple[str, list[tuple[str, str]]]:
-    """The file's text, and a note (rule, message) when it was not UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), [("utf16_text", f"{label}: saved as UTF-16 (Excel 'Unicode text'); read as UTF-16")]
-        except UnicodeDecodeError as exc:
-            raise UnreadableSource(label, f"starts like UTF-16 text but is not ({exc.reason})", "unknown_encoding")
-    if (codec := _utf16_without_bom(data)) is not None:
-        try:
-            return data.decode(codec), [("utf16_text", f"{label}: saved as UTF-16 without a byte order mark; "
-                                                       f"read as {codec.upper()}")]
-        except UnicodeDecodeError as exc:
-            raise UnreadableSource(label, f"looks like UTF-16 text without a byte order mark but is not ({exc.reason})",
-                                   "unknown_encoding")
+def text_encoding(path: Path, label: str) -> tuple[str, list[tuple[str, str]]]:
+    """The codec the file's text is read with, and a note (rule, message) when it is not UTF-8. The
+    whole file is checked, block by block (a file may be far larger than memory allows)."""
+    head = _head(path, 1024)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _check(path, "utf-16", label, "starts like UTF-16 text but is not")
+        return "utf-16", [("utf16_text", f"{label}: saved as UTF-16 (Excel 'Unicode text'); read as UTF-16")]
+    if (codec := _utf16_without_bom(head)) is not None:
+        _check(path, codec, label, "looks like UTF-16 text without a byte order mark but is not")
+        return codec, [("utf16_text", f"{label}: saved as UTF-16 without a byte order mark; read as {codec.upper()}")]
+    if (bad := _first_bad_utf8(path)) is None:
+        return "utf-8-sig", []
+    byte, line = bad
+    _check(path, "cp1252", label, "", f"is neither UTF-8 nor Windows-1252 text (byte 0x{byte:02X} on line {line}): "
+                                      "save it as 'CSV UTF-8'")
+    return "cp1252", [("windows_1252_text",
+                       f"{label}: not UTF-8 (byte 0x{byte:02X} on line {line}); read as Windows-1252, the encoding "
+                       f"Excel uses for 'CSV (comma delimited)': check accented letters from line {line} on")]
+
+
+def blocks(path: Path, size: int = 1 << 24):
+    """The file's bytes, a block at a time."""
+    with open_regular(path) as f:
+        while block := f.read(size):
+            yield block
+
+
+def _check(path: Path, codec: str, label: str, what: str, message: str | None = None) -> None:
     try:
-        return data.decode("utf-8-sig"), []
+        for _ in codecs.iterdecode(blocks(path), codec):
+            pass
     except UnicodeDecodeError as exc:
-        bad, line = data[exc.start], data.count(b"\n", 0, exc.start) + 1
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise UnreadableSource(label, f"is neither UTF-8 nor Windows-1252 text (byte 0x{bad:02X} on line {line}): "
-                                      "save it as 'CSV UTF-8'", "unknown_encoding")
-    return text, [("windows_1252_text",
-                   f"{label}: not UTF-8 (byte 0x{bad:02X} on line {line}); read as Windows-1252, the encoding Excel "
-                   f"uses for 'CSV (comma delimited)': check accented letters from line {line} on")]
+        raise UnreadableSource(label, message or f"{what} ({exc.reason})", "unknown_encoding")
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int] | None:
+    """(byte, line) of the first byte that is not UTF-8, or None."""
+    lines, carry = 0, b""
+    for block in blocks(path):
+        data, carry = carry + block, b""
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.reason != "unexpected end of data":
+                return data[exc.start], lines + data.count(b"\n", 0, exc.start) + 1
+            data, carry = data[:exc.start], data[exc.start:]  # a character cut by the block's end
+        lines += data.count(b"\n")
+    return (carry[0], lines + 1) if carry else None
 
 
 def sniff_delimiter(text: str) -> str:

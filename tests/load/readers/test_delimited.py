@@ -31,13 +31,14 @@ CASES = {
 def read(path, simple: bool, monkeypatch):
     if not simple:
         monkeypatch.setattr(delimited, "parse_simple", lambda data: None)
-    try:
-        read, rows = readers.read_source(EntitySource(path), entities()["contacts"])
+    try:  # a file is read in pieces: it may prove unreadable at its last
+        read, pieces = readers.read_source(EntitySource(path), entities()["contacts"])
+        rows = [row for piece in pieces for row in piece.to_pylist()]
     except readers.UnreadableSource as exc:
         return "unreadable", str(exc)
     finally:
         monkeypatch.undo()
-    return read.columns, read.headers, read.notes, read.file_rule, rows.to_pylist()
+    return read.columns, read.headers, read.notes, read.file_rule, rows
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -56,3 +57,26 @@ def test_generated_extracts_take_the_simple_reader_and_read_the_same(tmp_path, m
     for path in files:
         assert delimited.parse_simple(path.read_bytes()) is not None, path.name
         assert read(path, True, monkeypatch) == read(path, False, monkeypatch), path.name
+
+
+# what only the csv module reads, beside CASES
+CAREFUL = {
+    "classic Mac line ends (CR)": b"a,b\r1,2\r3,4\r",
+    "UTF-16 with a BOM": "a,b\r\n1,\u00e9\r\n".encode("utf-16"),
+    "Windows-1252": b"a,b\n1,caf\xe9\n2,x\n",
+    "quoted newline and a bad row": b'a,b\n1,"x\ny"\n2,3,4\n"5",6\n',
+    "quote never closed": b'a,b\n1,2\n3,"4\n5,6\n',
+    "semicolons": b"a;b\n1;2\n3;4\n",
+    "a BOM, simple rows, then a quote": b'\xef\xbb\xbfa,b\n1,2\n3,"4\n5"\n\xef\xbb\xbf6,7\n',
+}
+
+
+@pytest.mark.parametrize("name", [n for n in [*CASES, *CAREFUL] if n != "rows split by semicolons"])
+def test_a_file_read_in_pieces_of_a_byte_reads_as_when_read_at_once(name, tmp_path, monkeypatch):
+    """A file is read in pieces of about PIECE_BYTES (never whole): the smallest pieces must change nothing.
+    (But rows split by another delimiter are judged on the first piece: of one row here.)"""
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(CASES[name][0] if name in CASES else CAREFUL[name])
+    at_once = read(path, True, monkeypatch)
+    monkeypatch.setattr(delimited, "PIECE_BYTES", 1)
+    assert read(path, True, monkeypatch) == at_once
