@@ -4,9 +4,9 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
+from pipeline.defs.dbt_integration import DbtCliResource, DbtProject
 from pipeline.paths import DBT_PROJECT_DIR, DEFAULT_INBOX, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, build_path_for
 from pipeline.runtime.spark_handoff import Engine
 from pipeline.settings import Settings, settings as environment

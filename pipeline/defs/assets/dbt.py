@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import (
-    DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets, get_asset_key_for_model,
-)
 
 from pipeline import column_lineage
+from pipeline.defs.dbt_integration import (
+    DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets, get_asset_key_for_model,
+)
 from pipeline.defs.resources import RefreshSettings, dbt_project
 from pipeline.runtime.dbt_build import prepared_build
 
