@@ -6,7 +6,7 @@ whole: its pages share one copy of the chart script, assets/vega-bundle.<hash>.j
 instead of 0.9 MB inlined in each. A single LA's report (`pipeline report --la`) is what is emailed
 on: self-contained. Pages are written one at a time as they are made, each LA read on its own, so
 the memory a pack needs does not grow with the number of LAs (the regional view, one page of every
-LA side by side, excepted).
+LA side by side, excepted: written for 2 to data.REGIONAL_MAX_LAS LAs, `regional_wanted`).
 
     write_la_report(warehouse, "E06000019", month="2026-10", out_dir=...)   -> ReportFiles (self-contained)
     write_regional_report(warehouse, out_dir=...)                           -> ReportFiles (self-contained)
@@ -22,13 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.atomic import replacing
+from pipeline.report import data
 from pipeline.report.data import ReportError, connect, la_report, latest_months, regional_report, resolve_month
 from pipeline.report.formatting import month_key
 from pipeline.report.html import render_la, render_regional, shared_bundle
 from pipeline.report.workbook import write_la_workbook, write_regional_workbook
 
-__all__ = ["ReportError", "ReportFiles", "reports_dir_for", "withdraw_reports", "write_all_reports",
-           "write_la_report", "write_regional_report", "write_reports", "write_run_reports"]
+__all__ = ["ReportError", "ReportFiles", "regional_wanted", "reports_dir_for", "withdraw_reports",
+           "write_all_reports", "write_la_report", "write_regional_report", "write_reports", "write_run_reports"]
+
+def regional_wanted(las: int) -> bool:
+    """Whether a pack of this many LAs has a regional view (data.REGIONAL_MAX_LAS says why not past it)."""
+    return 1 < las <= data.REGIONAL_MAX_LAS
+
 
 REPORT_NAME = re.compile(r"(?P<name>.+)-(?P<month>\d{4}-\d{2})-scorecard\.(html|xlsx)")
 
@@ -81,7 +87,7 @@ def write_all_reports(warehouse: Path, out_dir: Path | None = None, month: str |
                 raise ReportError(f"no LA has a published scorecard for {month}")
         script = None if self_contained else shared_bundle(out_dir)
         files = [_la_files(con, la, month, out_dir, script) for la in las]
-        if len(las) > 1:
+        if regional_wanted(len(las)):
             files.append(_regional_files(con, month, out_dir, script))
     return files
 
@@ -113,7 +119,7 @@ def write_run_reports(warehouse: Path, out_dir: Path, run_id: str) -> list[Repor
         stale = [la for la, month in latest.items()
                  if la in in_run or not ReportFiles.named(out_dir, la, month_key(month)).exist()]
         files = [_la_files(con, la, None, out_dir, script) for la in stale]
-        if len(latest) > 1:
+        if regional_wanted(len(latest)):
             files.append(_regional_files(con, None, out_dir, script))
     return files
 
@@ -130,7 +136,7 @@ def withdraw_reports(warehouse: Path, la_codes: list[str], out_dir: Path | None 
     regional_months = sorted({m["month"] for _, m in found if m["name"] == "regional"})
     rewritten = []
     with connect(warehouse) as con:
-        several = len(latest_months(con)) > 1
+        several = regional_wanted(len(latest_months(con)))
         for month in regional_months:
             try:
                 if several:

@@ -280,8 +280,16 @@ def _restatements(con, la_code: str, month_end: date) -> list[dict]:
         order by c.display_order nulls last, r.indicator_id, r.period_end desc""", {"la": la_code, "end": month_end})
 
 
+# The regional view puts every LA side by side on one page, so its size grows with the LAs (about 0.4 MB
+# each). England has 153: a warehouse holding more (a test of scale, many consortia in one file) gets
+# each LA's pages but no regional view, which would be unreadable and unbounded; its LAs are compared
+# through published.*_shareable instead (README "Reports").
+REGIONAL_MAX_LAS = 200
+
+
 def regional_report(con, month: str | None = None) -> RegionalReport:
-    """Each indicator across LAs for one month, from the shareable (small-number suppressed) tables."""
+    """Each indicator across LAs for one month, from the shareable (small-number suppressed) tables.
+    ReportError for a warehouse of more than REGIONAL_MAX_LAS LAs."""
     months = [r[0] for r in con.execute(
         "select distinct period_end from published.scorecard_shareable order by 1").fetchall()]
     if not months:
@@ -297,6 +305,9 @@ def regional_report(con, month: str | None = None) -> RegionalReport:
     names = la_names()
     codes = [r[0] for r in con.execute(
         "select distinct la_code from published.scorecard_shareable order by 1").fetchall()]
+    if len(codes) > REGIONAL_MAX_LAS:
+        raise ReportError(f"the regional view shows at most {REGIONAL_MAX_LAS} LAs side by side and this warehouse "
+                          f"holds {len(codes)}: compare them through published.scorecard_shareable")
     rows = records(con, """select s.*, m.suppressed as month_suppressed, y.suppressed as r12m_suppressed
         from published.scorecard_shareable s
         left join published.indicator_values_shareable m

@@ -10,6 +10,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.defs.refresh import run_refresh
 from pipeline.report import ReportFiles, _write, reports_dir_for
+from pipeline.report import data
 from pipeline.report.data import connect
 
 
@@ -48,6 +49,24 @@ def test_the_report_reads_the_warehouse_within_the_configured_memory_limit(first
     with connect(first_publication_source / "warehouse.duckdb") as con:
         limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
     assert limit == "286.1 MiB"  # 300 MB as DuckDB shows it
+
+
+@pytest.mark.parametrize("most", [1, 2])
+def test_the_regional_view_is_written_for_as_many_las_as_it_shows_and_no_more(first_publication_source, tmp_path,
+                                                                              monkeypatch, capsys, most):
+    """The regional view is one page of every LA side by side, growing with the LAs: a pack of more LAs
+    than it shows (REGIONAL_MAX_LAS) is every LA's pages alone, and asking for the view says why. The
+    shared publication holds 2 LAs: shown at a limit of 2, not at 1."""
+    monkeypatch.setattr(data, "REGIONAL_MAX_LAS", most)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(first_publication_source / "warehouse.duckdb", warehouse)
+    assert main(["report", "--warehouse", str(warehouse)]) == 0
+    reports = reports_dir_for(warehouse)
+    assert list(reports.glob("X1-*.html")) and list(reports.glob("X2-*.html"))
+    assert bool(list(reports.glob("regional-*.html"))) == (most == 2)
+    if most == 1:
+        assert main(["report", "--warehouse", str(warehouse), "--la", "X1", "--regional"]) == 2
+        assert "the regional view shows at most 1 LAs side by side and this warehouse holds 2" in capsys.readouterr().err
 
 
 @pytest.fixture
