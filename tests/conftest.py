@@ -41,7 +41,7 @@ SERIAL_SECONDS = {
     "tests/dbt/test_disclosure_control.py": 70,
     "tests/defs/test_run_queue.py": 180,
     "tests/postgres/test_production_instance.py": 90,
-    "tests/report/test_report_files.py": 120,
+    "tests/report/test_report_files.py": 150,
     "tests/bad_inputs/test_scale_edges.py": 90,
     "tests/notices/test_notices.py": 200,
     "tests/bad_inputs/test_xlsx_memory.py": 35,
