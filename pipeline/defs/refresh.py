@@ -222,7 +222,7 @@ def refresh(inbox: Path, warehouse: Path, wait: float = 0.0, force: list[str] = 
     for note in notes:
         say(f"inbox: {note.severity.upper()} {note.message}")
     unread = [n.folder for n in notes if n.severity == "error"]
-    notices.unread_folders(warehouse.resolve(), inbox)  # no run starts for them: said to someone who can act
+    notices.unread_folders(warehouse.resolve(), inbox, notes)  # no run starts for them: said to someone who can act
     la_codes = [p.la_code for p in planned if p.run]
     if not la_codes:
         # no run, so no overdue check in one: an LA that sent nothing is still told it is overdue

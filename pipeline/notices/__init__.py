@@ -121,11 +121,12 @@ def step_failed(warehouse: Path, run_id: str, step: str, error: str, postgres_ur
 
 
 @_never_fails
-def unread_folders(warehouse: Path, inbox: Path) -> None:
+def unread_folders(warehouse: Path, inbox: Path, notes: list | None = None) -> None:
     """Each inbox folder whose files are not read because it has no manifest (inbox.inbox_notes, severity
     error): no run starts for it, so no held-back notice would tell anyone. Its LA's recipients are told when
     the folder is named after a configured LA (their extract, sent without its manifest), else the hub's
-    (nobody else knows whose it is); once per state of the folder, not every night."""
+    (nobody else knows whose it is); once per state of the folder, not every night. `notes`: the inbox's,
+    when the caller has them (the inbox is looked through only if notices are configured)."""
     from pipeline.load.inbox import inbox_notes
     from pipeline.state import folder_fingerprint
 
@@ -133,7 +134,7 @@ def unread_folders(warehouse: Path, inbox: Path) -> None:
     if not cfg:
         return
     with ledger(warehouse) as db:
-        for note in (n for n in inbox_notes(inbox) if n.severity == "error"):
+        for note in (n for n in (inbox_notes(inbox) if notes is None else notes) if n.severity == "error"):
             who = _addresses(cfg.of_la(note.folder)) or _addresses(cfg.hub)
             body = (f"{note.message}\n\nNo refresh runs for the folder until it holds a manifest.yml; an LA's last "
                     "good publication stands meanwhile.")
