@@ -15,6 +15,8 @@ FORCE ROW LEVEL SECURITY: without a policy for it, nobody but a superuser sees a
 
 import hashlib
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ from pipeline.redact import redact
 
 SCHEMA, STAGING, ACCESS = "published", "published_next", "pipeline_access"
 LOCK_KEY = 4_113_013  # pg_advisory_xact_lock: pushes and grant changes never interleave
+RETRIED_STATES = ("40P01", "40001")  # deadlock detected, could not serialise: Postgres says run it again
+ATTEMPTS = 3
 ALWAYS_SHARED = ("indicator_catalogue",)  # tables a regional role reads besides the *_shareable ones
 
 ACCESS_DDL = f"""
@@ -59,30 +63,27 @@ def push(warehouse: Path, url: str) -> list[str]:
             """select table_name from duckdb_tables() where schema_name = 'published'
                union select view_name from duckdb_views() where schema_name = 'published' and not internal
                order by 1""").fetchall()]
-        with _connect(url) as pg, pg.cursor() as cur:
-            try:
-                cur.execute(f"select pg_advisory_xact_lock({LOCK_KEY})")
-                _execute_all(cur, ACCESS_DDL)
-                cur.execute(f"drop schema if exists {STAGING} cascade")
-                cur.execute(f"create schema {STAGING}")
-                for table in tables:
-                    # a DuckDB-only view (e.g. indicator_restatements) arrives as a table of its rows
-                    data = con.sql(f'select * from published."{table}"').to_arrow_table()
-                    cur.adbc_ingest(table, data, mode="create", db_schema_name=STAGING)
-                    sys.audit(STAGE_EVENT, "postgres:copying")  # a crash test stops here (tests/pause_at.py)
-                with_la = _tables_with_la(cur, STAGING)
-                for table in with_la:
-                    cur.execute(f"alter table {STAGING}.{_ident(table)} enable row level security")
-                    cur.execute(f"alter table {STAGING}.{_ident(table)} force row level security")
-                for grant in _stored_grants(cur):
-                    _apply(cur, STAGING, tables, with_la, grant)
-                cur.execute(f"drop schema if exists {SCHEMA} cascade")
-                cur.execute(f"alter schema {STAGING} rename to {SCHEMA}")
-                pg.commit()
-            except Exception as exc:
-                pg.rollback()
-                raise PostgresError(f"Postgres publish failed, the previous Postgres tables are unchanged: "
-                                    f"{_first_line(exc, url)}") from None
+
+        def replace(cur) -> None:
+            cur.execute(f"select pg_advisory_xact_lock({LOCK_KEY})")
+            _execute_all(cur, ACCESS_DDL)
+            cur.execute(f"drop schema if exists {STAGING} cascade")
+            cur.execute(f"create schema {STAGING}")
+            for table in tables:
+                # a DuckDB-only view (e.g. indicator_restatements) arrives as a table of its rows
+                data = con.sql(f'select * from published."{table}"').to_arrow_table()
+                cur.adbc_ingest(table, data, mode="create", db_schema_name=STAGING)
+                sys.audit(STAGE_EVENT, "postgres:copying")  # a crash test stops here (tests/pause_at.py)
+            with_la = _tables_with_la(cur, STAGING)
+            for table in with_la:
+                cur.execute(f"alter table {STAGING}.{_ident(table)} enable row level security")
+                cur.execute(f"alter table {STAGING}.{_ident(table)} force row level security")
+            for grant in _stored_grants(cur):
+                _apply(cur, STAGING, tables, with_la, grant)
+            cur.execute(f"drop schema if exists {SCHEMA} cascade")
+            cur.execute(f"alter schema {STAGING} rename to {SCHEMA}")
+
+        _transaction(url, replace, "Postgres publish failed, the previous Postgres tables are unchanged")
     return tables
 
 
@@ -97,32 +98,48 @@ def revoke(url: str, role: str) -> None:
 
 
 def _change(url: str, role: str, g: Grant | None) -> None:
-    with _connect(url) as pg, pg.cursor() as cur:
-        try:
-            _require_whole_name(cur, role)
-            cur.execute(f"select 1 from pg_roles where rolname = {_literal(role)}")
-            if cur.fetchone() is None:
-                raise PostgresError(f"role {role!r} does not exist in Postgres (create the login role first)")
-            cur.execute(f"select pg_advisory_xact_lock({LOCK_KEY})")
-            _execute_all(cur, ACCESS_DDL)
-            cur.execute(f"delete from {ACCESS}.grants where role_name = {_literal(role)}")
+    def change(cur) -> None:
+        _require_whole_name(cur, role)
+        cur.execute(f"select 1 from pg_roles where rolname = {_literal(role)}")
+        if cur.fetchone() is None:
+            raise PostgresError(f"role {role!r} does not exist in Postgres (create the login role first)")
+        cur.execute(f"select pg_advisory_xact_lock({LOCK_KEY})")
+        _execute_all(cur, ACCESS_DDL)
+        cur.execute(f"delete from {ACCESS}.grants where role_name = {_literal(role)}")
+        if g is not None:
+            rows = [f"({_literal(role)}, null, true)"] if g.regional else [
+                f"({_literal(role)}, {_literal(la)}, false)" for la in g.las]
+            cur.execute(f"insert into {ACCESS}.grants (role_name, la_code, regional) values {', '.join(rows)}")
+        cur.execute(f"select 1 from pg_namespace where nspname = '{SCHEMA}'")
+        if cur.fetchone() is not None:
+            tables = _tables(cur, SCHEMA)
+            _take_away(cur, SCHEMA, tables, role)
             if g is not None:
-                rows = [f"({_literal(role)}, null, true)"] if g.regional else [
-                    f"({_literal(role)}, {_literal(la)}, false)" for la in g.las]
-                cur.execute(f"insert into {ACCESS}.grants (role_name, la_code, regional) values {', '.join(rows)}")
-            cur.execute(f"select 1 from pg_namespace where nspname = '{SCHEMA}'")
-            if cur.fetchone() is not None:
-                tables = _tables(cur, SCHEMA)
-                _take_away(cur, SCHEMA, tables, role)
-                if g is not None:
-                    _apply(cur, SCHEMA, tables, _tables_with_la(cur, SCHEMA), g)
-            pg.commit()
-        except PostgresError:
-            pg.rollback()
-            raise
-        except Exception as exc:
-            pg.rollback()
-            raise PostgresError(f"grant change failed, nothing changed: {_first_line(exc, url)}") from None
+                _apply(cur, SCHEMA, tables, _tables_with_la(cur, SCHEMA), g)
+
+    _transaction(url, change, "grant change failed, nothing changed")
+
+
+def _transaction(url: str, body: Callable, failure: str) -> None:
+    """body(cursor) in one transaction, committed if it returns, else rolled back whole: PostgresError
+    "<failure>: <Postgres's reason>". Postgres ends one side of a deadlock, or a transaction that could not
+    be serialised, and asks the client to run it again (e.g. a DBA's role change crossing a grant change,
+    both taking the same tables' locks in another order): that transaction runs again, up to ATTEMPTS."""
+    for attempt in range(1, ATTEMPTS + 1):
+        with _connect(url) as pg, pg.cursor() as cur:
+            try:
+                body(cur)
+                pg.commit()
+                return
+            except PostgresError:
+                pg.rollback()
+                raise
+            except Exception as exc:
+                pg.rollback()
+                if getattr(exc, "sqlstate", None) in RETRIED_STATES and attempt < ATTEMPTS:
+                    time.sleep(0.1 * attempt)
+                    continue
+                raise PostgresError(f"{failure}: {_first_line(exc, url)}") from None
 
 
 def _apply(cur, schema: str, tables: list[str], with_la: list[str], g: Grant) -> None:

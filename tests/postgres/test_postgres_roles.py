@@ -2,11 +2,14 @@
 cuts names at 63 bytes, so names of policies made from role names collided, and a name Postgres would
 cut is two roles in one."""
 
+import threading
+import time
+
 import adbc_driver_postgresql.dbapi as pg
 import pytest
 
 from pipeline.cli import main
-from pipeline.postgres import Grant, grant, push
+from pipeline.postgres import LOCK_KEY, Grant, grant, push
 from tests.postgres.helpers import stored_grants
 
 STEM = "la_reader_" + "x" * 46  # "reader " + STEM is 63 bytes: the old policy names of A and B were one
@@ -81,3 +84,32 @@ def test_policies_named_before_are_replaced_on_the_next_grant_change_and_push(ur
     rename_policies_as_before()
     push(warehouse, url)
     assert la_codes_seen(url, OLD) == ["X2"] and policies(url, OLD) and old_name not in policies(url, OLD)
+
+
+def test_a_grant_change_ended_by_a_deadlock_runs_again(url):
+    """Another session (a DBA's) holds a table the grant change must alter, then asks for the lock the
+    grant change holds. Postgres ends one side of the cycle, the grant change's here (the other waits 10 s
+    before looking for one), and asks for it to be run again: the grant must then apply, not fail."""
+    failed = []
+
+    def change() -> None:
+        try:
+            grant(url, Grant(B, ("X2",)))
+        except Exception as exc:
+            failed.append(exc)
+
+    with pg.connect(url) as dba, dba.cursor() as cur:
+        cur.execute("set deadlock_timeout = '10s'")
+        cur.execute("lock table published.indicator_values in access share mode")
+        changing = threading.Thread(target=change)
+        changing.start()
+        waiting = """select count(*) from pg_locks
+                     where not granted and relation = 'published.indicator_values'::regclass"""
+        deadline = time.monotonic() + 30
+        while query(url, waiting) == [(0,)]:
+            assert time.monotonic() < deadline, "the grant change never waited for the table"
+            time.sleep(0.01)
+        cur.execute(f"select pg_advisory_xact_lock({LOCK_KEY})")  # the cycle; granted once the other side ends
+        dba.rollback()
+    changing.join(60)
+    assert failed == [] and la_codes_seen(url, B) == ["X2"], failed
