@@ -140,6 +140,7 @@ def _serve(path: str) -> None:
 
     import pipeline.settings  # noqa: F401  what the salt plugin reads, imported before dbt is asked for too
 
+    _skip_manifest_writes()
     listener.settimeout(IDLE_SECONDS)
     try:
         conn, _ = listener.accept()
@@ -172,6 +173,22 @@ def _serve(path: str) -> None:
     sys.stderr.flush()
     finished.set()
     conn.send(str(code).encode())
+
+
+def _skip_manifest_writes() -> None:
+    """dbt writes manifest.json and semantic_manifest.json (12 MB of JSON, half a second) into the target
+    folder as a build starts and again as it ends. The refresh reads only run_results.json there
+    (pipeline/runtime/dbt_build.py); the manifest everything else reads is the prebuilt one in
+    dbt_project/target (make manifest). dbt has no flag for this alone: --no-write-json drops
+    run_results.json too. Only this process's one invocation, a refresh's build, goes without them."""
+    import dbt.parser.manifest
+    import dbt.task.runnable
+
+    def write_manifest(*_args, **_kwargs) -> None:
+        pass
+
+    dbt.parser.manifest.write_manifest = write_manifest
+    dbt.task.runnable.write_manifest = write_manifest
 
 
 def _stop_if_abandoned(conn: socket.socket, finished: threading.Event) -> None:
