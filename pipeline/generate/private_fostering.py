@@ -55,6 +55,8 @@ def visits(sim: Simulation, pf: dict) -> dict[str, np.ndarray]:
         gap = np.where(first_year, rng.integers(21, 43, k), rng.integers(50, 85, k))
         gap = np.where(rng.random(k) < P_VISIT_LATE, gap + rng.integers(5, 30, k), gap)
         dates = dates + days(gap)
+    if not out:  # no arrangement: a small LA over a few months may have none
+        out = [(rows, dates)]
     row = np.concatenate([r for r, _ in out])
     date = np.concatenate([d for _, d in out]).astype("datetime64[D]")
     keep = date >= sim.window_start

@@ -516,3 +516,19 @@ def test_care_records_have_the_variety_real_ones_have(db):
         assert values("select legal_status from {la}_cla_episodes") >= {"V4", "E1", "C2"}, la
         assert values("select event_type from {la}_cla_health") == {"IHA", "RHA", "DENTAL"}, la
         assert values("select participation from {la}_cla_reviews") >= {"PN0", "PN1", "PN7"}, la
+
+
+def test_an_la_with_no_private_fostering_arrangement_gets_no_pf_visits():
+    """A small LA over a few months may have no arrangement at all (`pipeline generate --las 300 --months 2`
+    stopped on one): it gets no PF visit, not an error."""
+    from types import SimpleNamespace
+
+    from pipeline.generate import private_fostering
+
+    sim = SimpleNamespace(care_rng=np.random.default_rng(1), extract=np.datetime64("2026-10-31"),
+                          window_start=np.datetime64("2026-09-01"))
+    none = {"child": np.array([], dtype=object), "notification_date": np.array([], "datetime64[D]"),
+            "start_date": np.array([], "datetime64[D]"), "end_date": np.array([], "datetime64[D]")}
+    got = private_fostering.visits(sim, none)
+    assert {column: len(values) for column, values in got.items()} == dict.fromkeys(
+        ("child", "visit_date", "visit_type", "seen_alone"), 0)
