@@ -37,7 +37,7 @@ def entity_frames(con, entity: Entity, suite: dict, las: list[str]) -> dict[str,
 def suspect_condition(expectation: dict) -> str:
     """SQL that is true of every row (of the rows frame, columns by name) the expectation could
     find unexpected: its own test, or `true` where it is not known here (then every row is checked).
-    A column-type expectation finds the same on any subset of the column's rows: `false`."""
+    A column-type or column-exists expectation finds the same on any subset of the rows: `false`."""
     kind, kw = expectation["type"], expectation["kwargs"]
     if "row_condition" in kw:  # a row the condition leaves out is never unexpected
         condition = _condition_sql(kw["row_condition"])
@@ -50,7 +50,7 @@ def suspect_condition(expectation: dict) -> str:
         return f"{column} is null"
     if kind == "expect_column_values_to_be_null":
         return f"{column} is not null"
-    if kind == "expect_column_values_to_be_in_type_list":
+    if kind in ("expect_column_values_to_be_in_type_list", "expect_column_to_exist"):
         return "false"
     if kind == "expect_column_values_to_be_in_set" and all(isinstance(v, str) for v in kw["value_set"]):
         return f"{column} is not null and {column} not in ({', '.join(lit(v) for v in kw['value_set']) or 'NULL'})"

@@ -135,3 +135,53 @@ def test_a_run_that_stops_before_its_last_gate_still_renders_the_data_docs_it_va
     assert list((docs / "validations" / "referrals").rglob("*.html"))
     assert not (docs / "validations" / "indicator_values").exists()  # the indicator gate never ran
     assert (docs / "index.html").exists()
+
+
+def test_the_indicator_gate_validates_only_suspect_rows_and_finds_what_every_row_gives(first_publication_source,
+                                                                                        tmp_path):
+    """The indicator gate sends GX only the rows some expectation could find unexpected (the whole table
+    of 300 small LAs took 5.7 GB in two processes): with broken figures planted in the built table, every
+    finding must be the one validating every row gives, and the frame must hold those rows, not the table."""
+    import json as json_
+
+    from pipeline.defs.checks import indicators
+    from pipeline.defs.resources import RefreshSettings
+    from pipeline.paths import build_path_for
+    from pipeline.quality.gx_runner import load_suite, run_suite
+    from pipeline.quality.suites import INDICATOR_SUITE_NAME, frame_suite, parameters
+
+    build = tmp_path / "build.duckdb"  # the first publication's build warehouse, with its built figures
+    shutil.copy(build_path_for(first_publication_source / "warehouse.duckdb"), build)
+    with duckdb.connect(str(build)) as con:
+        percent = "(select id from seeds.indicator_catalogue where unit = 'percent')"
+        key = "la_code, indicator_id, period_type, period_end, dimension, dimension_value"
+        con.execute(f"""update marts.fct_indicator_values set value = 150  -- a percent over 100 (X2)
+                        where ({key}) = (select ({key}) from marts.fct_indicator_values where la_code = 'X2'
+                                         and indicator_id in {percent} and value is not null order by all limit 1)""")
+        con.execute(f"""update marts.fct_indicator_values set numerator = denominator + 1  -- (X1)
+                        where ({key}) = (select ({key}) from marts.fct_indicator_values where la_code = 'X1'
+                                         and denominator is not null and indicator_id in {percent} order by all limit 1)""")
+        con.execute("""insert into marts.fct_indicator_values  -- the same figure twice (X1)
+                       select * from marts.fct_indicator_values where la_code = 'X1' order by all limit 1""")
+        con.execute(f"""delete from marts.fct_indicator_values  -- a month with no figure (X2)
+                        where ({key}) = (select ({key}) from marts.fct_indicator_values where la_code = 'X2'
+                                         and period_type = 'month' and dimension = 'all' order by all limit 1 offset 7)""")
+        suite = frame_suite(load_suite(INDICATOR_SUITE_NAME), "values")
+        values = parameters(RefreshSettings())
+        sizes, suspects = indicators._suspect_frame(con, suite, values)
+        every = con.execute(indicators.INDICATOR_FRAME_SQL).df()
+    assert sum(sizes.values()) == len(every) and set(sizes) == {"X1", "X2"}
+    assert 5 <= len(suspects) < len(every) / 50, (len(suspects), len(every))
+
+    def findings(frame):
+        outcome = run_suite(suite, frame, parameters=values, index_columns=indicators.INDEX_COLUMNS)
+        return [(o.rule, o.column, o.success, o.unexpected_count,
+                 sorted(json_.dumps(r, sort_keys=True, default=str) for r in o.unexpected_rows or []))
+                for o in outcome.outcomes]
+
+    on_suspects = findings(suspects)
+    assert on_suspects == findings(every)
+    failed = {(rule, column) for rule, column, success, _, _ in on_suspects if not success}
+    assert failed == {("percent_range", "value"), ("numerator_le_denominator", "numerator,denominator"),
+                      ("missing_month", "_kind"),
+                      ("unique_key", "la_code,indicator_id,period_type,period_end,dimension,dimension_value")}
