@@ -156,6 +156,13 @@ def _param(name: str) -> dict:
     return {"$PARAMETER": name}
 
 
+def with_parameters(expectation: dict, values: dict) -> dict:
+    """The expectation with each _param replaced by its value (parameters(settings)), as GX fills it."""
+    kwargs = {k: values[v["$PARAMETER"]] if isinstance(v, dict) and "$PARAMETER" in v else v
+              for k, v in expectation["kwargs"].items()}
+    return dict(expectation, kwargs=kwargs)
+
+
 # Row conditions in GX 1.24's serialised Condition form (string conditions with
 # condition_parser are deprecated since GX 1.9; the pandas engine turns these into a .query()).
 def _equals(column: str, value) -> dict:

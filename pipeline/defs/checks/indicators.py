@@ -15,7 +15,7 @@ from dagster_duckdb import DuckDBResource
 from pipeline.defs.assets.dbt import INDICATORS_KEY
 from pipeline.quality.gate import CheckRow, data_docs_dir, la_failures, record_checks
 from pipeline.quality.suites import (
-    INDICATOR_CHECK, INDICATOR_KEY, INDICATOR_SUITE_NAME, MIN_VOLUME_BASE, frame_suite, parameters,
+    INDICATOR_CHECK, INDICATOR_KEY, INDICATOR_SUITE_NAME, MIN_VOLUME_BASE, frame_suite, parameters, with_parameters,
 )
 from pipeline.defs.resources import RefreshSettings
 from pipeline.specs import entities
@@ -125,7 +125,7 @@ def _suspect_frame(con, suite: dict, values: dict) -> tuple[dict[str, int], "pd.
     from pipeline.quality.frames import suspect_condition  # pandas: imported by a run, not by the definitions
 
     # an expectation suspect_condition does not know (a row count, a mean) makes every row suspect
-    suspect = " or ".join(f"({suspect_condition(_with_values(e, values))})" for e in suite["expectations"]) or "false"
+    suspect = " or ".join(f"({suspect_condition(with_parameters(e, values))})" for e in suite["expectations"]) or "false"
     con.execute(f"create or replace temp table loaded as {INDICATOR_FRAME_SQL}")
     try:
         sizes = dict(con.execute("select la_code, count(*) from loaded group by la_code").fetchall())
@@ -134,13 +134,6 @@ def _suspect_frame(con, suite: dict, values: dict) -> tuple[dict[str, int], "pd.
     finally:
         con.execute("drop table if exists loaded")
     return sizes, frame
-
-
-def _with_values(expectation: dict, values: dict) -> dict:
-    """The expectation with each {"$PARAMETER": name} replaced by its value for this refresh."""
-    kwargs = {k: values[v["$PARAMETER"]] if isinstance(v, dict) and "$PARAMETER" in v else v
-              for k, v in expectation["kwargs"].items()}
-    return dict(expectation, kwargs=kwargs)
 
 
 def _check_row(o, la: str, frame_rows: int) -> CheckRow:
