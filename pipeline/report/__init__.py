@@ -31,6 +31,7 @@ from pipeline.report.workbook import write_la_workbook, write_regional_workbook
 __all__ = ["ReportError", "ReportFiles", "regional_wanted", "reports_dir_for", "withdraw_reports",
            "write_all_reports", "write_la_report", "write_regional_report", "write_reports", "write_run_reports"]
 
+
 def regional_wanted(las: int) -> bool:
     """Whether a pack of this many LAs has a regional view (data.REGIONAL_MAX_LAS says why not past it)."""
     return 1 < las <= data.REGIONAL_MAX_LAS
