@@ -8,30 +8,25 @@
   dbt-duckdb's own SQL, contracts included, and a model's hooks run as in dbt's; grants and persist_docs
   (unused here, and nothing reads DuckDB's comments) are left out. Spark keeps dbt-spark's.
 #}
-{% materialization table, adapter='duckdb' %}
-  {%- set target_relation = this.incorporate(type='table') -%}
+{% macro build_in_one_statement(relation, create_sql) %}
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
   {{ drop_relation_if_exists(load_cached_relation(this)) }}
   {% call statement('main') -%}
-    {{ create_table_as(False, target_relation, sql) }}
+    {{ create_sql }}
   {%- endcall %}
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {{ adapter.commit() }}
   {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
+  {{ return({'relations': [relation]}) }}
+{% endmacro %}
+
+{% materialization table, adapter='duckdb' %}
+  {%- set relation = this.incorporate(type='table') -%}
+  {{ return(build_in_one_statement(relation, create_table_as(False, relation, sql))) }}
 {% endmaterialization %}
 
 {% materialization view, adapter='duckdb' %}
-  {%- set target_relation = this.incorporate(type='view') -%}
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {{ drop_relation_if_exists(load_cached_relation(this)) }}
-  {% call statement('main') -%}
-    {{ get_create_view_as_sql(target_relation, sql) }}
-  {%- endcall %}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {{ adapter.commit() }}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
+  {%- set relation = this.incorporate(type='view') -%}
+  {{ return(build_in_one_statement(relation, get_create_view_as_sql(relation, sql))) }}
 {% endmaterialization %}
