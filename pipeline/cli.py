@@ -5,7 +5,6 @@ import argparse
 import logging
 import os
 import sys
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from pipeline.errors import ERROR_LOG_ENV, EXIT_OK, EXIT_USAGE, UsageError
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
 from pipeline.redact import redact
 from pipeline.runtime import stopping
+from pipeline.runtime.environment import environment
 from pipeline.runtime.spark_handoff import ENGINES
 
 STOPPED = ("whatever it was doing was abandoned and cleaned up; the warehouse holds the last publication that "
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     log = args.error_log = console.log_path(getattr(args, "warehouse", None))
     conninfo = getattr(args, "postgres", None)
     try:
-        with stopping.handled(), _environment(ERROR_LOG_ENV, str(log)):  # the GX process writes its traces there too
+        with stopping.handled(), environment({ERROR_LOG_ENV: str(log)}):  # the GX process writes its traces there too
             return args.func(args)
     except BrokenPipeError:  # output piped into `head`: stop quietly
         sys.stdout = open(os.devnull, "w")
@@ -54,19 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         message = console.one_line(f"{type(exc).__name__}: {exc}")
         print(f"error: {redact(message, conninfo)} ({where})", file=sys.stderr)
         return EXIT_USAGE
-
-
-@contextmanager
-def _environment(name: str, value: str):
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
 
 
 def _parser() -> argparse.ArgumentParser:

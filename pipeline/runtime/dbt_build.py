@@ -13,7 +13,7 @@ naming its error, the log and the compiled SQL. The caller's os.environ is as it
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError
 from pipeline.paths import dbt_run_results_path, dbt_target_path
 from pipeline.progress import progress
 from pipeline.runtime import dbt_child, gx_process, spark_handoff
+from pipeline.runtime.environment import environment
 from pipeline.settings import variable
 
 
@@ -49,7 +50,7 @@ def prepared_build(build_db: Path, warehouse: Path, engine: spark_handoff.Engine
             progress("dbt", f"handing {len(spark_handoff.export_raw(build_db, workdir))} raw tables to Spark as Parquet")
             env.update(spark_handoff.dbt_environment(workdir))
             args += ["--target", "spark"]
-        stack.enter_context(_environment(env))
+        stack.enter_context(environment(env))  # dagster-dbt hands dbt's subprocess a copy of os.environ
         shutil.rmtree(target, ignore_errors=True)  # dagster-dbt copies the prebuilt parse into it, then dbt writes it
         progress("dbt", f"building seeds, staging, intermediate and indicator models, running dbt data tests ({engine})")
         # the GX process renders the entity gates' Data Docs while dbt builds (it would otherwise render them
@@ -85,21 +86,6 @@ def _dbt_environment(build_db: Path, duckdb_memory_limit: str) -> dict[str, str]
         # Dagster UI shows per step and the dbt log keeps, has every node's outcome and error
         "DBT_LOG_LEVEL_FILE": "none",
     }
-
-
-@contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """os.environ with these values (dagster-dbt hands dbt's subprocess a copy of it), then as before."""
-    before = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _keep_run_results(target: Path, warehouse: Path) -> None:

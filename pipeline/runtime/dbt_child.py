@@ -227,20 +227,19 @@ def _warm_up() -> None:
     for itself, so nothing here decides what it builds; a warm-up that fails costs only its time."""
     from dbt.cli.main import dbtRunner
 
+    from pipeline.column_lineage import MANIFEST
     from pipeline.paths import BUILD_DB_NAME, DBT_PROJECT_DIR
+    from pipeline.runtime.environment import environment
 
     scratch = tempfile.mkdtemp(prefix="pipeline-dbt-warm-up-")
-    before = dict(os.environ)
     # as a refresh's build reads the profile (pipeline/runtime/dbt_build.py), so the prebuilt parse is reused
-    os.environ.update(PIPELINE_BUILD_DB=BUILD_DB_NAME, DBT_PROJECT_DIR=str(DBT_PROJECT_DIR))
     try:
-        dbtRunner().invoke(["parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                            "--partial-parse-file-path", str(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"),
-                            "--target-path", scratch, "--log-path", scratch, "--log-level", "none",
-                            "--log-level-file", "none"])
+        with environment({"PIPELINE_BUILD_DB": BUILD_DB_NAME, "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR)}):
+            dbtRunner().invoke(["parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                                "--partial-parse-file-path", str(MANIFEST.with_name("partial_parse.msgpack")),
+                                "--target-path", scratch, "--log-path", scratch, "--log-level", "none",
+                                "--log-level-file", "none"])
     finally:
-        os.environ.clear()
-        os.environ.update(before)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
