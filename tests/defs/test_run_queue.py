@@ -21,17 +21,19 @@ from pipeline.paths import PROJECT_DIR
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
 
-def test_the_daemon_queues_runs_one_at_a_time(tmp_path):
+def test_the_daemon_queues_runs_one_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))  # the file's storage is in DAGSTER_HOME
     shutil.copy(PROJECT_DIR / "dagster.yaml", tmp_path / "dagster.yaml")
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
 
 
-def test_two_requested_runs_queue_and_run_one_after_the_other(tmp_path):
+def test_two_requested_runs_queue_and_run_one_after_the_other(tmp_path, monkeypatch):
     inbox, home, warehouse = tmp_path / "inbox", tmp_path / "dagster_home", tmp_path / "warehouse.duckdb"
     a, b = generate_inbox(inbox, n_las=2, months=3)
     home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # this process reads the instance the daemon's runs write
     shutil.copy(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
     with dg.DagsterInstance.from_config(str(home)) as instance:
         # an LA partition between the two whose folder has left the inbox: A and B are not neighbours,
