@@ -3,7 +3,7 @@ instance in DAGSTER_HOME that `make ui`, `make demo` and CLI refreshes record th
 
 Dagster's own make a SQLAlchemy engine and a new SQLite connection for every read and write, and
 closing a database's last connection checkpoints its write-ahead log to disk. A one-LA refresh stores
-about 1,600 events, each in its run's database and most in the index one too: that was 4 s of CPU and
+about 850 events, each in its run's database and most in the index one too: that was 4 s of CPU and
 3 s of the refresh, and waiting for the disk at each commit another second (README "Benchmarks").
 These keep one engine per database, with SQLAlchemy's pool of connections, and commit as SQLite
 advises for its write-ahead log (_kept_engine); everything else is Dagster's. Two things Dagster got
