@@ -1,22 +1,27 @@
-"""Dagster's SQLite run and event-log storage, with each database's engine and connections kept: the
-instance in DAGSTER_HOME that `make ui`, `make demo` and CLI refreshes record their runs in (dagster.yaml).
+"""Dagster's run and event-log storage, on SQLite and on Postgres, with their database connections kept
+for the process: the instances of `dagster.yaml` (SQLite in DAGSTER_HOME: `make ui`, `make demo`, CLI
+refreshes) and `deploy/dagster.yaml` (Postgres: the production daemon, webserver and their runs).
 
-Dagster's own make a SQLAlchemy engine and a new SQLite connection for every read and write, and
-closing a database's last connection checkpoints its write-ahead log to disk. A one-LA refresh stores
-about 850 events, each in its run's database and most in the index one too: that was 4 s of CPU and
-3 s of the refresh, and waiting for the disk at each commit another second (README "Benchmarks").
-These keep one engine per database, with SQLAlchemy's pool of connections, and commit as SQLite
-advises for its write-ahead log (_kept_engine); everything else is Dagster's. Two things Dagster got
-from closing, done here instead:
+Dagster's own open a new database connection for every read and write: a run stores about 850 events
+for one LA, each in its run's log and most in the asset index too. On SQLite they also make a new
+SQLAlchemy engine each time, and closing a database's last connection checkpoints its write-ahead log;
+on Postgres each connection is a new server session. A one-LA refresh lost 3 to 4 s to it on SQLite,
+and 10 s or more on Postgres, loopback without a password (README "Benchmarks"). These keep a pool of
+connections (SQLAlchemy's) per database; everything else is Dagster's, and so are the tables and files.
 
+SQLite: commits use `synchronous=NORMAL`, as SQLite advises for its write-ahead log (_kept_sqlite_engine).
+Two things Dagster got from closing are done here instead:
 - the UI follows a running run by watching its database file for changes (Dagster's
   SqliteEventLogStorageWatchdog), which a kept connection writes only at checkpoints: storing an event
   touches the file, so the watcher reads the new events at once;
 - a process that reads many runs (the webserver) would keep a connection to each: only the last
   KEPT_RUN_DATABASES runs' databases keep theirs.
-
 The folders are Dagster's defaults under `base_dir` (DAGSTER_HOME in dagster.yaml), so an instance
 recorded by Dagster's own storage reads the same.
+
+Postgres: one kept connection a process (more while threads overlap), checked before each use and
+renewed hourly, so a restarted server costs a reconnect, not a failed run. The webserver replaces it
+with its own pool, as Dagster does.
 """
 
 from __future__ import annotations
@@ -35,12 +40,15 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 )
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.sql import create_engine
+from dagster_postgres.event_log.event_log import PostgresEventLogStorage
+from dagster_postgres.run_storage.run_storage import PostgresRunStorage
+from dagster_postgres.utils import create_pg_engine, get_token_provider_from_config, pg_url_from_config
 
 KEPT_RUN_DATABASES = 8
 CONFIG = {"base_dir": StringSource}  # the instance's folder; the storages' are Dagster's defaults under it
 
 
-def _kept_engine(conn_string: str, **options):
+def _kept_sqlite_engine(conn_string: str, **options):
     """An engine whose connections SQLAlchemy's pool keeps, committing without waiting for the disk: in
     write-ahead-log mode (Dagster's) SQLite's `synchronous=NORMAL` loses no commit when a process dies,
     only the last ones if the machine loses power, and keeps the database consistent."""
@@ -62,7 +70,7 @@ class KeptSqliteRunStorage(SqliteRunStorage):
 
     def __init__(self, conn_string: str, inst_data=None):
         super().__init__(conn_string, inst_data)
-        self._engine = _kept_engine(conn_string)
+        self._engine = _kept_sqlite_engine(conn_string)
 
     @contextlib.contextmanager
     def connect(self):
@@ -93,7 +101,7 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
 
     def _engine(self, shard: str):
         with self._engines_lock:
-            engine = self._engines.pop(shard, None) or _kept_engine(
+            engine = self._engines.pop(shard, None) or _kept_sqlite_engine(
                 self.conn_string_for_shard(shard), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
             self._engines[shard] = engine
             runs = [s for s in self._engines if s != INDEX_SHARD_NAME]
@@ -133,3 +141,29 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
         self._dispose_engines()
 
+
+class _KeptPostgres:
+    """Mixed in before Dagster's Postgres run or event-log storage: its engine a pool of one kept connection."""
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value):  # Dagster's names its own class, not cls
+        return cls(inst_data=inst_data, postgres_url=pg_url_from_config(config_value),
+                   should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+                   token_provider=get_token_provider_from_config(config_value))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._engine = create_pg_engine(self.postgres_url, self._token_provider, isolation_level="AUTOCOMMIT",
+                                        pool_size=1, max_overflow=10, pool_pre_ping=True, pool_recycle=3600)
+
+    def dispose(self) -> None:
+        super().dispose()
+        self._engine.dispose()
+
+
+class KeptPostgresRunStorage(_KeptPostgres, PostgresRunStorage):
+    pass
+
+
+class KeptPostgresEventLogStorage(_KeptPostgres, PostgresEventLogStorage):
+    pass

@@ -1,5 +1,5 @@
 """The Dagster instance of dagster.yaml (`make ui`, `make demo`, CLI refreshes with DAGSTER_HOME) keeps each
-SQLite database's connections instead of opening one per event (pipeline/runtime/dagster_sqlite.py).
+SQLite database's connections instead of opening one per event (pipeline/runtime/dagster_storage.py).
 Checked on the project's file, with a second process storing events as a run does while this one watches
 the run as the UI does."""
 
@@ -15,7 +15,7 @@ import sqlalchemy
 from dagster._core.events.log import EventLogEntry
 
 from pipeline.paths import INSTANCE_CONFIG
-from pipeline.runtime.dagster_sqlite import KEPT_RUN_DATABASES
+from pipeline.runtime.dagster_storage import KEPT_RUN_DATABASES
 
 WRITER = """
 import sys, time
