@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pipeline.generate import ssda903
 from pipeline.runtime.spark_handoff import require_engine
+from pipeline.settings import settings
 from pipeline.specs import entities
 
 # the generator format -> what the bench says it timed
@@ -241,6 +242,10 @@ def run(scale: str, n_las: int | None, months: int, seed: int, jobs: int, work: 
             print_(f"  full refresh  {full.rows:>12,} rows in {full.seconds:8.1f} s  {full.rows_per_second:>12,.0f} rows/s"
                    f"  ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))})")
             print_(f"  refresh / bare scan: {full.seconds / scan.seconds:,.1f}x")
+            # what the runs were recorded in changes the figures (README "Benchmarks": Dagster's storage)
+            home = settings().dagster_home
+            print_("  runs recorded in: " + (f"the Dagster instance in {home} (DAGSTER_HOME)" if home
+                                             else "an ephemeral Dagster instance (DAGSTER_HOME unset)"))
             print_stages(full, print_)
             timings["unchanged"] = unchanged = incremental_refresh(inbox, warehouse, "nothing changed")
             print_(f"  unchanged inbox       {unchanged.seconds:8.1f} s  {unchanged.seconds / scan.seconds:,.1f}x the "

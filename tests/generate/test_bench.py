@@ -92,6 +92,7 @@ def test_bench_reports_each_stage_share_of_the_refresh(tmp_path, monkeypatch):
         assert measured[name] == pytest.approx(recorded[name], rel=0.05, abs=0.2), (name, measured, recorded)
     assert 0 < full.stages["gate"] < measured["gate"]
     assert full.stages["start-up"] >= before_steps > 0  # job and resource start come before the first step
+    assert f"  runs recorded in: the Dagster instance in {home} (DAGSTER_HOME)" in lines  # the runs read above
     line = next(l for l in lines if l.strip().startswith("refresh stages:"))
     for name in bench.STAGES:
         assert f"{name} {full.stages[name]:.1f} s (" in line
