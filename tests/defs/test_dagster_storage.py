@@ -11,21 +11,20 @@ import time
 
 import dagster as dg
 import pytest
-import sqlalchemy
-from dagster._core.events.log import EventLogEntry
 
-from pipeline.paths import INSTANCE_CONFIG
+from pipeline.paths import INSTANCE_CONFIG, PROJECT_DIR
 from pipeline.runtime.dagster_storage import KEPT_RUN_DATABASES
+from tests.instance_events import event, store_counting_connections
 
 WRITER = """
-import sys, time
+import sys
 import dagster as dg
-from dagster._core.events.log import EventLogEntry
+from tests.instance_events import event
 run_id = sys.argv[1]
 with dg.DagsterInstance.get() as instance:
     for batch in range(2):  # the second after the first was seen: a database that exists already
         for i in range(25 * batch, 25 * batch + 25):
-            instance.event_log_storage.store_event(EventLogEntry(None, 20, f"event {i}", run_id, time.time()))
+            instance.event_log_storage.store_event(event(run_id, i))
         print("stored", flush=True)
         sys.stdin.readline()  # its connections stay open: no checkpoint on closing
 """
@@ -38,24 +37,12 @@ def home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _event(run_id: str, i: int) -> EventLogEntry:
-    return EventLogEntry(None, 20, f"event {i}", run_id, time.time())
-
-
 def test_a_run_s_events_are_stored_over_kept_connections(home):
-    opened = []
-    listener = lambda *_: opened.append(1)  # noqa: E731 - every DBAPI connection any engine opens
     with dg.DagsterInstance.get() as instance:
-        sqlalchemy.event.listen(sqlalchemy.engine.Engine, "connect", listener)
-        try:
-            for i in range(300):
-                instance.event_log_storage.store_event(_event("run-a", i))
-            stored = [e.user_message for e in instance.all_logs("run-a")]
-        finally:
-            sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", listener)
+        stored, opened = store_counting_connections(instance, "run-a", 300)
     assert stored == [f"event {i}" for i in range(300)]
     # Dagster's own storage opens one per event: 300 or more
-    assert len(opened) <= 2, f"{len(opened)} SQLite connections opened for 300 events"
+    assert opened <= 2, f"{opened} SQLite connections opened for 300 events"
 
 
 def test_the_ui_sees_a_running_run_s_events_while_its_process_keeps_its_connections(home):
@@ -63,7 +50,7 @@ def test_the_ui_sees_a_running_run_s_events_while_its_process_keeps_its_connecti
     with dg.DagsterInstance.get() as instance:
         instance.event_log_storage.watch("run-b", None, lambda event, cursor: seen.append(event.user_message))
         writer = subprocess.Popen([sys.executable, "-c", WRITER, "run-b"], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+                                  stdout=subprocess.PIPE, text=True, env=os.environ.copy(), cwd=PROJECT_DIR)
         try:
             for events in (25, 50):
                 assert writer.stdout.readline().strip() == "stored"
@@ -82,7 +69,7 @@ def test_the_ui_sees_a_running_run_s_events_while_its_process_keeps_its_connecti
 def test_a_process_reading_many_runs_keeps_few_databases_open(home):
     with dg.DagsterInstance.get() as instance:
         for run in range(20):
-            instance.event_log_storage.store_event(_event(f"run-{run:02}", run))
+            instance.event_log_storage.store_event(event(f"run-{run:02}", run))
         assert [e.user_message for run in range(20) for e in instance.all_logs(f"run-{run:02}")] == [
             f"event {run}" for run in range(20)]
         open_databases = {os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")}

@@ -28,14 +28,13 @@ import adbc_driver_postgresql.dbapi as pg
 import dagster as dg
 import duckdb
 import pytest
-import sqlalchemy
 from dagster import DagsterEventType
 from dagster._core.definitions.run_request import InstigatorType  # no public name in 1.13
-from dagster._core.events.log import EventLogEntry
 
 from pipeline.generate import generate_inbox
 from pipeline.paths import PROJECT_DIR
 from pipeline.settings import VARIABLES
+from tests.instance_events import store_counting_connections
 
 DEPLOY = PROJECT_DIR / "deploy"
 BIN = Path(sys.executable).parent
@@ -137,17 +136,9 @@ def test_the_instance_stores_in_postgres_queues_one_run_monitors_runs_and_prunes
                                                          "PostgresScheduleStorage"]
         # a run's events go over one kept connection (pipeline/runtime/dagster_storage.py); Dagster's own
         # storage opens a server session for each
-        opened = []
-        listener = lambda *_: opened.append(1)  # noqa: E731 - every connection any engine opens
-        sqlalchemy.event.listen(sqlalchemy.engine.Engine, "connect", listener)
-        try:
-            for i in range(100):
-                instance.event_log_storage.store_event(EventLogEntry(None, 20, f"event {i}", "run-a", time.time()))
-            stored = [e.user_message for e in instance.all_logs("run-a")]
-        finally:
-            sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", listener)
+        stored, opened = store_counting_connections(instance, "run-a", 100)
         assert stored == [f"event {i}" for i in range(100)]
-        assert len(opened) <= 2, f"{len(opened)} Postgres connections opened for 100 events"
+        assert opened <= 2, f"{opened} Postgres connections opened for 100 events"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
         assert instance.run_monitoring_enabled and 0 < instance.run_monitoring_max_runtime_seconds <= 24 * 3600
