@@ -144,7 +144,7 @@ def _serve(path: str) -> None:
 
     _skip_manifest_writes()
     _start_resource_tracker()
-    _warm_up()
+    _warm_up(os.path.dirname(path))
     listener.settimeout(IDLE_SECONDS)
     try:
         conn, _ = listener.accept()
@@ -220,18 +220,20 @@ def _start_resource_tracker() -> None:
         os.close(null)
 
 
-def _warm_up() -> None:
+def _warm_up(folder: str) -> None:
     """Parse the project once, into a scratch folder, and drop the result. The first parse in a process
     fills dbt's caches (chiefly the JSON schemas it checks the profile and project against): 0.7 s that the
     refresh's dbt step would otherwise wait for, spent here while the entities load. The build parses again
-    for itself, so nothing here decides what it builds; a warm-up that fails costs only its time."""
+    for itself, so nothing here decides what it builds; a warm-up that fails costs only its time. The
+    scratch folder is in `folder`, the socket's, which the refresh removes when it stops this process
+    (_discard_warm): a refresh stopped during the warm-up leaves nothing behind."""
     from dbt.cli.main import dbtRunner
 
     from pipeline.column_lineage import MANIFEST
     from pipeline.paths import BUILD_DB_NAME, DBT_PROJECT_DIR
     from pipeline.runtime.environment import environment
 
-    scratch = tempfile.mkdtemp(prefix="pipeline-dbt-warm-up-")
+    scratch = tempfile.mkdtemp(prefix="warm-up-", dir=folder)
     # as a refresh's build reads the profile (pipeline/runtime/dbt_build.py), so the prebuilt parse is reused
     try:
         with environment({"PIPELINE_BUILD_DB": BUILD_DB_NAME, "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR)}):

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -109,3 +110,17 @@ def test_killing_pipeline_dbt_stops_the_dbt_it_handed_over(warm, tmp_path):
     client.wait()
     assert process.wait(timeout=30) == 1  # stopped, not left to finish dbt's work
     assert not (tmp_path / "target" / "manifest.json").exists()
+
+
+def test_a_refresh_stopped_during_the_warm_up_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """The warm process parses the project before it listens (_warm_up). A refresh stopped then kills it
+    (_discard_warm, as a stop signal while the entities load does), and its scratch folder must go too."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # this process's and the warm process's temporary folder
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read again from TMPDIR
+    dbt_child.start_warm()
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.rglob("*warm-up-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(tmp_path.rglob("*warm-up-*")), "the warm-up did not start"
+    dbt_child._discard_warm()
+    assert list(tmp_path.iterdir()) == []
